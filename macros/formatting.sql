@@ -1,0 +1,57 @@
+{#- Turning typed mart values into the exact text of the exported files (SPEC 4). -#}
+
+{% macro format_percent(share_pct, decimals=2) -%}
+    {{ return(adapter.dispatch('format_percent', 'trace_atlas')(share_pct, decimals)) }}
+{%- endmacro %}
+
+{% macro default__format_percent(share_pct, decimals) -%}
+    {#- A share already multiplied by 100, as '97.53%'; NULL stays NULL (an empty cell). -#}
+    case
+        when {{ share_pct }} is null then null
+        else printf('%.{{ decimals }}f', {{ share_pct }}) || '%'
+    end
+{%- endmacro %}
+
+
+{% macro format_double(value) -%}
+    {{ return(adapter.dispatch('format_double', 'trace_atlas')(value)) }}
+{%- endmacro %}
+
+{% macro default__format_double(value) -%}
+    {#- Full precision: the shortest text that reads back as the same double (like Python's repr,
+        e.g. 0.1, 1.0, 1e-05). -#}
+    cast(cast({{ value }} as double) as varchar)
+{%- endmacro %}
+
+
+{% macro format_integer(value) -%}
+    cast({{ value }} as varchar)
+{%- endmacro %}
+
+
+{% macro csv_cell(text) -%}
+    {#- One CSV cell: NULL is an empty cell; a value holding a comma, a double quote or a line
+        break is quoted with inner quotes doubled (minimal quoting). -#}
+    case
+        when {{ text }} is null then ''
+        when {{ text }} like '%,%'
+            or {{ text }} like '%"%'
+            or {{ text }} like '%' || chr(10) || '%'
+            or {{ text }} like '%' || chr(13) || '%'
+            then '"' || replace({{ text }}, '"', '""') || '"'
+        else {{ text }}
+    end
+{%- endmacro %}
+
+
+{% macro csv_line(cells) -%}
+    {#- A CSV line from a list of SQL text expressions. -#}
+    {%- for cell in cells %}
+    {{ csv_cell(cell) }}{{ " || ','  ||" if not loop.last }}
+    {%- endfor %}
+{%- endmacro %}
+
+
+{% macro csv_header(columns) -%}
+    '{{ columns | join(",") }}'
+{%- endmacro %}

@@ -1,0 +1,14 @@
+{% macro hit_ratio_in_bin(ratio, bins) -%}
+    {#- True when the ratio falls in the bin row aliased `bins` of seed hit_ratio_bins.
+        Every bin is (lower_edge, upper_edge]; bin 0 is (-1, 0], i.e. exactly 0 since a ratio is
+        never negative. Edges ascend, so this is SPEC 3's "first bin whose upper edge the ratio
+        does not exceed". -#}
+    ({{ ratio }} > {{ bins }}.lower_edge and {{ ratio }} <= {{ bins }}.upper_edge)
+{%- endmacro %}
+
+{% macro hit_ratio_in_bucket(ratio, buckets) -%}
+    {#- True when the ratio falls in the round-split bucket row aliased `buckets`:
+        [lower_bound, upper_bound), the last bucket unbounded above (upper_bound null). -#}
+    ({{ ratio }} >= {{ buckets }}.lower_bound
+        and ({{ buckets }}.upper_bound is null or {{ ratio }} < {{ buckets }}.upper_bound))
+{%- endmacro %}

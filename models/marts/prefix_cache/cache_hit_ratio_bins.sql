@@ -1,0 +1,113 @@
+{#- One row per (scope, trigger, hit-ratio bin), all 14 bins for every group: the steps in the
+    bin and their append tokens, each with its share (x 100) of the group's total; NULL shares
+    where the group has no steps (resp. no append tokens). #}
+
+with
+
+groups as (
+
+    select
+        scope,
+        trigger,
+        scope_order,
+        trigger_order
+    from {{ ref('int_groups_enumerated') }}
+
+),
+
+hit_ratio_bins as (
+
+    select
+        bin_index,
+        bin_label,
+        upper_edge,
+        band,
+        band_color
+    from {{ ref('hit_ratio_bins') }}
+
+),
+
+group_steps as (
+
+    select
+        scope,
+        trigger,
+        hit_bin_index,
+        append_tokens
+    from {{ ref('int_steps_fanned_to_groups') }}
+    where is_eligible
+
+),
+
+groups_totalled as (
+
+    select
+        scope,
+        trigger,
+        count(*) as group_rounds,
+        {{ sum_exact('append_tokens') }} as group_append_tokens
+    from group_steps
+    group by scope, trigger
+
+),
+
+bins_counted as (
+
+    select
+        scope,
+        trigger,
+        hit_bin_index,
+        count(*) as rounds,
+        {{ sum_exact('append_tokens') }} as append_tokens
+    from group_steps
+    group by scope, trigger, hit_bin_index
+
+),
+
+group_bins as (
+
+    select
+        groups.scope,
+        groups.trigger,
+        groups.scope_order,
+        groups.trigger_order,
+        hit_ratio_bins.bin_index,
+        hit_ratio_bins.bin_label,
+        hit_ratio_bins.upper_edge,
+        hit_ratio_bins.band,
+        hit_ratio_bins.band_color
+    from groups
+    cross join hit_ratio_bins
+
+),
+
+final as (
+
+    select
+        group_bins.scope,
+        group_bins.trigger,
+        group_bins.scope_order,
+        group_bins.trigger_order,
+        group_bins.bin_index,
+        group_bins.bin_label,
+        group_bins.upper_edge,
+        group_bins.band,
+        group_bins.band_color,
+        coalesce(bins_counted.rounds, 0) as rounds,
+        {{ share_pct('coalesce(bins_counted.rounds, 0)', 'coalesce(groups_totalled.group_rounds, 0)') }} as round_share,
+        coalesce(bins_counted.append_tokens, 0) as append_tokens,
+        {{ share_pct('coalesce(bins_counted.append_tokens, 0)', 'coalesce(groups_totalled.group_append_tokens, 0)') }} as append_token_share
+    from group_bins
+    left join groups_totalled
+        on
+            group_bins.scope = groups_totalled.scope
+            and group_bins.trigger = groups_totalled.trigger
+    left join bins_counted
+        on
+            group_bins.scope = bins_counted.scope
+            and group_bins.trigger = bins_counted.trigger
+            and group_bins.bin_index = bins_counted.hit_bin_index
+
+)
+
+select * from final

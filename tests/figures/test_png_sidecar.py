@@ -1,0 +1,185 @@
+"""Self-contained figures: round trip, listing, and refusal of hostile or altered PNGs."""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import png_sidecar
+import pytest
+from conftest import OUTPUT_FILES, PROJECT_FILES, SCRIPTS, Rendered
+from PIL import Image
+
+FIGURES = ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png")
+EXPORT = "cache_hit_ratio_histogram_data.csv"
+
+
+def tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), "white").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def craft(path: Path, manifest_files: dict[str, bytes], chunk_files: dict[str, bytes]) -> Path:
+    """A PNG whose manifest describes ``manifest_files`` but whose chunks hold ``chunk_files``.
+
+    Built from the low-level helpers, which do not check names: this is how a hostile
+    or tampered figure would look.
+    """
+    manifest_chunk = png_sidecar.sidecar_chunks(manifest_files)[-1]
+    file_chunks = png_sidecar.sidecar_chunks(chunk_files)[:-1]
+    chunks = png_sidecar.parse_chunks(tiny_png())
+    path.write_bytes(png_sidecar.assemble_png(chunks, [*file_chunks, manifest_chunk]))
+    return path
+
+
+def files_under(root: Path) -> list[Path]:
+    return sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def expected_names() -> set[str]:
+    outputs = {f"output/{name}" for name in [*OUTPUT_FILES, EXPORT]}
+    return {*PROJECT_FILES, *outputs, "scripts/plot_figures.py", "scripts/png_sidecar.py"}
+
+
+@pytest.mark.parametrize("figure", FIGURES)
+def test_extract_round_trips_every_output_byte_for_byte(
+    rendered: Rendered, figure: str, tmp_path: Path
+) -> None:
+    assert png_sidecar.main(["extract", str(rendered.out / figure), "-o", str(tmp_path)]) == 0
+    outputs = [p for p in rendered.out.iterdir() if p.suffix in (".csv", ".md", ".tex")]
+    assert {p.name for p in outputs} >= {EXPORT, "cache_hit_ratio_summary.csv"}
+    for path in outputs:
+        assert (tmp_path / "output" / path.name).read_bytes() == path.read_bytes(), path.name
+    for name in PROJECT_FILES:
+        assert (tmp_path / name).read_bytes() == (rendered.project / name).read_bytes(), name
+    for name in ("plot_figures.py", "png_sidecar.py"):
+        assert (tmp_path / "scripts" / name).read_bytes() == (SCRIPTS / name).read_bytes()
+    assert {p.relative_to(tmp_path).as_posix() for p in files_under(tmp_path)} == expected_names()
+
+
+def test_list_shows_exactly_the_manifest_names(rendered: Rendered, capsys) -> None:
+    figure = rendered.out / FIGURES[0]
+    manifest = png_sidecar.read_sidecar(figure).manifest
+    assert png_sidecar.main(["list", str(figure)]) == 0
+    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert [r[0] for r in rows] == [e["name"] for e in manifest["files"]]
+    assert {r[0] for r in rows} == expected_names()
+    assert [(r[1], int(r[2])) for r in rows] == [(e["kind"], e["bytes"]) for e in manifest["files"]]
+
+
+def test_manifest_kinds_encodings_and_source_sql(rendered: Rendered) -> None:
+    manifest = png_sidecar.read_sidecar(rendered.out / FIGURES[1]).manifest
+    entries = {e["name"]: e for e in manifest["files"]}
+    assert manifest["sql"] == "source"
+    assert manifest["figure"] == FIGURES[1]
+    assert entries["README.md"]["kind"] == "readme"
+    assert entries["models/marts/prefix_cache/_prefix_cache__docs.md"]["kind"] == "docs"
+    assert entries[f"output/{EXPORT}"]["kind"] == "data"
+    assert entries["macros/percentile_linear.sql"]["kind"] == "code"
+    assert entries["seeds/hit_ratio_bins.csv"]["kind"] == "code"
+    assert entries["output/latin1_not_utf8.csv"]["encoding"] == "base64"
+    assert entries["output/cache_hit_ratio_summary.csv"]["encoding"] == "utf-8"
+
+
+def test_show_prints_the_exact_bytes(rendered: Rendered, capsysbinary) -> None:
+    name = "output/cache_hit_ratio_summary.csv"
+    assert png_sidecar.main(["show", str(rendered.out / FIGURES[0]), name]) == 0
+    assert capsysbinary.readouterr().out == OUTPUT_FILES["cache_hit_ratio_summary.csv"]
+
+
+HOSTILE = ["../evil.txt", "/tmp/abs.txt", "a/../../x", "C:/evil.txt", "a\\..\\evil.txt", ""]
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_extract_refuses_names_that_escape(tmp_path: Path, name: str, capsys) -> None:
+    abs_before = Path("/tmp/abs.txt").exists() and Path("/tmp/abs.txt").stat().st_mtime_ns
+    files = {"fine.txt": b"ok\n", name: b"pwned\n"}
+    figure = craft(tmp_path / "evil.png", files, files)
+    target = tmp_path / "deep" / "target"
+    assert png_sidecar.main(["extract", str(figure), "-o", str(target)]) == 1
+    assert "refusing unsafe embedded name" in capsys.readouterr().err
+    assert files_under(tmp_path) == [figure], "nothing may be written, not even fine.txt"
+    abs_after = Path("/tmp/abs.txt").exists() and Path("/tmp/abs.txt").stat().st_mtime_ns
+    assert abs_after == abs_before
+
+
+def test_extract_refuses_the_three_classic_escapes_together(tmp_path: Path) -> None:
+    files = {n: b"x" for n in ("../evil.txt", "/tmp/abs.txt", "a/../../x")}
+    figure = craft(tmp_path / "evil.png", files, files)
+    with pytest.raises(png_sidecar.SidecarError, match="unsafe"):
+        png_sidecar.extract(figure, tmp_path / "target")
+    assert files_under(tmp_path) == [figure]
+
+
+def test_extract_refuses_escape_through_a_symlink(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    target = tmp_path / "target"
+    outside.mkdir()
+    target.mkdir()
+    (target / "link").symlink_to(outside, target_is_directory=True)
+    files = {"link/planted.txt": b"x"}
+    figure = craft(tmp_path / "sym.png", files, files)
+    with pytest.raises(png_sidecar.SidecarError, match="outside"):
+        png_sidecar.extract(figure, target)
+    assert list(outside.iterdir()) == []
+
+
+def test_sha_mismatch_is_detected_and_nothing_written(tmp_path: Path, capsys) -> None:
+    figure = craft(tmp_path / "tampered.png", {"a.txt": b"hello\n"}, {"a.txt": b"jello\n"})
+    target = tmp_path / "target"
+    assert png_sidecar.main(["extract", str(figure), "-o", str(target)]) == 1
+    assert "sha256 mismatch" in capsys.readouterr().err
+    assert not target.exists() or files_under(target) == []
+    assert png_sidecar.main(["show", str(figure), "a.txt"]) == 1
+    assert "sha256 mismatch" in capsys.readouterr().err
+
+
+def test_manifest_and_chunks_must_agree(tmp_path: Path) -> None:
+    figure = craft(tmp_path / "extra.png", {"a.txt": b"a"}, {"a.txt": b"a", "b.txt": b"b"})
+    with pytest.raises(png_sidecar.SidecarError, match="not listed"):
+        png_sidecar.extract(figure, tmp_path / "target")
+
+
+def test_clear_errors_without_traceback(rendered: Rendered, tmp_path: Path) -> None:
+    not_png = tmp_path / "notes.png"
+    not_png.write_text("hello")
+    plain = tmp_path / "plain.png"
+    plain.write_bytes(tiny_png())
+    cases = [
+        (["list", str(not_png)], "not a PNG"),
+        (["list", str(plain)], "no trace-atlas:manifest.json"),
+        (["show", str(rendered.out / FIGURES[0]), "nope.txt"], "no embedded file named"),
+        (["list", str(tmp_path / "missing.png")], "cannot read"),
+    ]
+    for args, message in cases:
+        result = subprocess.run(
+            [sys.executable, str(SCRIPTS / "png_sidecar.py"), *args],
+            capture_output=True, text=True, check=False,
+        )
+        assert result.returncode == 1, args
+        assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+def test_embed_is_idempotent_and_keeps_the_image(rendered: Rendered, tmp_path: Path) -> None:
+    figure = tmp_path / "copy.png"
+    shutil.copy(rendered.out / FIGURES[0], figure)
+    png_sidecar.embed(figure, {"only.txt": b"1\n"})
+    png_sidecar.embed(figure, {"only.txt": b"2\n", "x/" + "long" * 30 + ".md": "é\r\n".encode()})
+    sidecar = png_sidecar.read_sidecar(figure)
+    assert sorted(sidecar.files) == ["only.txt", "x/" + "long" * 30 + ".md"]
+    assert sidecar.files["only.txt"] == b"2\n"
+    png_sidecar.verify(sidecar)
+    with Image.open(figure) as copy, Image.open(rendered.out / FIGURES[0]) as original:
+        assert copy.tobytes() == original.tobytes()
+
+
+def test_embed_refuses_unsafe_names(tmp_path: Path) -> None:
+    figure = tmp_path / "f.png"
+    figure.write_bytes(tiny_png())
+    with pytest.raises(png_sidecar.SidecarError, match="unsafe"):
+        png_sidecar.embed(figure, {"../x": b""})
+    assert figure.read_bytes() == tiny_png()
