@@ -260,7 +260,8 @@ def _new_session(rng: random.Random, projects: list[str]) -> Session:
         session_file = f"{home}/.claude/projects/{path_slug}/{sid}.jsonl"
     else:
         stamp = format_ts(start_ms)[:19].replace(":", "-")
-        session_file = f"{home}/.codex/sessions/{stamp[:10].replace('-', '/')}/rollout-{stamp}-{sid}.jsonl"
+        day_folder = stamp[:10].replace("-", "/")
+        session_file = f"{home}/.codex/sessions/{day_folder}/rollout-{stamp}-{sid}.jsonl"
     system_tokens = rng.randint(*profile.system_tokens)
     cached = rng.random() < profile.system_cached_prob
     session = Session(
@@ -275,7 +276,7 @@ def _new_session(rng: random.Random, projects: list[str]) -> Session:
             "user": user,
             "model": _weighted(rng, profile.models),
         },
-        claude_keys="present" if profile is CLAUDE else ("null" if rng.random() < 0.3 else "absent"),
+        claude_keys=_claude_keys_style(rng, profile),
         first_type_hidden=rng.random() < 0.4,
         system_tokens=system_tokens,
         ttl_ms=60 * 60 * 1000 if rng.random() < profile.long_ttl_prob else profile.ttl_ms,
@@ -284,6 +285,13 @@ def _new_session(rng: random.Random, projects: list[str]) -> Session:
     )
     session.context = system_tokens
     return session
+
+
+def _claude_keys_style(rng: random.Random, profile: Profile) -> str:
+    """Claude steps carry the claude_* keys; Codex sessions omit them or write nulls."""
+    if profile is CLAUDE:
+        return "present"
+    return "null" if rng.random() < 0.3 else "absent"
 
 
 def _round_id(rng: random.Random, session: Session) -> str:
@@ -601,12 +609,12 @@ def _with_provider(provider: str | None, absent: bool = False) -> EdgeMaker:
     return make
 
 
-def _with_timing(value: Any, absent: bool = False) -> EdgeMaker:
+def _with_timing(value: list[Step] | None, absent: bool = False) -> EdgeMaker:
     def make(rng: random.Random, step: Step, prev: Step) -> Step:
         if absent:
             del step["timing_events"]
         else:
-            step["timing_events"] = value
+            step["timing_events"] = copy.copy(value)
         return step
     return make
 
@@ -774,7 +782,7 @@ def _late_line(rng: random.Random, step: Step, index: int) -> Step:
     if index % 4 == 0:  # a new top-level key, and a new event key
         step["claude_cache_creation_1h_input_tokens"] = rng.randint(1, 5000)
         events[0]["duration_ms"] = rng.randint(1, 90_000)
-    elif index % 4 == 1:  # a new event key holding a boolean, on a tool_call-less event
+    elif index % 4 == 1:  # a new event key holding a boolean
         events[0]["is_sidechain"] = True
     elif index % 4 == 2:  # a provider never seen before
         step["provider"] = "opencode"
@@ -848,17 +856,16 @@ def _atomic_output(path: Path) -> Iterator[BinaryIO]:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(temp, "wb") as raw:
+        with temp.open("wb") as raw:
             if path.name.endswith(".gz"):
                 with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1,
                                    mtime=0) as zipped:
                     yield zipped  # type: ignore[misc]
             else:
                 yield raw
-        os.replace(temp, path)
+        temp.replace(path)
     except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp)
+        temp.unlink(missing_ok=True)
         raise
 
 

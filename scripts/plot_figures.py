@@ -174,9 +174,7 @@ def read_export(path: Path) -> dict[Group, list[BinRow]]:
     with open(path, newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         if reader.fieldnames != EXPORT_COLUMNS:
-            raise ExportError(
-                f"{path}: header {reader.fieldnames} != expected {EXPORT_COLUMNS}"
-            )
+            raise ExportError(f"{path}: header {reader.fieldnames} != expected {EXPORT_COLUMNS}")
         for row in reader:
             parsed = parse_row(row, reader.line_num)
             groups.setdefault((parsed.scope, parsed.trigger), []).append(parsed)
@@ -389,8 +387,9 @@ def main(argv: list[str] | None = None) -> int:
         files, kinds = collect_sidecar_files(args.project_dir.resolve(), args.out)
         for spec in FIGURES:
             path = args.out / spec.filename
-            save_figure(render_figure(groups, spec, args.dpi), path, files, kinds,
-                        manifest_extra(spec))
+            save_figure(
+                render_figure(groups, spec, args.dpi), path, files, kinds, manifest_extra(spec)
+            )
             width, height = png_sidecar.png_size(path)
             print(f"wrote {path}  {width}x{height} px  {path.stat().st_size:,} bytes")
     except (ExportError, png_sidecar.SidecarError) as exc:

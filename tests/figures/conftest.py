@@ -4,6 +4,10 @@ The export is written here, by the test, exactly in the shape the SQL writes it
 (header, comma separator, Python-csv quoting, empty share cells for empty groups).
 Shares in the fixture are computed by the test itself; the code under test only
 reads them.
+
+Test modules reach these helpers through the ``kit`` fixture rather than
+``from conftest import ...``, which would break as soon as another folder under
+tests/ has a conftest.py of its own.
 """
 
 from __future__ import annotations
@@ -11,8 +15,10 @@ from __future__ import annotations
 import csv
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -23,15 +29,48 @@ if str(SCRIPTS) not in sys.path:
 
 RED, AMBER, BLUE = "#dc2626", "#d97706", "#2563eb"
 BIN_LABELS = [
-    "0", "(0,.01]", "(.01,.05]", "(.05,.10]", "(.10,.20]", "(.20,.40]", "(.40,.60]",
-    "(.60,.80]", "(.80,.90]", "(.90,.95]", "(.95,.98]", "(.98,.99]", "(.99,.995]", "(.995,1]",
+    "0",
+    "(0,.01]",
+    "(.01,.05]",
+    "(.05,.10]",
+    "(.10,.20]",
+    "(.20,.40]",
+    "(.40,.60]",
+    "(.60,.80]",
+    "(.80,.90]",
+    "(.90,.95]",
+    "(.95,.98]",
+    "(.98,.99]",
+    "(.99,.995]",
+    "(.995,1]",
 ]
 UPPER_EDGES = [
-    0.0, 0.01, 0.05, 0.10, 0.20, 0.40, 0.60, 0.80, 0.90, 0.95, 0.98, 0.99, 0.995, 1.0000001,
+    0.0,
+    0.01,
+    0.05,
+    0.10,
+    0.20,
+    0.40,
+    0.60,
+    0.80,
+    0.90,
+    0.95,
+    0.98,
+    0.99,
+    0.995,
+    1.0000001,
 ]
 COLUMNS = [
-    "scope", "trigger", "bin_index", "bin", "upper_edge", "band_color",
-    "rounds", "round_share_pct", "append_tokens", "append_token_share_pct",
+    "scope",
+    "trigger",
+    "bin_index",
+    "bin",
+    "upper_edge",
+    "band_color",
+    "rounds",
+    "round_share_pct",
+    "append_tokens",
+    "append_token_share_pct",
 ]
 TEST_DPI = 50
 EXPECTED_PX = (750, 550)  # 15 x 11 in at 50 dpi
@@ -86,12 +125,20 @@ def export_rows() -> list[dict[str, str]]:
         tokens_total = sum(t for _, t in bins.values())
         for index, (label, edge) in enumerate(zip(BIN_LABELS, UPPER_EDGES, strict=True)):
             steps, tokens = bins.get(index, (0, 0))
-            rows.append({
-                "scope": scope, "trigger": trigger, "bin_index": str(index), "bin": label,
-                "upper_edge": repr(edge), "band_color": band_color(edge),
-                "rounds": str(steps), "round_share_pct": _pct(steps, steps_total),
-                "append_tokens": str(tokens), "append_token_share_pct": _pct(tokens, tokens_total),
-            })
+            rows.append(
+                {
+                    "scope": scope,
+                    "trigger": trigger,
+                    "bin_index": str(index),
+                    "bin": label,
+                    "upper_edge": repr(edge),
+                    "band_color": band_color(edge),
+                    "rounds": str(steps),
+                    "round_share_pct": _pct(steps, steps_total),
+                    "append_tokens": str(tokens),
+                    "append_token_share_pct": _pct(tokens, tokens_total),
+                }
+            )
     return rows
 
 
@@ -143,21 +190,41 @@ def make_project(root: Path) -> tuple[Path, Path]:
 def run_plot(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(SCRIPTS / "plot_figures.py"), *args],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
     """Run the real CLI once, at 50 dpi, on the fixture export and fake project."""
-    import time
-
     project, out = make_project(tmp_path_factory.mktemp("figures"))
     started = time.perf_counter()
     result = run_plot("--out", str(out), "--project-dir", str(project), "--dpi", str(TEST_DPI))
     seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
     return Rendered(project, out, result.stdout, seconds)
+
+
+@pytest.fixture(scope="session")
+def kit() -> SimpleNamespace:
+    """The fixture data and helpers, for test modules (see the module docstring)."""
+    return SimpleNamespace(
+        red=RED,
+        amber=AMBER,
+        blue=BLUE,
+        dpi=TEST_DPI,
+        expected_px=EXPECTED_PX,
+        scripts=SCRIPTS,
+        groups=GROUPS,
+        project_files=PROJECT_FILES,
+        output_files=OUTPUT_FILES,
+        export_rows=export_rows,
+        write_export=write_export,
+        run_plot=run_plot,
+    )
 
 
 @pytest.fixture

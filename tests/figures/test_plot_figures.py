@@ -7,21 +7,12 @@ from pathlib import Path
 import numpy as np
 import plot_figures
 import pytest
-from conftest import (
-    AMBER,
-    BLUE,
-    EXPECTED_PX,
-    GROUPS,
-    RED,
-    TEST_DPI,
-    Rendered,
-    export_rows,
-    run_plot,
-    write_export,
-)
 from matplotlib.colors import to_hex
 from PIL import Image
 
+RED, AMBER, BLUE = "#dc2626", "#d97706", "#2563eb"  # SPEC §3 band colours
+TEST_DPI = 50
+EXPECTED_PX = (750, 550)  # 15 x 11 in at 50 dpi
 PNG_NAMES = ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png")
 TOLERANCE = 3
 
@@ -46,12 +37,14 @@ def drawn(groups, value_column: str):
     fig = plot_figures.render_figure(groups, spec, TEST_DPI)
     fig.canvas.draw()
     axes = fig.axes
-    return fig, {(scope, trigger): axes[3 * r + c]
-                 for r, scope in enumerate(plot_figures.SCOPES)
-                 for c, trigger in enumerate(plot_figures.TRIGGERS)}
+    return fig, {
+        (scope, trigger): axes[3 * r + c]
+        for r, scope in enumerate(plot_figures.SCOPES)
+        for c, trigger in enumerate(plot_figures.TRIGGERS)
+    }
 
 
-def test_cli_writes_both_pngs_at_the_expected_pixel_size(rendered: Rendered) -> None:
+def test_cli_writes_both_pngs_at_the_expected_pixel_size(rendered) -> None:
     for name in PNG_NAMES:
         path = rendered.out / name
         with Image.open(path) as image:
@@ -62,16 +55,16 @@ def test_cli_writes_both_pngs_at_the_expected_pixel_size(rendered: Rendered) -> 
 
 
 @pytest.mark.parametrize("name", PNG_NAMES)
-def test_every_band_colour_appears_in_the_png(rendered: Rendered, name: str) -> None:
+def test_every_band_colour_appears_in_the_png(rendered, name: str) -> None:
     with Image.open(rendered.out / name) as image:
         pixels = np.asarray(image.convert("RGB"))
     for colour in (RED, AMBER, BLUE):
         assert colour_mask(pixels, colour).sum() > 200, colour
 
 
-def test_bar_heights_and_colours_are_the_exported_values(fixture_groups) -> None:
-    rows = {(r["scope"], r["trigger"]): [] for r in export_rows()}
-    for r in export_rows():
+def test_bar_heights_and_colours_are_the_exported_values(fixture_groups, kit) -> None:
+    rows = {(r["scope"], r["trigger"]): [] for r in kit.export_rows()}
+    for r in kit.export_rows():
         rows[(r["scope"], r["trigger"])].append(r)
     for column in ("round_share_pct", "append_token_share_pct"):
         _, axes = drawn(fixture_groups, column)
@@ -84,10 +77,10 @@ def test_bar_heights_and_colours_are_the_exported_values(fixture_groups) -> None
             assert colours == [r["band_color"] for r in rows[group]]
 
 
-def test_panel_titles_carry_scope_trigger_and_step_count(fixture_groups) -> None:
+def test_panel_titles_carry_scope_trigger_and_step_count(fixture_groups, kit) -> None:
     fig, axes = drawn(fixture_groups, "round_share_pct")
     assert len(fig.axes) == 9, "only merged, claude, codex are drawn"
-    steps = sum(s for s, _ in GROUPS[("claude", "tool_result")].values())
+    steps = sum(s for s, _ in kit.groups[("claude", "tool_result")].values())
     assert axes[("claude", "tool_result")].get_title() == f"claude / tool_result (n={steps:,})"
     assert axes[("claude", "user")].get_title() == "claude / user (n=0)"
     assert axes[("codex", "user")].get_title() == "codex / user (n=1)"
@@ -134,10 +127,10 @@ def test_axes_are_shared_and_bin_labels_only_on_the_bottom_row(fixture_groups) -
             assert labels == []
 
 
-def test_missing_group_is_a_clear_error(tmp_path: Path) -> None:
-    rows = [r for r in export_rows() if (r["scope"], r["trigger"]) != ("codex", "user")]
-    write_export(tmp_path / "cache_hit_ratio_histogram_data.csv", rows)
-    result = run_plot("--out", str(tmp_path), "--dpi", str(TEST_DPI))
+def test_missing_group_is_a_clear_error(tmp_path: Path, kit) -> None:
+    rows = [r for r in kit.export_rows() if (r["scope"], r["trigger"]) != ("codex", "user")]
+    kit.write_export(tmp_path / "cache_hit_ratio_histogram_data.csv", rows)
+    result = kit.run_plot("--out", str(tmp_path), "--dpi", str(TEST_DPI))
     assert result.returncode == 1
     assert "codex/user" in result.stderr and "Traceback" not in result.stderr
     assert not list(tmp_path.glob("*.png"))

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import png_sidecar
 import pytest
-from conftest import OUTPUT_FILES, PROJECT_FILES, SCRIPTS, Rendered
 from PIL import Image
 
 FIGURES = ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png")
 EXPORT = "cache_hit_ratio_histogram_data.csv"
+SCRIPTS = Path(png_sidecar.__file__).resolve().parent
 
 
 def tiny_png() -> bytes:
@@ -40,38 +40,40 @@ def files_under(root: Path) -> list[Path]:
     return sorted(p for p in root.rglob("*") if p.is_file() or p.is_symlink())
 
 
-def expected_names() -> set[str]:
-    outputs = {f"output/{name}" for name in [*OUTPUT_FILES, EXPORT]}
-    return {*PROJECT_FILES, *outputs, "scripts/plot_figures.py", "scripts/png_sidecar.py"}
+def expected_names(kit) -> set[str]:
+    outputs = {f"output/{name}" for name in [*kit.output_files, EXPORT]}
+    return {*kit.project_files, *outputs, "scripts/plot_figures.py", "scripts/png_sidecar.py"}
 
 
 @pytest.mark.parametrize("figure", FIGURES)
 def test_extract_round_trips_every_output_byte_for_byte(
-    rendered: Rendered, figure: str, tmp_path: Path
+    rendered, kit, figure: str, tmp_path: Path
 ) -> None:
     assert png_sidecar.main(["extract", str(rendered.out / figure), "-o", str(tmp_path)]) == 0
     outputs = [p for p in rendered.out.iterdir() if p.suffix in (".csv", ".md", ".tex")]
     assert {p.name for p in outputs} >= {EXPORT, "cache_hit_ratio_summary.csv"}
     for path in outputs:
         assert (tmp_path / "output" / path.name).read_bytes() == path.read_bytes(), path.name
-    for name in PROJECT_FILES:
+    for name in kit.project_files:
         assert (tmp_path / name).read_bytes() == (rendered.project / name).read_bytes(), name
     for name in ("plot_figures.py", "png_sidecar.py"):
         assert (tmp_path / "scripts" / name).read_bytes() == (SCRIPTS / name).read_bytes()
-    assert {p.relative_to(tmp_path).as_posix() for p in files_under(tmp_path)} == expected_names()
+    assert {p.relative_to(tmp_path).as_posix() for p in files_under(tmp_path)} == expected_names(
+        kit
+    )
 
 
-def test_list_shows_exactly_the_manifest_names(rendered: Rendered, capsys) -> None:
+def test_list_shows_exactly_the_manifest_names(rendered, kit, capsys) -> None:
     figure = rendered.out / FIGURES[0]
     manifest = png_sidecar.read_sidecar(figure).manifest
     assert png_sidecar.main(["list", str(figure)]) == 0
     rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
     assert [r[0] for r in rows] == [e["name"] for e in manifest["files"]]
-    assert {r[0] for r in rows} == expected_names()
+    assert {r[0] for r in rows} == expected_names(kit)
     assert [(r[1], int(r[2])) for r in rows] == [(e["kind"], e["bytes"]) for e in manifest["files"]]
 
 
-def test_manifest_kinds_encodings_and_source_sql(rendered: Rendered) -> None:
+def test_manifest_kinds_encodings_and_source_sql(rendered) -> None:
     manifest = png_sidecar.read_sidecar(rendered.out / FIGURES[1]).manifest
     entries = {e["name"]: e for e in manifest["files"]}
     assert manifest["sql"] == "source"
@@ -85,10 +87,10 @@ def test_manifest_kinds_encodings_and_source_sql(rendered: Rendered) -> None:
     assert entries["output/cache_hit_ratio_summary.csv"]["encoding"] == "utf-8"
 
 
-def test_show_prints_the_exact_bytes(rendered: Rendered, capsysbinary) -> None:
+def test_show_prints_the_exact_bytes(rendered, kit, capsysbinary) -> None:
     name = "output/cache_hit_ratio_summary.csv"
     assert png_sidecar.main(["show", str(rendered.out / FIGURES[0]), name]) == 0
-    assert capsysbinary.readouterr().out == OUTPUT_FILES["cache_hit_ratio_summary.csv"]
+    assert capsysbinary.readouterr().out == kit.output_files["cache_hit_ratio_summary.csv"]
 
 
 HOSTILE = ["../evil.txt", "/tmp/abs.txt", "a/../../x", "C:/evil.txt", "a\\..\\evil.txt", ""]
@@ -144,7 +146,7 @@ def test_manifest_and_chunks_must_agree(tmp_path: Path) -> None:
         png_sidecar.extract(figure, tmp_path / "target")
 
 
-def test_clear_errors_without_traceback(rendered: Rendered, tmp_path: Path) -> None:
+def test_clear_errors_without_traceback(rendered, tmp_path: Path) -> None:
     not_png = tmp_path / "notes.png"
     not_png.write_text("hello")
     plain = tmp_path / "plain.png"
@@ -158,13 +160,15 @@ def test_clear_errors_without_traceback(rendered: Rendered, tmp_path: Path) -> N
     for args, message in cases:
         result = subprocess.run(
             [sys.executable, str(SCRIPTS / "png_sidecar.py"), *args],
-            capture_output=True, text=True, check=False,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 1, args
         assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
 
 
-def test_embed_is_idempotent_and_keeps_the_image(rendered: Rendered, tmp_path: Path) -> None:
+def test_embed_is_idempotent_and_keeps_the_image(rendered, tmp_path: Path) -> None:
     figure = tmp_path / "copy.png"
     shutil.copy(rendered.out / FIGURES[0], figure)
     png_sidecar.embed(figure, {"only.txt": b"1\n"})
