@@ -144,7 +144,7 @@ CODEX = Profile(
     },
     system_tokens=(11_000, 22_000),
     system_cached_prob=0.35,
-    ttl_ms=6 * 60 * 1000,
+    ttl_ms=390 * 1000,
     long_ttl_prob=0.0,
     miss_prob=0.004,
     partial_prob=0.011,
