@@ -104,8 +104,15 @@ CLAUDE = Profile(
     store=".claude",
     models=(("claude-opus-4-8", 0.55), ("claude-sonnet-4-6", 0.35), ("claude-haiku-4-5", 0.10)),
     tools=(
-        ("Read", 0.30), ("Bash", 0.24), ("Edit", 0.16), ("Grep", 0.10), ("Glob", 0.06),
-        ("Write", 0.05), ("TodoWrite", 0.05), ("WebFetch", 0.02), ("Task", 0.02),
+        ("Read", 0.30),
+        ("Bash", 0.24),
+        ("Edit", 0.16),
+        ("Grep", 0.10),
+        ("Glob", 0.06),
+        ("Write", 0.05),
+        ("TodoWrite", 0.05),
+        ("WebFetch", 0.02),
+        ("Task", 0.02),
     ),
     call_id_prefix="toolu_01",
     sources={
@@ -305,8 +312,12 @@ def _round_id(rng: random.Random, session: Session) -> str:
 
 def _user_input(rng: random.Random, at_ms: int) -> StepInput:
     chars = _lognormal_int(rng, 260, 1.3, 60_000) + 1
-    event = {"event_type": "user_message", "timestamp": format_ts(at_ms),
-             "source": USER_SOURCE, "content_chars": chars}
+    event = {
+        "event_type": "user_message",
+        "timestamp": format_ts(at_ms),
+        "source": USER_SOURCE,
+        "content_chars": chars,
+    }
     # Message plus harness reminders (file snapshots, todo lists, environment).
     tokens = chars // 4 + _lognormal_int(rng, 700, 1.2, 40_000)
     return StepInput([event], at_ms, at_ms, user_chars=chars, user_count=1, tokens=tokens)
@@ -316,19 +327,25 @@ def _tool_input(calls: list[PlannedCall]) -> StepInput:
     ordered = sorted(calls, key=lambda planned: planned.result_ms)
     step_input = StepInput(first_ms=ordered[0].result_ms, last_ms=ordered[-1].result_ms)
     for call in ordered:
-        step_input.events.append({
-            "event_type": "tool_result", "timestamp": format_ts(call.result_ms),
-            "source": TOOL_RESULT_SOURCE, "tool_call_id": call.call_id,
-            "result_chars": call.result_chars, "is_error": call.is_error,
-        })
+        step_input.events.append(
+            {
+                "event_type": "tool_result",
+                "timestamp": format_ts(call.result_ms),
+                "source": TOOL_RESULT_SOURCE,
+                "tool_call_id": call.call_id,
+                "result_chars": call.result_chars,
+                "is_error": call.is_error,
+            }
+        )
         step_input.tool_chars += call.result_chars
         step_input.tool_count += 1
         step_input.tokens += call.result_chars * 10 // 36 + 12
     return step_input
 
 
-def _step_tokens(rng: random.Random, session: Session, new_tokens: int, cold: bool,
-                 user_initiated: bool) -> tuple[int, int]:
+def _step_tokens(
+    rng: random.Random, session: Session, new_tokens: int, cold: bool, user_initiated: bool
+) -> tuple[int, int]:
     """(prefix, append) of a step whose new input is ``new_tokens`` long.
 
     ``cold``: nothing of this session is cached (new session, compaction, expiry).
@@ -366,13 +383,19 @@ def _plan_calls(rng: random.Random, session: Session, start_ms: int) -> list[Pla
         internal = None
         if session.profile is CODEX:
             internal = max(0, latency - rng.randint(0, min(latency, 50)))
-        calls.append(PlannedCall(
-            call_id=session.profile.call_id_prefix + _hex(rng, 22),
-            name=name, index=index, emitted_ms=emitted, result_ms=emitted + latency,
-            result_chars=_lognormal_int(rng, 900, 1.3, 100_000),
-            input_chars=_lognormal_int(rng, 160, 1.2, 40_000),
-            is_error=rng.random() < 0.04, internal_ms=internal,
-        ))
+        calls.append(
+            PlannedCall(
+                call_id=session.profile.call_id_prefix + _hex(rng, 22),
+                name=name,
+                index=index,
+                emitted_ms=emitted,
+                result_ms=emitted + latency,
+                result_chars=_lognormal_int(rng, 900, 1.3, 100_000),
+                input_chars=_lognormal_int(rng, 160, 1.2, 40_000),
+                is_error=rng.random() < 0.04,
+                internal_ms=internal,
+            )
+        )
     last = 0
     for call in sorted(calls, key=lambda planned: planned.result_ms):
         call.result_ms = max(call.result_ms, last + 1)  # strictly increasing result events
@@ -380,46 +403,73 @@ def _plan_calls(rng: random.Random, session: Session, start_ms: int) -> list[Pla
     return calls
 
 
-def _model_events(rng: random.Random, session: Session, start_ms: int,
-                  final: bool) -> tuple[list[Step], list[PlannedCall], int]:
+def _model_events(
+    rng: random.Random, session: Session, start_ms: int, final: bool
+) -> tuple[list[Step], list[PlannedCall], int]:
     """Events the model emits in one step, its tool calls, and the last timestamp."""
     profile = session.profile
     sources = profile.sources
     events: list[Step] = []
     at = start_ms + _lognormal_int(rng, 1800, 0.7, 120_000) + 1
     if rng.random() < profile.reasoning_prob:
-        event = {"event_type": "reasoning", "timestamp": format_ts(at),
-                 "source": sources["reasoning"]}
+        event = {
+            "event_type": "reasoning",
+            "timestamp": format_ts(at),
+            "source": sources["reasoning"],
+        }
         if profile is CLAUDE:
             event["content_chars"] = _lognormal_int(rng, 600, 1.0, 50_000)
         events.append(event)
         at += _lognormal_int(rng, 2500, 0.9, 120_000) + 1
     if final or rng.random() < profile.text_prob:
         chars = _lognormal_int(rng, 900 if final else 120, 1.0, 40_000)
-        events.append({"event_type": "text", "timestamp": format_ts(at),
-                       "source": sources["text"], "content_chars": chars})
+        events.append(
+            {
+                "event_type": "text",
+                "timestamp": format_ts(at),
+                "source": sources["text"],
+                "content_chars": chars,
+            }
+        )
         at += rng.randint(50, 1500)
     calls = [] if final else _plan_calls(rng, session, at)
     for call in calls:
-        events.append({"event_type": "tool_call", "timestamp": format_ts(call.emitted_ms),
-                       "source": sources["tool_call"], "tool_call_id": call.call_id,
-                       "tool_name": call.name, "tool_index": call.index})
+        events.append(
+            {
+                "event_type": "tool_call",
+                "timestamp": format_ts(call.emitted_ms),
+                "source": sources["tool_call"],
+                "tool_call_id": call.call_id,
+                "tool_name": call.name,
+                "tool_index": call.index,
+            }
+        )
         at = call.emitted_ms
     if rng.random() < profile.usage_report_prob:
         at += rng.randint(1, 30)
-        events.append({"event_type": "usage_report", "timestamp": format_ts(at),
-                       "source": sources["usage_report"]})
+        events.append(
+            {
+                "event_type": "usage_report",
+                "timestamp": format_ts(at),
+                "source": sources["usage_report"],
+            }
+        )
     return events, calls, at
 
 
 def _tools_list(calls: list[PlannedCall]) -> list[Step]:
     return [
         {
-            "tool_index": call.index, "tool_name": call.name, "tool_call_id": call.call_id,
-            "emitted_at": format_ts(call.emitted_ms), "result_at": format_ts(call.result_ms),
+            "tool_index": call.index,
+            "tool_name": call.name,
+            "tool_call_id": call.call_id,
+            "emitted_at": format_ts(call.emitted_ms),
+            "result_at": format_ts(call.result_ms),
             "tool_wall_latency_ms": call.result_ms - call.emitted_ms,
-            "tool_internal_latency_ms": call.internal_ms, "is_error": call.is_error,
-            "input_chars": call.input_chars, "result_chars": call.result_chars,
+            "tool_internal_latency_ms": call.internal_ms,
+            "is_error": call.is_error,
+            "input_chars": call.input_chars,
+            "result_chars": call.result_chars,
         }
         for call in calls
     ]
@@ -433,10 +483,19 @@ def _output_tokens(rng: random.Random, session: Session, final: bool) -> tuple[i
     return visible + reasoning, reasoning
 
 
-def _token_fields(rng: random.Random, session: Session, prefix: int, append: int,
-                  output: int, reasoning: int | None) -> Step:
-    tokens: Step = {"input_tokens_total": prefix + append, "prefix_tokens": prefix,
-                    "newly_append_tokens": append}
+def _token_fields(
+    rng: random.Random,
+    session: Session,
+    prefix: int,
+    append: int,
+    output: int,
+    reasoning: int | None,
+) -> Step:
+    tokens: Step = {
+        "input_tokens_total": prefix + append,
+        "prefix_tokens": prefix,
+        "newly_append_tokens": append,
+    }
     if session.claude_keys == "present":
         uncached = min(append, rng.randint(1, 12))
         tokens["claude_uncached_input_tokens"] = uncached
@@ -476,8 +535,9 @@ def _visible_events(rng: random.Random, step_input: StepInput, model_events: lis
     return step_input.events + model_events
 
 
-def _build_step(rng: random.Random, session: Session, step_input: StepInput, turn_id: str,
-                final: bool) -> tuple[Step, list[PlannedCall]]:
+def _build_step(
+    rng: random.Random, session: Session, step_input: StepInput, turn_id: str, final: bool
+) -> tuple[Step, list[PlannedCall]]:
     cold = session.prev_input == 0
     cold = cold or step_input.first_ms - session.last_call_ms > session.ttl_ms
     if session.context > session.profile.context_limit:  # compaction: summary replaces history
@@ -544,8 +604,19 @@ EdgeMaker = Callable[[random.Random, Step, Step], Step]
 
 # (prefix, append) pairs whose ratio is exactly a bin / bucket / threshold edge.
 EDGE_RATIOS: tuple[tuple[int, int], ...] = (
-    (1, 99), (1, 19), (1, 9), (1, 4), (2, 3), (1, 1), (3, 2), (4, 1), (9, 1), (19, 1),
-    (49, 1), (99, 1), (199, 1),
+    (1, 99),
+    (1, 19),
+    (1, 9),
+    (1, 4),
+    (2, 3),
+    (1, 1),
+    (3, 2),
+    (4, 1),
+    (9, 1),
+    (19, 1),
+    (49, 1),
+    (99, 1),
+    (199, 1),
 )
 EDGE_MULTIPLIERS = (1, 1, 7, 1000, 123_457)
 
@@ -570,9 +641,17 @@ def _ensure_eligible(step: Step) -> list[Step]:
     events = step.get("timing_events") or []
     if not events or events[0].get("event_type") not in ("user_message", "tool_result"):
         stamp = events[0]["timestamp"] if events else "2026-06-01T00:00:00.000Z"
-        events = [{"event_type": "tool_result", "timestamp": stamp, "source": TOOL_RESULT_SOURCE,
-                   "tool_call_id": "toolu_01edge", "result_chars": 10, "is_error": False},
-                  *events]
+        events = [
+            {
+                "event_type": "tool_result",
+                "timestamp": stamp,
+                "source": TOOL_RESULT_SOURCE,
+                "tool_call_id": "toolu_01edge",
+                "result_chars": 10,
+                "is_error": False,
+            },
+            *events,
+        ]
         step["timing_events"] = events
     return events
 
@@ -580,9 +659,11 @@ def _ensure_eligible(step: Step) -> list[Step]:
 def _with_first_event(event_type: str, source: str) -> EdgeMaker:
     def make(rng: random.Random, step: Step, prev: Step) -> Step:
         events = _ensure_eligible(step)
-        events.insert(0, {"event_type": event_type, "timestamp": events[0]["timestamp"],
-                          "source": source})
+        events.insert(
+            0, {"event_type": event_type, "timestamp": events[0]["timestamp"], "source": source}
+        )
         return step
+
     return make
 
 
@@ -591,6 +672,7 @@ def _with_ratio(prefix: int, append: int) -> EdgeMaker:
         _ensure_eligible(step)
         scale = EDGE_MULTIPLIERS[rng.randrange(len(EDGE_MULTIPLIERS))]
         return _set_tokens(step, prefix * scale, append * scale)
+
     return make
 
 
@@ -606,6 +688,7 @@ def _with_provider(provider: str | None, absent: bool = False) -> EdgeMaker:
             step["store"] = f".{provider.split('-')[0]}"
             step["model"] = "gemini-3-pro" if provider == "gemini" else "zed-default"
         return step
+
     return make
 
 
@@ -616,6 +699,7 @@ def _with_timing(value: list[Step] | None, absent: bool = False) -> EdgeMaker:
         else:
             step["timing_events"] = copy.copy(value)
         return step
+
     return make
 
 
@@ -627,14 +711,20 @@ def _with_null_tokens(prefix_null: bool, append_null: bool) -> EdgeMaker:
         if append_null:
             step["newly_append_tokens"] = None
         return step
+
     return make
 
 
 def _edge_token_keys_absent(rng: random.Random, step: Step, prev: Step) -> Step:
     _ensure_eligible(step)
-    for key in ("input_tokens_total", "prefix_tokens", "newly_append_tokens",
-                "claude_uncached_input_tokens", "claude_cache_creation_input_tokens",
-                "claude_cache_read_input_tokens"):
+    for key in (
+        "input_tokens_total",
+        "prefix_tokens",
+        "newly_append_tokens",
+        "claude_uncached_input_tokens",
+        "claude_cache_creation_input_tokens",
+        "claude_cache_read_input_tokens",
+    ):
         step.pop(key, None)
     return step
 
@@ -710,8 +800,14 @@ def _edge_first_type_absent(rng: random.Random, step: Step, prev: Step) -> Step:
 def _edge_events_out_of_order(rng: random.Random, step: Step, prev: Step) -> Step:
     """Position 1 decides the trigger even when a later event has an earlier timestamp."""
     events = _ensure_eligible(step)
-    events.append({"event_type": "user_message", "timestamp": "2026-05-31T23:59:59.999Z",
-                   "source": USER_SOURCE, "content_chars": 5})
+    events.append(
+        {
+            "event_type": "user_message",
+            "timestamp": "2026-05-31T23:59:59.999Z",
+            "source": USER_SOURCE,
+            "content_chars": 5,
+        }
+    )
     return step
 
 
@@ -719,8 +815,14 @@ def _edge_mixed_input(rng: random.Random, step: Step, prev: Step) -> Step:
     """A user interjects while tool results come back: both input kinds in one step."""
     events = _ensure_eligible(step)
     other = "user_message" if events[0]["event_type"] == "tool_result" else "tool_result"
-    events.insert(1, {"event_type": other, "timestamp": events[0]["timestamp"],
-                      "source": USER_SOURCE if other == "user_message" else TOOL_RESULT_SOURCE})
+    events.insert(
+        1,
+        {
+            "event_type": other,
+            "timestamp": events[0]["timestamp"],
+            "source": USER_SOURCE if other == "user_message" else TOOL_RESULT_SOURCE,
+        },
+    )
     return step
 
 
@@ -732,8 +834,12 @@ def _edge_tools_absent(rng: random.Random, step: Step, prev: Step) -> Step:
 def _edge_minimal_line(rng: random.Random, step: Step, prev: Step) -> Step:
     """Only four keys, in an unusual order; every other key is absent."""
     events = _ensure_eligible(step)
-    return {"timing_events": [events[0]], "newly_append_tokens": step["newly_append_tokens"],
-            "provider": step["provider"], "prefix_tokens": step["prefix_tokens"]}
+    return {
+        "timing_events": [events[0]],
+        "newly_append_tokens": step["newly_append_tokens"],
+        "provider": step["provider"],
+        "prefix_tokens": step["prefix_tokens"],
+    }
 
 
 EDGE_KINDS: tuple[tuple[str, EdgeMaker, bool], ...] = (
@@ -819,8 +925,9 @@ def _with_edge_cases(normal: Iterator[Step], n_steps: int, rng: random.Random) -
         yield _late_line(rng, next(normal), index)
 
 
-def generate_steps(n_steps: int, seed: int = DEFAULT_SEED, edge_cases: bool = False
-                   ) -> Iterator[Step]:
+def generate_steps(
+    n_steps: int, seed: int = DEFAULT_SEED, edge_cases: bool = False
+) -> Iterator[Step]:
     """Yield ``n_steps`` step objects (dicts), deterministically from ``seed``."""
     normal = normal_steps(seed)
     if edge_cases:
@@ -846,8 +953,9 @@ def output_paths(path: Path, n_files: int) -> list[Path]:
     if n_files == 1:
         return [path]
     stem, suffix = _split_name(path.name)
-    return [path.with_name(f"{stem}-{i:05d}-of-{n_files:05d}{suffix}")
-            for i in range(1, n_files + 1)]
+    return [
+        path.with_name(f"{stem}-{i:05d}-of-{n_files:05d}{suffix}") for i in range(1, n_files + 1)
+    ]
 
 
 @contextlib.contextmanager
@@ -858,8 +966,9 @@ def _atomic_output(path: Path) -> Iterator[BinaryIO]:
     try:
         with temp.open("wb") as raw:
             if path.name.endswith(".gz"):
-                with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=1,
-                                   mtime=0) as zipped:
+                with gzip.GzipFile(
+                    filename="", mode="wb", fileobj=raw, compresslevel=1, mtime=0
+                ) as zipped:
                     yield zipped  # type: ignore[misc]
             else:
                 yield raw
@@ -896,8 +1005,9 @@ class RateTally:
         return "\n".join(lines)
 
 
-def write_trace(steps: Iterator[Step], n_steps: int, paths: list[Path],
-                tally: RateTally | None = None) -> int:
+def write_trace(
+    steps: Iterator[Step], n_steps: int, paths: list[Path], tally: RateTally | None = None
+) -> int:
     """Write ``n_steps`` steps split contiguously over ``paths``; return bytes on disk."""
     encode = json.JSONEncoder(separators=JSON_SEPARATORS).encode
     total_bytes = 0
@@ -939,22 +1049,48 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--steps", type=int, required=True, metavar="N",
-                        help="number of lines (agent steps) to write in total")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="S",
-                        help=f"random seed (default {DEFAULT_SEED})")
-    parser.add_argument("--edge-cases", action="store_true",
-                        help="replace ~8%% of the lines by the edge cases of SPEC.md sections 2-3 "
-                             "(null/other providers, missing events, null tokens, bin-edge "
-                             "ratios, duplicates, ...)")
-    parser.add_argument("--files", type=int, default=1, metavar="K",
-                        help="split the steps over K files, contiguous chunks in name order "
-                             "(default 1: write exactly PATH)")
-    parser.add_argument("-o", "--output", type=Path, required=True, metavar="PATH",
-                        help="output file; gzip-compressed when it ends in .gz; "
-                             "parent folders are created")
-    parser.add_argument("--verbose", action="store_true",
-                        help="also print token-weighted hit rates per provider x trigger")
+    parser.add_argument(
+        "--steps",
+        type=int,
+        required=True,
+        metavar="N",
+        help="number of lines (agent steps) to write in total",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_SEED,
+        metavar="S",
+        help=f"random seed (default {DEFAULT_SEED})",
+    )
+    parser.add_argument(
+        "--edge-cases",
+        action="store_true",
+        help="replace ~8%% of the lines by the edge cases of SPEC.md sections 2-3 "
+        "(null/other providers, missing events, null tokens, bin-edge "
+        "ratios, duplicates, ...)",
+    )
+    parser.add_argument(
+        "--files",
+        type=int,
+        default=1,
+        metavar="K",
+        help="split the steps over K files, contiguous chunks in name order "
+        "(default 1: write exactly PATH)",
+    )
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        metavar="PATH",
+        help="output file; gzip-compressed when it ends in .gz; parent folders are created",
+    )
+    parser.add_argument(
+        "--verbose",
+        action="store_true",
+        help="also print token-weighted hit rates per provider x trigger",
+    )
     args = parser.parse_args(argv)
     if args.steps < 0:
         parser.error("--steps must be >= 0")
@@ -973,8 +1109,11 @@ def main(argv: list[str] | None = None) -> int:
     if tally is not None:
         print(tally.report(), file=sys.stderr)
     target = paths[0] if len(paths) == 1 else f"{paths[0]} .. {paths[-1].name}"
-    print(f"generate_trace: {args.steps} steps, {len(paths)} file(s), {size} bytes "
-          f"in {time.perf_counter() - started:.1f}s -> {target}", file=sys.stderr)
+    print(
+        f"generate_trace: {args.steps} steps, {len(paths)} file(s), {size} bytes "
+        f"in {time.perf_counter() - started:.1f}s -> {target}",
+        file=sys.stderr,
+    )
     return 0
 
 

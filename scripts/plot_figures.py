@@ -13,10 +13,10 @@ all, user, tool_result) of 14 bars coloured by the export's ``band_color``. The 
 is 15 x 11 inches; at the default 200 dpi that is 3000 x 2200 pixels (750 x 550 at
 50 dpi). No ``bbox_inches="tight"``: the pixel size is exactly size x dpi.
 
-Python computes no metric: heights and colours are the exported values as written.
-The only arithmetic is the integer sum of the ``rounds`` column shown as ``n=`` in
-each panel title. A group whose share cells are empty (no steps, resp. no append
-tokens) is drawn as an empty panel with a centred note.
+Python computes no metric: heights, colours and each panel's step count (``n=``,
+the export's ``group_rounds``) are the exported values as written. A group whose
+share cells are empty (no steps, resp. no append tokens) is drawn as an empty panel
+with a centred note.
 
 Each PNG then receives, via ``png_sidecar.embed``, the README, the docs blocks, every
 CSV / Markdown / LaTeX output in OUT_DIR and the source code (dbt models, macros,
@@ -41,10 +41,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import png_sidecar
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
+
+import png_sidecar
 
 EXPORT_NAME = "cache_hit_ratio_histogram_data.csv"
 EXPORT_COLUMNS = [
@@ -58,6 +59,7 @@ EXPORT_COLUMNS = [
     "round_share_pct",
     "append_tokens",
     "append_token_share_pct",
+    "group_rounds",
 ]
 SCOPES = ("merged", "claude", "codex")
 TRIGGERS = ("all", "user", "tool_result")
@@ -103,6 +105,7 @@ class BinRow:
     round_share_pct: float | None
     append_tokens: int
     append_token_share_pct: float | None
+    group_rounds: int
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,7 @@ def parse_row(row: dict[str, str], line: int) -> BinRow:
             round_share_pct=_optional_float(row["round_share_pct"]),
             append_tokens=int(row["append_tokens"]),
             append_token_share_pct=_optional_float(row["append_token_share_pct"]),
+            group_rounds=int(row["group_rounds"]),
         )
     except (TypeError, ValueError) as exc:
         raise ExportError(f"line {line}: {exc}") from exc
@@ -232,8 +236,7 @@ def band_legend(bins: list[BinRow]) -> list[Patch]:
 def draw_panel(ax, bins: list[BinRow], spec: FigureSpec, group: Group) -> None:
     """Draw one group's 14 bars (or the empty-group note) and its title."""
     heights = [getattr(b, spec.value_column) for b in bins]
-    steps = sum(b.rounds for b in bins)  # label only: the group's step count
-    ax.set_title(f"{group[0]} / {group[1]} (n={steps:,})", fontsize=12)
+    ax.set_title(f"{group[0]} / {group[1]} (n={bins[0].group_rounds:,})", fontsize=12)
     ax.grid(axis="y", color="#e5e7eb", linewidth=0.8, zorder=0)
     ax.set_axisbelow(True)
     if all(h is None for h in heights):

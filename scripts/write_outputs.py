@@ -102,14 +102,24 @@ def main(argv: list[str] | None = None) -> int:
             "into an output folder, replacing it only once everything is written."
         )
     )
-    parser.add_argument("--out", type=Path, default=Path("output/cache_hit_ratio"),
-                        help="output folder (default: output/cache_hit_ratio)")
-    parser.add_argument("--database", type=Path,
-                        default=Path(os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb")),
-                        help="the DuckDB file dbt built (default: $TRACE_ATLAS_DB or "
-                             "target/trace_atlas.duckdb)")
-    parser.add_argument("--manifest", type=Path, default=Path("target/manifest.json"),
-                        help="dbt's manifest, to find the export models")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path("output/cache_hit_ratio"),
+        help="output folder (default: output/cache_hit_ratio)",
+    )
+    parser.add_argument(
+        "--database",
+        type=Path,
+        default=Path(os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb")),
+        help="the DuckDB file dbt built (default: $TRACE_ATLAS_DB or target/trace_atlas.duckdb)",
+    )
+    parser.add_argument(
+        "--manifest",
+        type=Path,
+        default=Path("target/manifest.json"),
+        help="dbt's manifest, to find the export models",
+    )
     parser.add_argument("--no-plots", action="store_true", help="write the tables only")
     args = parser.parse_args(argv)
 

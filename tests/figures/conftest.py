@@ -71,6 +71,7 @@ COLUMNS = [
     "round_share_pct",
     "append_tokens",
     "append_token_share_pct",
+    "group_rounds",
 ]
 TEST_DPI = 50
 EXPECTED_PX = (750, 550)  # 15 x 11 in at 50 dpi
@@ -137,6 +138,7 @@ def export_rows() -> list[dict[str, str]]:
                     "round_share_pct": _pct(steps, steps_total),
                     "append_tokens": str(tokens),
                     "append_token_share_pct": _pct(tokens, tokens_total),
+                    "group_rounds": str(steps_total),
                 }
             )
     return rows

@@ -5,10 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import plot_figures
 import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
+
+import plot_figures
 
 RED, AMBER, BLUE = "#dc2626", "#d97706", "#2563eb"  # SPEC §3 band colours
 TEST_DPI = 50

@@ -8,9 +8,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import png_sidecar
 import pytest
 from PIL import Image
+
+import png_sidecar
 
 FIGURES = ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png")
 EXPORT = "cache_hit_ratio_histogram_data.csv"

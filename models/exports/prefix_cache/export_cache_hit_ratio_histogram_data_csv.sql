@@ -8,6 +8,7 @@
     'scope', 'trigger', format_integer('bin_index'), 'bin_label', format_double('upper_edge'),
     'band_color', format_integer('rounds'), format_double('round_share'),
     format_integer('append_tokens'), format_double('append_token_share'),
+    format_integer('group_rounds'),
 ] %}
 
 with
@@ -32,7 +33,7 @@ final as (
 
     select
         0 as line_number,
-        {{ csv_header(['scope', 'trigger', 'bin_index', 'bin', 'upper_edge', 'band_color', 'rounds', 'round_share_pct', 'append_tokens', 'append_token_share_pct']) }} as line
+        {{ csv_header(['scope', 'trigger', 'bin_index', 'bin', 'upper_edge', 'band_color', 'rounds', 'round_share_pct', 'append_tokens', 'append_token_share_pct', 'group_rounds']) }} as line
     union all
     select
         line_number,

@@ -96,7 +96,9 @@ final as (
         coalesce(bins_counted.rounds, 0) as rounds,
         {{ share_pct('coalesce(bins_counted.rounds, 0)', 'coalesce(groups_totalled.group_rounds, 0)') }} as round_share,
         coalesce(bins_counted.append_tokens, 0) as append_tokens,
-        {{ share_pct('coalesce(bins_counted.append_tokens, 0)', 'coalesce(groups_totalled.group_append_tokens, 0)') }} as append_token_share
+        {{ share_pct('coalesce(bins_counted.append_tokens, 0)', 'coalesce(groups_totalled.group_append_tokens, 0)') }} as append_token_share,
+        coalesce(groups_totalled.group_rounds, 0) as group_rounds,
+        coalesce(groups_totalled.group_append_tokens, 0) as group_append_tokens
     from group_bins
     left join groups_totalled
         on

@@ -1,0 +1,55 @@
+# Trace Atlas - the two entry points (see README.md):
+#   make run   [TRACE=<path|glob|a,b>] [OUT=<dir>] [NO_PLOTS=1]
+#   make test
+# Both create/update the local virtualenv from requirements.txt first.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DBT := $(VENV)/bin/dbt
+
+DEFAULT_TRACE := data/default/trace.jsonl
+DEFAULT_STEPS := 50000
+TRACE ?= $(DEFAULT_TRACE)
+OUT ?= output/cache_hit_ratio
+TEST_TRACE := target/test-data/lint_trace.jsonl
+
+export DO_NOT_TRACK := 1
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+export DBT_PROFILES_DIR := $(CURDIR)
+
+.PHONY: run test venv lint pytest docs clean
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@touch $@
+
+$(DEFAULT_TRACE): | venv
+	$(PY) scripts/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
+
+# The default trace is generated once (never committed); any other TRACE is used as given.
+run: venv $(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE))
+	TRACE_ATLAS_TRACE='$(TRACE)' $(DBT) build
+	$(PY) scripts/write_outputs.py --out '$(OUT)' $(if $(NO_PLOTS),--no-plots)
+
+$(TEST_TRACE): | venv
+	$(PY) scripts/generate_trace.py --steps 2000 --edge-cases -o $@
+
+lint: venv $(TEST_TRACE)
+	$(VENV)/bin/ruff check scripts tests
+	$(VENV)/bin/ruff format --check scripts tests
+	TRACE_ATLAS_TRACE='$(TEST_TRACE)' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache analyses
+
+pytest: venv
+	$(PY) -m pytest
+
+test: venv pytest lint
+
+docs: venv $(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE))
+	TRACE_ATLAS_TRACE='$(TRACE)' $(DBT) docs generate
+
+clean:
+	rm -rf target logs output
