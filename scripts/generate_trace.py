@@ -1036,9 +1036,10 @@ def _batched(items: Iterator[Step], size: int) -> Iterator[list[Step]]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
-            "Write a synthetic, normalized coding-agent trace: one JSON object per line, "
-            "one line per agent step (model call), Claude and Codex sessions mixed. "
-            "Same seed and arguments give byte-identical output."
+            "Write a synthetic, normalized coding-agent trace (SPEC.md section 2):\n"
+            "one JSON object per line, one line per agent step (model call), Claude and\n"
+            "Codex sessions mixed, realistic prompt-cache hit ratios. Same seed and\n"
+            "arguments give byte-identical output. A one-line summary goes to stderr."
         ),
         epilog=(
             "examples:\n"
