@@ -1,4 +1,4 @@
-{#- Reading the normalized trace: the file list, the documented schema, the reader. -#}
+{#- Reading the normalized trace: the file list, the documented schema, the line reader. -#}
 
 {% macro trace_file_patterns() -%}
     {#- var('trace') is one path or glob, or several separated by commas. -#}
@@ -10,7 +10,7 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if patterns | length == 0 -%}
-        {{ exceptions.raise_compiler_error("var 'trace' is empty: pass a path, a glob or a comma-separated list, e.g. --vars '{trace: data/my_trace.jsonl.gz}'") }}
+        {{ exceptions.raise_compiler_error("var 'trace' is empty: pass a path, a glob or a comma-separated list, e.g. make run TRACE=data/my_trace.jsonl.gz") }}
     {%- endif -%}
     {{ return(patterns) }}
 {%- endmacro %}
@@ -30,7 +30,7 @@
     {%- for pattern in trace_file_patterns() -%}
         {%- set matched = run_query("select file from glob('" ~ (pattern | replace("'", "''")) ~ "') order by file") -%}
         {%- if matched.rows | length == 0 -%}
-            {{ exceptions.raise_compiler_error("Trace input not found: '" ~ pattern ~ "' matches no file (working directory: the dbt project). Pass an existing .jsonl / .jsonl.gz path or glob with --vars '{trace: ...}' or make run TRACE=...") }}
+            {{ exceptions.raise_compiler_error("Trace input not found: '" ~ pattern ~ "' matches no file (paths are relative to the dbt project). Pass an existing .jsonl / .jsonl.gz path or glob: make run TRACE=... or --vars '{trace: ...}'.") }}
         {%- endif -%}
         {%- for row in matched.rows -%}
             {%- if row[0] not in files -%}
@@ -42,62 +42,129 @@
 {%- endmacro %}
 
 
-{% macro trace_json_columns() -%}
-    {#- The documented step schema of SPEC section 2, as (name, type) pairs in DuckDB type syntax.
-        Giving it explicitly keeps keys that appear late in a file (auto-detection samples and
-        silently drops them) and keys absent from the whole trace (they read as NULL). -#}
-    {%- set timing_event = "struct(event_type varchar, \"timestamp\" varchar, source varchar, tool_call_id varchar, tool_index bigint, tool_name varchar, is_error boolean, result_chars bigint, content_chars bigint)" -%}
-    {%- set tool_call = "struct(tool_index bigint, tool_name varchar, tool_call_id varchar, emitted_at varchar, result_at varchar, tool_wall_latency_ms double, tool_internal_latency_ms double, is_error boolean, input_chars bigint, result_chars bigint)" -%}
+{% macro trace_step_fields() -%}
+    {#- The scalar step fields of SPEC 2 as (name, kind): kind `integer` fields must be JSON
+        integers >= 0 (or null/absent), `text` fields are read as text, `double` as numbers. -#}
     {{ return([
-        ('provider', 'varchar'),
-        ('project', 'varchar'),
-        ('session_id', 'varchar'),
-        ('session_file', 'varchar'),
-        ('round_index', 'bigint'),
-        ('round_id', 'varchar'),
-        ('turn_id', 'varchar'),
-        ('trace_key', 'varchar'),
-        ('model', 'varchar'),
-        ('store', 'varchar'),
-        ('home', 'varchar'),
-        ('user', 'varchar'),
-        ('input_tokens_total', 'bigint'),
-        ('prefix_tokens', 'bigint'),
-        ('newly_append_tokens', 'bigint'),
-        ('output_tokens', 'bigint'),
-        ('reasoning_output_tokens', 'bigint'),
-        ('claude_uncached_input_tokens', 'bigint'),
-        ('claude_cache_creation_input_tokens', 'bigint'),
-        ('claude_cache_read_input_tokens', 'bigint'),
-        ('current_input_event_count', 'bigint'),
-        ('current_user_message_count', 'bigint'),
-        ('current_tool_result_count', 'bigint'),
-        ('current_user_message_chars', 'bigint'),
-        ('current_tool_result_chars', 'bigint'),
-        ('current_input_chars', 'bigint'),
-        ('first_input_event_type', 'varchar'),
-        ('timing_events', timing_event ~ '[]'),
-        ('tools', tool_call ~ '[]'),
+        ('provider', 'text'),
+        ('project', 'text'),
+        ('session_id', 'text'),
+        ('session_file', 'text'),
+        ('round_index', 'integer'),
+        ('round_id', 'text'),
+        ('turn_id', 'text'),
+        ('trace_key', 'text'),
+        ('model', 'text'),
+        ('store', 'text'),
+        ('home', 'text'),
+        ('user', 'text'),
+        ('input_tokens_total', 'integer'),
+        ('prefix_tokens', 'integer'),
+        ('newly_append_tokens', 'integer'),
+        ('output_tokens', 'integer'),
+        ('reasoning_output_tokens', 'integer'),
+        ('claude_uncached_input_tokens', 'integer'),
+        ('claude_cache_creation_input_tokens', 'integer'),
+        ('claude_cache_read_input_tokens', 'integer'),
+        ('current_input_event_count', 'integer'),
+        ('current_user_message_count', 'integer'),
+        ('current_tool_result_count', 'integer'),
+        ('current_user_message_chars', 'integer'),
+        ('current_tool_result_chars', 'integer'),
+        ('current_input_chars', 'integer'),
+        ('first_input_event_type', 'text'),
     ]) }}
 {%- endmacro %}
 
 
-{% macro read_trace() -%}
-    {{ return(adapter.dispatch('read_trace', 'trace_atlas')()) }}
+{% macro trace_list_fields() -%}
+    {#- The nested lists of a step and the fields of their elements, as (name, kind). -#}
+    {{ return({
+        'timing_events': [
+            ('event_type', 'text'),
+            ('timestamp', 'text'),
+            ('source', 'text'),
+            ('tool_call_id', 'text'),
+            ('tool_index', 'integer'),
+            ('tool_name', 'text'),
+            ('is_error', 'boolean'),
+            ('result_chars', 'integer'),
+            ('content_chars', 'integer'),
+        ],
+        'tools': [
+            ('tool_index', 'integer'),
+            ('tool_name', 'text'),
+            ('tool_call_id', 'text'),
+            ('emitted_at', 'text'),
+            ('result_at', 'text'),
+            ('tool_wall_latency_ms', 'double'),
+            ('tool_internal_latency_ms', 'double'),
+            ('is_error', 'boolean'),
+            ('input_chars', 'integer'),
+            ('result_chars', 'integer'),
+        ],
+    }) }}
 {%- endmacro %}
 
-{% macro duckdb__read_trace() -%}
-    {#- DuckDB's newline-delimited JSON reader over the sorted file list (gzip by suffix), with the
-        explicit schema and the file name of every row. -#}
-    read_json(
-        [{%- for file in trace_files() %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}],
-        format = 'newline_delimited',
-        filename = true,
-        maximum_object_size = 268435456,
-        columns = {
-            {%- for name, data_type in trace_json_columns() %}
-            '{{ name }}': '{{ data_type | replace("'", "''") }}'{{ "," if not loop.last }}
-            {%- endfor %}
-        }
+
+{% macro read_trace_lines() -%}
+    {{ return(adapter.dispatch('read_trace_lines', 'trace_atlas')()) }}
+{%- endmacro %}
+
+{% macro duckdb__read_trace_lines() -%}
+    {#- Every physical line of the sorted trace files, blank ones included, as
+        (source_file, line_number, line_text): DuckDB's CSV reader with one column and no
+        quoting, so it splits on line breaks only (LF or CRLF), strips a UTF-8 BOM and
+        decompresses .gz by suffix. The delimiter chr(1) cannot occur in valid JSON text (raw
+        control characters must be escaped), so a line is never split. Row order is file order
+        then line order (insertion order is preserved); line numbers count from the first row
+        of each file. -#}
+    (
+        select
+            source_file,
+            input_row - min(input_row) over (partition by source_file) + 1 as line_number,
+            line_text
+        from (
+            select
+                filename as source_file,
+                row_number() over () as input_row,
+                line_text
+            from read_csv(
+                [{%- for file in trace_files() %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}],
+                columns = {'line_text': 'varchar'},
+                header = false,
+                auto_detect = false,
+                delim = chr(1),
+                quote = '',
+                escape = '',
+                strict_mode = false,
+                max_line_size = 67108864,
+                filename = true
+            )
+        ) as numbered_rows
     )
+{%- endmacro %}
+
+
+{% macro json_struct_type(fields) -%}
+    {#- A DuckDB from_json structure string for (name, kind) fields; integers stay raw JSON so
+        that their type can be checked (from_json would silently coerce "123" or 12.5). -#}
+    {%- set types = {'text': 'VARCHAR', 'integer': 'JSON', 'double': 'DOUBLE', 'boolean': 'BOOLEAN', 'json': 'JSON'} -%}
+    {%- set parts = [] -%}
+    {%- for name, kind in fields -%}
+        {%- do parts.append('"' ~ name ~ '":"' ~ types[kind] ~ '"') -%}
+    {%- endfor -%}
+    '{{ "{" ~ parts | join(",") ~ "}" }}'
+{%- endmacro %}
+
+
+{% macro json_list_type(fields) -%}
+    {#- A DuckDB from_json structure string for a list of objects with (name, kind) fields; the
+        integers of list elements are not checked, so they are read as BIGINT directly. -#}
+    {%- set types = {'text': 'VARCHAR', 'integer': 'BIGINT', 'double': 'DOUBLE', 'boolean': 'BOOLEAN'} -%}
+    {%- set parts = [] -%}
+    {%- for name, kind in fields -%}
+        {%- do parts.append('"' ~ name ~ '":"' ~ types[kind] ~ '"') -%}
+    {%- endfor -%}
+    '{{ "[{" ~ parts | join(",") ~ "}]" }}'
 {%- endmacro %}

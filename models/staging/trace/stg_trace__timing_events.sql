@@ -1,18 +1,46 @@
 -- depends_on: {{ source('trace', 'steps') }}
 
-{#- One row per timing event, event_index 1-based in list order. A view over the trace: only an
-    event-level question (an analysis) reads it, the experiment needs just the first event, which
-    stg_trace__steps already carries. step_id numbers the lines exactly as stg_trace__steps does
-    (same files, same order). #}
+{#- One row per timing event of an accepted step (grain: step_id, event_index), event_index
+    1-based in list order. A view: only an event-level question (an analysis) reads it; the
+    experiment needs just the first event, which base_trace__lines already extracted. It reads
+    the trace again and joins each line to its step by (file, line). #}
 
 with
 
 trace_lines as (
 
     select
-        row_number() over () as step_id,
-        timing_events
-    from {{ read_trace() }}
+        source_file,
+        line_number,
+        line_text
+    from {{ read_trace_lines() }}
+
+),
+
+steps as (
+
+    select
+        step_id,
+        source_file,
+        line_number
+    from {{ ref('base_trace__lines') }}
+    where step_id is not null
+
+),
+
+events_listed as (
+
+    select
+        steps.step_id,
+        from_json(
+            try(from_json(trace_lines.line_text, '{"timing_events":"JSON"}')).timing_events,
+            {{ json_list_type(trace_list_fields()['timing_events']) }}
+        ) as timing_events
+    from trace_lines
+    inner join steps
+        on
+            trace_lines.source_file = steps.source_file
+            and trace_lines.line_number = steps.line_number
 
 ),
 
@@ -22,7 +50,7 @@ events_unnested as (
         step_id,
         unnest(generate_series(1, len(timing_events))) as event_index,
         unnest(timing_events) as timing_event
-    from trace_lines
+    from events_listed
     where len(timing_events) > 0
 
 ),

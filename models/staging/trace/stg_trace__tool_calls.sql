@@ -1,16 +1,45 @@
 -- depends_on: {{ source('trace', 'steps') }}
 
-{#- One row per tool call of a step (the step's `tools` list), tool_position 1-based in list
-    order. A view over the trace, like stg_trace__timing_events. #}
+{#- One row per tool call of an accepted step (grain: step_id, tool_position), from the step's
+    `tools` list, tool_position 1-based. A view that reads the trace again, like
+    stg_trace__timing_events. #}
 
 with
 
 trace_lines as (
 
     select
-        row_number() over () as step_id,
-        tools
-    from {{ read_trace() }}
+        source_file,
+        line_number,
+        line_text
+    from {{ read_trace_lines() }}
+
+),
+
+steps as (
+
+    select
+        step_id,
+        source_file,
+        line_number
+    from {{ ref('base_trace__lines') }}
+    where step_id is not null
+
+),
+
+tools_listed as (
+
+    select
+        steps.step_id,
+        from_json(
+            try(from_json(trace_lines.line_text, '{"tools":"JSON"}')).tools,
+            {{ json_list_type(trace_list_fields()['tools']) }}
+        ) as tools
+    from trace_lines
+    inner join steps
+        on
+            trace_lines.source_file = steps.source_file
+            and trace_lines.line_number = steps.line_number
 
 ),
 
@@ -20,7 +49,7 @@ tools_unnested as (
         step_id,
         unnest(generate_series(1, len(tools))) as tool_position,
         unnest(tools) as tool_call
-    from trace_lines
+    from tools_listed
     where len(tools) > 0
 
 ),
