@@ -130,6 +130,9 @@ SUMMARY_COLUMNS = (
     "full_minus_startup_s",
     "peak_rss_floor_mib",
     "peak_rss_full_mib",
+    "peak_rss_dbt_build_mib",
+    "peak_rss_writer_mib",
+    "peak_rss_figures_mib",
 )
 PHASE_COLUMNS = ("size_steps", "phase", "median_s", "description")
 TARGET_COLUMNS = ("target", "measured", "threshold", "status")
@@ -326,7 +329,7 @@ def measure_floor(trace: Path, workspace: Workspace, env: dict[str, str]) -> dic
     return {
         "floor_s": run.seconds,
         "floor_query_s": answer["query_seconds"],
-        "floor_rss": run.peak_rss_bytes,
+        "floor_rss_bytes": run.peak_rss_bytes,
     }
 
 
@@ -424,10 +427,10 @@ def measure_full_run(
         "writer": writer.seconds,
         "figures": measured[2].seconds if figures else 0.0,
         "full_s": sum(run.seconds for run in measured),
-        "dbt_build_rss": build.peak_rss_bytes,
-        "writer_rss": writer.peak_rss_bytes,
-        "figures_rss": measured[2].peak_rss_bytes if figures else 0,
-        "full_rss": max(run.peak_rss_bytes for run in measured),
+        "dbt_build_rss_bytes": build.peak_rss_bytes,
+        "writer_rss_bytes": writer.peak_rss_bytes,
+        "figures_rss_bytes": measured[2].peak_rss_bytes if figures else 0,
+        "full_rss_bytes": max(run.peak_rss_bytes for run in measured),
     }
 
 
@@ -470,8 +473,11 @@ def summary_row(result: SizeResult) -> dict[str, float]:
         "startup_s": startup,
         "python_import_s": result.median("python_import_s"),
         "full_minus_startup_s": result.median("full_s") - startup,
-        "peak_rss_floor_mib": result.median("floor_rss") / MIB,
-        "peak_rss_full_mib": result.median("full_rss") / MIB,
+        "peak_rss_floor_mib": result.median("floor_rss_bytes") / MIB,
+        "peak_rss_full_mib": result.median("full_rss_bytes") / MIB,
+        "peak_rss_dbt_build_mib": result.median("dbt_build_rss_bytes") / MIB,
+        "peak_rss_writer_mib": result.median("writer_rss_bytes") / MIB,
+        "peak_rss_figures_mib": result.median("figures_rss_bytes") / MIB,
     }
 
 
@@ -491,7 +497,7 @@ def phase_rows(result: SizeResult) -> list[dict[str, object]]:
 
 def verdict(measured: float | None, threshold: float) -> str:
     if measured is None:
-        return "n/a (size not measured)"
+        return "n/a"
     return "PASS" if measured <= threshold else "MISS"
 
 
@@ -571,6 +577,11 @@ def report(results: list[SizeResult], results_dir: Path) -> str:
             f"fixed start-up at {row['size_steps']:,} steps: dbt parse {row['startup_s']:.2f} s, "
             f"python import of dbt {row['python_import_s']:.2f} s; "
             f"floor query alone {row['floor_query_s']:.2f} s"
+        )
+        parts.append(
+            f"peak RSS at {row['size_steps']:,} steps: dbt build "
+            f"{row['peak_rss_dbt_build_mib']:,.0f} MiB, writer {row['peak_rss_writer_mib']:,.0f} "
+            f"MiB, figures {row['peak_rss_figures_mib']:,.0f} MiB"
         )
     phase_header = ["phase", *(f"{result.steps:,} steps" for result in results), "what"]
     phase_table = [phase_rows(result) for result in results]
