@@ -1,5 +1,5 @@
 # Trace Atlas - the two entry points (see README.md):
-#   make run   [TRACE=<path|glob|a,b>] [OUT=<dir>] [NO_PLOTS=1]
+#   make run   [TRACE=<path|glob|a,b>] [OUT=<dir>] [NO_PLOTS=1] [ON_BAD_LINES=quarantine] [DB=<file.duckdb>]
 #   make test
 # Both create/update the local virtualenv from requirements.txt first.
 
@@ -12,6 +12,8 @@ DEFAULT_TRACE := data/default/trace.jsonl
 DEFAULT_STEPS := 50000
 TRACE ?= $(DEFAULT_TRACE)
 OUT ?= output/cache_hit_ratio
+ON_BAD_LINES ?= strict
+DB ?=
 TEST_TRACE := target/test-data/lint_trace.jsonl
 
 export DO_NOT_TRACK := 1
@@ -31,9 +33,9 @@ $(DEFAULT_TRACE): | venv
 	$(PY) scripts/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
 
 # The default trace is generated once (never committed); any other TRACE is used as given.
-run: venv $(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE))
-	TRACE_ATLAS_TRACE='$(TRACE)' $(DBT) build
-	$(PY) scripts/write_outputs.py --out '$(OUT)' $(if $(NO_PLOTS),--no-plots)
+run: venv $(if $(DB),,$(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE)))
+	$(PY) scripts/run_pipeline.py --trace '$(TRACE)' --out '$(OUT)' \
+		--on-bad-lines '$(ON_BAD_LINES)' $(if $(DB),--db-input '$(DB)') $(if $(NO_PLOTS),--no-plots)
 
 $(TEST_TRACE): | venv
 	$(PY) scripts/generate_trace.py --steps 2000 --edge-cases -o $@

@@ -12,7 +12,7 @@
 {% macro check_trace_lines(relation) -%}
     {#- Post-hook of base_trace__lines: every trace file must hold at least one line, and in
         strict mode no line may be bad. Raises an error naming the file and line otherwise. -#}
-    {%- if execute -%}
+    {%- if execute and not trace_input_is_database() -%}
         {%- set seen = run_query("select source_file, count(*) as line_count, count(*) filter (where not is_blank) as content_lines from " ~ relation ~ " group by source_file") -%}
         {%- set counts = {} -%}
         {%- for row in seen.rows -%}

@@ -56,6 +56,9 @@ BYTES_PER_STEP = 1_900  # the generator writes ~1.8 KB per line; used for the di
 DISK_MARGIN_BYTES = 2 * 1024**3
 READ_CHUNK_BYTES = 16 * 1024**2
 MIB = 1024**2
+# Variables that would make dbt read something else than the generated JSONL trace.
+IGNORED_ENV = ("TRACE_ATLAS_INPUT_DB",)
+BUSY_LOAD_PER_CORE = 0.5  # a 1-minute load average above this (per core) earns a warning
 DEFAULT_THREADS = "2"  # profiles.yml: threads = env TRACE_ATLAS_DUCKDB_THREADS or 2
 
 # Targets of the benchmark issue.
@@ -241,7 +244,8 @@ def measure(command: Sequence[str], env: dict[str, str], log: Path) -> Measured:
 
 def run_environment(trace: Path, workspace: Workspace) -> dict[str, str]:
     """The environment of `make run`, pointed at the bench trace and database."""
-    return os.environ | {
+    env = {name: value for name, value in os.environ.items() if name not in IGNORED_ENV}
+    return env | {
         "TRACE_ATLAS_TRACE": str(trace),
         "TRACE_ATLAS_DB": str(workspace.database),
         "DO_NOT_TRACK": "1",
@@ -301,6 +305,14 @@ def ensure_trace(data_dir: Path, steps: int, regenerate: bool) -> Path:
     partial.replace(path)
     meta.write_text(json.dumps({"steps": steps, "generator_sha256": generator_digest()}) + "\n")
     return path
+
+
+def warn_if_busy() -> None:
+    """Warn when the machine already looks busy before the benchmark starts."""
+    load = os.getloadavg()[0]
+    cores = os.cpu_count() or 1
+    if load > BUSY_LOAD_PER_CORE * cores:
+        progress(f"warning: load average {load:.1f} on {cores} cores: other jobs skew timings")
 
 
 def warm_page_cache(path: Path) -> None:
@@ -714,6 +726,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     results: list[SizeResult] = []
+    warn_if_busy()
     try:
         for steps in args.sizes:
             results.append(benchmark_size(steps, args))

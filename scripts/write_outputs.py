@@ -49,9 +49,15 @@ def export_relations(manifest_path: Path) -> list[tuple[str, str, str]]:
 
 def read_lines(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
     """The lines of one export model in line order."""
-    rows = connection.execute(
-        f'select line from "{schema}"."{table}" order by line_number'
-    ).fetchall()
+    try:
+        rows = connection.execute(
+            f'select line from "{schema}"."{table}" order by line_number'
+        ).fetchall()
+    except duckdb.CatalogException as error:
+        raise OutputError(
+            f"export model {schema}.{table} is missing from the database: "
+            "did the last `dbt build` fail? Nothing was written."
+        ) from error
     return [row[0] for row in rows]
 
 

@@ -1,9 +1,18 @@
+{%- if trace_input_is_database() %}
+-- depends_on: {{ source('trace_db', 'timing_events') }}
+{%- else %}
 -- depends_on: {{ source('trace', 'steps') }}
+{%- endif %}
 
 {#- One row per timing event of an accepted step (grain: step_id, event_index), event_index
     1-based in list order. A view: only an event-level question (an analysis) reads it; the
     experiment needs just the first event, which base_trace__lines already extracted. It reads
     the trace again and joins each line to its step by (file, line). #}
+
+
+{%- if trace_input_is_database() %}
+{{ trace_database_list_rows('timing_events', 'event_index', trace_list_fields()['timing_events']) }}
+{%- else %}
 
 with
 
@@ -75,3 +84,4 @@ final as (
 )
 
 select * from final
+{%- endif %}

@@ -1,8 +1,17 @@
+{%- if trace_input_is_database() %}
+-- depends_on: {{ source('trace_db', 'tool_calls') }}
+{%- else %}
 -- depends_on: {{ source('trace', 'steps') }}
+{%- endif %}
 
 {#- One row per tool call of an accepted step (grain: step_id, tool_position), from the step's
     `tools` list, tool_position 1-based. A view that reads the trace again, like
     stg_trace__timing_events. #}
+
+
+{%- if trace_input_is_database() %}
+{{ trace_database_list_rows('tool_calls', 'tool_position', trace_list_fields()['tools']) }}
+{%- else %}
 
 with
 
@@ -74,3 +83,4 @@ final as (
 )
 
 select * from final
+{%- endif %}

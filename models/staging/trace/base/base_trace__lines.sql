@@ -1,6 +1,10 @@
 {{ config(materialized='table', post_hook="{{ check_trace_lines(this) }}") }}
 
+{%- if trace_input_is_database() %}
+-- depends_on: {{ source('trace_db', 'rounds') }}
+{%- else %}
 -- depends_on: {{ source('trace', 'steps') }}
+{%- endif %}
 
 {#- The one scan of the trace: one row per physical line (grain: source_file, line_number).
     Each line is parsed once and checked against SPEC 2's schema; a bad line gets a rejection
@@ -8,7 +12,9 @@
     every line read is accounted for. In strict mode (the default) the post-hook
     check_trace_lines stops the run at the first bad line, naming its file and line. Accepted
     lines are numbered step_id in file order. Only the first timing event and the list
-    lengths are kept from the nested lists. #}
+    lengths are kept from the nested lists.
+    With a prebuilt trace database (make run DB=...), each row of its `rounds` table is a
+    line, numbered by round_pk, already typed: nothing is rejected. #}
 
 {%- set step_fields = trace_step_fields() %}
 {%- set line_structure = step_fields + [('timing_events', 'json'), ('tools', 'json')] %}
@@ -54,6 +60,11 @@
         "'timestamp does not parse: ' || left(timing_events[first_bad_timestamp_event] ->> 'timestamp', 60)",
     )) %}
 {%- endif %}
+
+
+{%- if trace_input_is_database() %}
+{{ trace_database_lines() }}
+{%- else %}
 
 with
 
@@ -170,3 +181,4 @@ final as (
 )
 
 select * from final
+{%- endif %}
