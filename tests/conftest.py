@@ -41,7 +41,9 @@ def dbt_environment(trace: str, database: Path) -> dict[str, str]:
     }
 
 
-def run_dbt(args: list[str], trace: str, workdir: Path) -> subprocess.CompletedProcess[str]:
+def run_dbt(
+    args: list[str], trace: str, workdir: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """dbt in the project, with a private database, target and log folder under workdir."""
     command = [
         DBT,
@@ -54,17 +56,19 @@ def run_dbt(args: list[str], trace: str, workdir: Path) -> subprocess.CompletedP
     return subprocess.run(
         command,
         cwd=PROJECT_DIR,
-        env=dbt_environment(trace, workdir / "atlas.duckdb"),
+        env=dbt_environment(trace, workdir / "atlas.duckdb") | (env or {}),
         capture_output=True,
         text=True,
         check=False,
     )
 
 
-def run_pipeline(trace: str, workdir: Path, plots: bool = False) -> PipelineRun:
+def run_pipeline(
+    trace: str, workdir: Path, plots: bool = False, env: dict[str, str] | None = None
+) -> PipelineRun:
     """dbt build (models, dbt data tests, unit tests) then the export writer."""
     workdir.mkdir(parents=True, exist_ok=True)
-    built = run_dbt(["build"], trace, workdir)
+    built = run_dbt(["build"], trace, workdir, env)
     if built.returncode != 0:
         pytest.fail(f"dbt build failed on {trace}:\n{built.stdout[-6000:]}\n{built.stderr}")
     out = workdir / "out"

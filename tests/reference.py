@@ -139,8 +139,8 @@ Row = list[str]
 
 def _open_text(path: str) -> io.TextIOBase:
     if path.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8")  # type: ignore[return-value]
-    return open(path, encoding="utf-8")
+        return gzip.open(path, "rt", encoding="utf-8-sig")  # type: ignore[return-value]
+    return open(path, encoding="utf-8-sig")
 
 
 def _iter_lines(paths: Iterable[str]) -> Iterator[str]:

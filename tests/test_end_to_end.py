@@ -14,9 +14,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PipelineRun, run_dbt, run_pipeline
 
 import reference
+from conftest import PipelineRun, run_dbt, run_pipeline
 
 MEAN_COLUMNS = {"mean_hit_ratio"}
 TEXT_FILES = ("cache_hit_ratio_table.md", "prefix_cache_hit_rate_table.tex")
@@ -113,8 +113,8 @@ def test_step_id_follows_file_order_and_keeps_duplicates(runs, traces):
     assert [(row[2], row[3], row[4]) for row in rows] == [
         (s.get("round_id"), s.get("prefix_tokens"), s.get("newly_append_tokens")) for s in steps
     ]
-    assert [Path(row[1]).name for row in rows][0] == files[0].name
-    assert [Path(row[1]).name for row in rows][-1] == files[-1].name
+    file_names = [Path(row[1]).name for row in rows]
+    assert (file_names[0], file_names[-1]) == (files[0].name, files[-1].name)
 
 
 def test_every_step_is_eligible_or_excluded_with_a_reason(runs, traces):

@@ -1,0 +1,8 @@
+{#- Spark variants of the list helpers (macros/lists.sql). first_element_field needs none: the
+    default__ (0-based `list[0].field`) is Spark SQL, NULL for an empty or null list. -#}
+
+{% macro spark__list_length(list_column) -%}
+    {#- size() of a null list is -1, not NULL, while ANSI mode is off (dbt-spark always turns it
+        off: spark.sql.legacy.sizeOfNull), so coalesce() would not catch it. -#}
+    case when {{ list_column }} is null then 0 else size({{ list_column }}) end
+{%- endmacro %}
