@@ -113,35 +113,30 @@
 
 {% macro duckdb__read_trace_lines() -%}
     {#- Every physical line of the sorted trace files, blank ones included, as
-        (source_file, line_number, line_text): DuckDB's CSV reader with one column and no
+        (source_file, input_row, line_text): DuckDB's CSV reader with one column and no
         quoting, so it splits on line breaks only (LF or CRLF), strips a UTF-8 BOM and
         decompresses .gz by suffix. The delimiter chr(1) cannot occur in valid JSON text (raw
-        control characters must be escaped), so a line is never split. Row order is file order
-        then line order (insertion order is preserved); line numbers count from the first row
-        of each file. -#}
+        control characters must be escaped); a line holding one is cut there and then fails the
+        JSON check. input_row numbers all lines in file order, then line order: the scan
+        preserves insertion order, so row_number() over () follows it. A file's line number is
+        input_row minus the file's first input_row, plus 1. -#}
     (
         select
-            source_file,
-            input_row - min(input_row) over (partition by source_file) + 1 as line_number,
+            filename as source_file,
+            row_number() over () as input_row,
             line_text
-        from (
-            select
-                filename as source_file,
-                row_number() over () as input_row,
-                line_text
-            from read_csv(
-                [{%- for file in trace_files() %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}],
-                columns = {'line_text': 'varchar'},
-                header = false,
-                auto_detect = false,
-                delim = chr(1),
-                quote = '',
-                escape = '',
-                strict_mode = false,
-                max_line_size = 67108864,
-                filename = true
-            )
-        ) as numbered_rows
+        from read_csv(
+            [{%- for file in trace_files() %}'{{ file | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}],
+            columns = {'line_text': 'varchar'},
+            header = false,
+            auto_detect = false,
+            delim = chr(1),
+            quote = '',
+            escape = '',
+            strict_mode = false,
+            max_line_size = 67108864,
+            filename = true
+        )
     )
 {%- endmacro %}
 
@@ -149,10 +144,11 @@
 {% macro json_struct_type(fields) -%}
     {#- A DuckDB from_json structure string for (name, kind) fields; integers stay raw JSON so
         that their type can be checked (from_json would silently coerce "123" or 12.5). -#}
-    {%- set types = {'text': 'VARCHAR', 'integer': 'JSON', 'double': 'DOUBLE', 'boolean': 'BOOLEAN', 'json': 'JSON'} -%}
+    {#- A kind 'raw:<structure>' gives the structure as written (e.g. a typed list). -#}
+    {%- set types = {'text': '"VARCHAR"', 'integer': '"JSON"', 'double': '"DOUBLE"', 'boolean': '"BOOLEAN"', 'json': '"JSON"'} -%}
     {%- set parts = [] -%}
     {%- for name, kind in fields -%}
-        {%- do parts.append('"' ~ name ~ '":"' ~ types[kind] ~ '"') -%}
+        {%- do parts.append('"' ~ name ~ '":' ~ (kind[4:] if kind.startswith('raw:') else types[kind])) -%}
     {%- endfor -%}
     '{{ "{" ~ parts | join(",") ~ "}" }}'
 {%- endmacro %}

@@ -79,6 +79,7 @@ final as (
     select
         '{{ var("trace_database") | replace("'", "''") }}' as source_file,
         rounds.round_pk as line_number,
+        rounds.round_pk as input_row,
         row_number() over (order by rounds.round_pk) as step_id,
         false as is_blank,
         cast(null as varchar) as rejection_reason,

@@ -19,7 +19,7 @@ trace_lines as (
 
     select
         source_file,
-        line_number,
+        input_row,
         line_text
     from {{ read_trace_lines() }}
 
@@ -30,7 +30,7 @@ steps as (
     select
         step_id,
         source_file,
-        line_number
+        input_row
     from {{ ref('base_trace__lines') }}
     where step_id is not null
 
@@ -48,7 +48,7 @@ tools_listed as (
     inner join steps
         on
             trace_lines.source_file = steps.source_file
-            and trace_lines.line_number = steps.line_number
+            and trace_lines.input_row = steps.input_row
 
 ),
 
