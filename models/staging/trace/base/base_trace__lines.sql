@@ -16,8 +16,10 @@
 
     Speed: the parse is lenient (integers kept as raw JSON text, lists typed), and every check
     on the common path is a cheap test of the parsed values; the detailed diagnosis of a bad
-    line (json_type, json_valid, a second look at the line) runs only for the rows a cheap test
-    flagged.
+    line (json_type, json_valid, a second look at the line) sits behind a CASE so that it runs
+    only for the rows a cheap test flagged (an AND does not spare its second operand). An
+    integer field is valid when its JSON text is exactly the decimal text of a BIGINT >= 0, so
+    "123", 12.5, 12.0, 1e3 and true are all rejected.
 
     With a prebuilt trace database (make run DB=...), each row of its `rounds` table is a
     line, numbered by round_pk, already typed: nothing is rejected. #}
@@ -39,9 +41,10 @@
     (condition, reason, field, problem): cheap conditions, and reason/field/problem
     expressions evaluated only for the rejected rows. #}
 {%- set checks = [
-    ("step_json is null and not json_valid(line_text)",
+    ("case when step_json is null then not json_valid(line_text) else false end",
         "'not_json'", "null", "'the line is not valid JSON'"),
-    ("step_json is null or left(ltrim(line_text, chr(32) || chr(9)), 1) <> '{'",
+    ("case when step_json is null then true when starts_with(line_text, '{') then false"
+        ~ " else left(ltrim(line_text, chr(32) || chr(9)), 1) <> '{' end",
         "'not_an_object'", "null",
         "'the line is JSON but not an object (' || lower(coalesce(json_type(line_text), 'null')) || ')'"),
 ] %}
@@ -57,13 +60,14 @@
 {%- endfor %}
 {%- for name in ['timing_events', 'tools'] %}
     {%- do checks.append((
-        "step_json." ~ name ~ " is null and json_type(line_text, '$." ~ name ~ "') not in ('ARRAY', 'NULL')",
+        "case when step_json." ~ name ~ " is null then coalesce(json_type(line_text, '$." ~ name
+            ~ "') not in ('ARRAY', 'NULL'), false) else false end",
         "'not_a_list'", "'" ~ name ~ "'",
         "'expected a list, got ' || lower(json_type(line_text, '$." ~ name ~ "'))",
     )) %}
 {%- endfor %}
 {%- do checks.append((
-    "has_blank_event and first_non_object_event is not null",
+    "first_non_object_event is not null",
     "'event_not_an_object'",
     "'timing_events[' || (first_non_object_event - 1) || ']'",
     "'expected an object, got ' || lower(json_type(line_text, '$.timing_events[' || (first_non_object_event - 1) || ']'))",
@@ -95,7 +99,11 @@ lines_parsed as (
         source_file,
         input_row,
         line_text,
-        coalesce(trim(line_text, chr(32) || chr(9) || chr(13)) = '', true) as is_blank,
+        case
+            when line_text is null then true
+            when starts_with(line_text, '{') then false
+            else trim(line_text, chr(32) || chr(9) || chr(13)) = ''
+        end as is_blank,
         try(from_json(line_text, {{ json_struct_type(line_structure) }})) as step_json
     from trace_lines
 
