@@ -20,7 +20,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 
-.PHONY: run test venv lint pytest docs clean
+.PHONY: run test venv lint pytest docs bench clean
 
 venv: $(VENV)/.installed
 
@@ -52,6 +52,12 @@ test: venv pytest lint
 
 docs: venv $(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE))
 	TRACE_ATLAS_TRACE='$(TRACE)' $(DBT) docs generate
+
+# Benchmark against a bare DuckDB scan; traces cached in bench/data (gitignored).
+# BENCH_ARGS=--quick for a smoke run; see scripts/bench.py --help.
+BENCH_ARGS ?=
+bench: venv
+	$(PY) scripts/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs output
