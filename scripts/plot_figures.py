@@ -337,6 +337,7 @@ def save_figure(
     try:
         fig.savefig(tmp, format="png", metadata={"Title": extra["figure"]})
         png_sidecar.embed(tmp, files, kinds=kinds, extra=extra)
+        os.chmod(tmp, png_sidecar.default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)

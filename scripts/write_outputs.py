@@ -133,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     target = args.out.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
     try:
         (staged / MARKER).write_text("written by scripts/write_outputs.py\n")
         written = write_exports(args.database, args.manifest, staged)

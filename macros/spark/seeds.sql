@@ -10,18 +10,14 @@
 {% macro spark_seed_literal(value, data_type) -%}
     {#- One seed cell as a typed SQL literal. dbt-spark's session method would bind an empty
         cell as the text 'None' and a quote unescaped; numbers go through their exact decimal
-        text (cast('0.01' as double) is the nearest double, as DuckDB reads the CSV). Quotes and
-        backslashes are spelled chr(39) / chr(92), so no literal escaping rule can change them. -#}
+        text (cast('0.01' as double) is the nearest double, as DuckDB reads the CSV); text goes
+        through spark_string_literal (quotes and backslashes as chr(39) / chr(92)). -#}
     {%- if value is none -%}
         {{ return('cast(null as ' ~ data_type ~ ')') }}
     {%- elif value is sameas true or value is sameas false -%}
         {{ return('cast(' ~ (value | string | lower) ~ ' as ' ~ data_type ~ ')') }}
     {%- else -%}
-        {%- set pieces = [] -%}
-        {%- for piece in (value | string).split("'") -%}
-            {%- do pieces.append(piece.split("\\") | join("' || chr(92) || '")) -%}
-        {%- endfor -%}
-        {{ return("cast('" ~ (pieces | join("' || chr(39) || '")) ~ "' as " ~ data_type ~ ")") }}
+        {{ return('cast(' ~ spark_string_literal(value) ~ ' as ' ~ data_type ~ ')') }}
     {%- endif -%}
 {%- endmacro %}
 
