@@ -1,0 +1,132 @@
+"""A prebuilt trace database gives the same outputs as the JSONL it was built from.
+
+The database is built here with plain DuckDB SQL, as the published one is described in SPEC 2:
+`rounds` (one row per step, scalar fields, round_pk in file order), `timing_events` (round_pk,
+1-based event_index) and `tool_calls`; the older variant lacks event_index.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import PROJECT_DIR, PipelineRun, dbt_environment
+from test_end_to_end import (
+    CSV_FILES,
+    TEXT_FILES,
+    assert_csv_matches,
+    assert_outputs_match_reference,
+)
+
+DBT = str(Path(sys.executable).with_name("dbt"))
+
+
+def build_trace_database(trace: Path, database: Path, with_event_index: bool) -> None:
+    position = (
+        "unnest(generate_series(1, len(timing_events))) as event_index," if with_event_index else ""
+    )
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            f"""
+            create table raw_steps as
+            select row_number() over () - 1 as round_pk, *
+            from read_json('{trace}', format = 'newline_delimited', columns = {{
+                'provider': 'varchar', 'session_id': 'varchar', 'round_index': 'bigint',
+                'round_id': 'varchar', 'trace_key': 'varchar', 'model': 'varchar',
+                'prefix_tokens': 'bigint', 'newly_append_tokens': 'bigint',
+                'input_tokens_total': 'bigint', 'output_tokens': 'bigint',
+                'first_input_event_type': 'varchar',
+                'timing_events': '{events}',
+                'tools': 'struct(tool_index bigint, tool_name varchar)[]'
+            }})
+            """
+        )
+        connection.execute(
+            "create table rounds as select * exclude (timing_events, tools) from raw_steps"
+        )
+        connection.execute(
+            f"""
+            create table timing_events as
+            select round_pk, {position} unnest(timing_events, recursive := true)
+            from raw_steps where len(timing_events) > 0 order by round_pk
+            """
+        )
+        connection.execute(
+            """
+            create table tool_calls as
+            select round_pk, unnest(tools, recursive := true)
+            from raw_steps where len(tools) > 0
+            """
+        )
+        connection.execute("drop table raw_steps")
+
+
+def run_from_database(database: Path, workdir: Path) -> PipelineRun:
+    workdir.mkdir(parents=True, exist_ok=True)
+    env = dbt_environment("unused-in-database-mode.jsonl", workdir / "atlas.duckdb")
+    env["TRACE_ATLAS_INPUT_DB"] = str(database)
+    built = subprocess.run(
+        [
+            DBT,
+            "build",
+            "--target",
+            "duckdb_from_db",
+            "--target-path",
+            str(workdir / "target"),
+            "--log-path",
+            str(workdir / "logs"),
+        ],
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if built.returncode != 0:
+        pytest.fail(f"dbt build from the database failed:\n{built.stdout[-6000:]}")
+    out = workdir / "out"
+    subprocess.run(
+        [
+            sys.executable,
+            str(PROJECT_DIR / "scripts" / "write_outputs.py"),
+            "--no-plots",
+            "--out",
+            str(out),
+            "--database",
+            str(workdir / "atlas.duckdb"),
+            "--manifest",
+            str(workdir / "target" / "manifest.json"),
+        ],
+        cwd=PROJECT_DIR,
+        check=True,
+        capture_output=True,
+    )
+    return PipelineRun(workdir / "atlas.duckdb", workdir / "target", out, built.stdout)
+
+
+@pytest.mark.parametrize("with_event_index", [True, False], ids=["event_index", "insertion_order"])
+def test_trace_database_gives_the_jsonl_outputs(tmp_path, traces, with_event_index):
+    trace = traces["edge"][0]
+    database = tmp_path / "trace.duckdb"
+    build_trace_database(trace, database, with_event_index)
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+
+    run = run_from_database(database, tmp_path / "run")
+
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before, "the input was modified"
+    assert_outputs_match_reference(run, [trace])
+    jsonl_run = tmp_path / "jsonl"
+    from conftest import run_pipeline
+
+    jsonl = run_pipeline(str(trace), jsonl_run)
+    for name in (*CSV_FILES, *TEXT_FILES):
+        produced = (run.out / name).read_text()
+        expected = (jsonl.out / name).read_text()
+        if name == "cache_hit_ratio_summary.csv":
+            assert_csv_matches(name, produced, expected)
+        else:
+            assert produced == expected, name
