@@ -30,6 +30,7 @@ def build_trace_database(trace: Path, database: Path, with_event_index: bool) ->
     position = (
         "unnest(generate_series(1, len(timing_events))) as event_index," if with_event_index else ""
     )
+    events = 'struct(event_type varchar, "timestamp" varchar, source varchar)[]'
     with duckdb.connect(str(database)) as connection:
         connection.execute(
             f"""
