@@ -66,11 +66,50 @@ def project_doubles(rng: random.Random, count: int) -> list[float]:
 
 
 EDGE_DOUBLES = [
-    0.0, 1.0, 0.1, 0.2, 0.3, 0.30000000000000004, 0.5, 0.9, 0.99, 0.995, 1.0000001, 100.0,
-    1e-05, 1.5e-05, 0.0001, 0.00011, 9.999999999999999e-05, 1e16, 1e15, 9999999999999998.0,
-    1.2345678901234567e16, 123456789012345.67, 1e22, 1e23, 9.999999999999999e22, 2e23,
-    5e-324, 1e-323, 2.2250738585072014e-308, 2.225073858507201e-308, 1.7976931348623157e308,
-    4.35, 0.15, 2.675, 1 / 3, 2 / 3, 97.53, 95.8, 1e-10, 123.0, 1e100, 1.5e300, -1.5, -1e-07,
+    0.0,
+    1.0,
+    0.1,
+    0.2,
+    0.3,
+    0.30000000000000004,
+    0.5,
+    0.9,
+    0.99,
+    0.995,
+    1.0000001,
+    100.0,
+    1e-05,
+    1.5e-05,
+    0.0001,
+    0.00011,
+    9.999999999999999e-05,
+    1e16,
+    1e15,
+    9999999999999998.0,
+    1.2345678901234567e16,
+    123456789012345.67,
+    1e22,
+    1e23,
+    9.999999999999999e22,
+    2e23,
+    5e-324,
+    1e-323,
+    2.2250738585072014e-308,
+    2.225073858507201e-308,
+    1.7976931348623157e308,
+    4.35,
+    0.15,
+    2.675,
+    1 / 3,
+    2 / 3,
+    97.53,
+    95.8,
+    1e-10,
+    123.0,
+    1e100,
+    1.5e300,
+    -1.5,
+    -1e-07,
     *[2.0**exponent for exponent in range(-1074, 1024)],
     *[math.nextafter(2.0**exponent, 0.0) for exponent in range(-1000, 1024, 7)],
 ]
@@ -81,7 +120,11 @@ def test_format_double_equals_python_repr(spark) -> None:
     values = EDGE_DOUBLES + project_doubles(rng, 100_000) + random_bit_patterns(rng, 20_000)
     expression = spark_macro("formatting.sql", "spark__format_double")("x")
     got = evaluate(spark, values, expression)
-    wrong = [(value, text, repr(value)) for value, text in zip(values, got) if text != repr(value)]
+    wrong = [
+        (value, text, repr(value))
+        for value, text in zip(values, got, strict=True)
+        if text != repr(value)
+    ]
     assert not wrong, f"{len(wrong)} of {len(values)} differ from repr, e.g. {wrong[:10]}"
 
 
@@ -105,14 +148,20 @@ def test_format_percent_equals_python_format(spark, decimals: int) -> None:
     uniform = [rng.uniform(0, 100) for _ in range(20_000)]
     # Integral doubles from 2**53 to 2**63 (exact through bigint); above 2**63 the macro is not
     # exact (documented: never a percentage), so those are left out.
-    large = [float(2**53 + 2 * n) for n in range(100)] + [rng.uniform(2**53, 2**63) for _ in range(1000)]
+    large = [float(2**53 + 2 * n) for n in range(100)] + [
+        rng.uniform(2**53, 2**63) for _ in range(1000)
+    ]
     large += [math.nextafter(2.0**63, 0.0), 2.0**53 - 0.5, 123456789012345.67]
     values = [value for value in EDGE_DOUBLES[:48] if abs(value) < 2**63]
     values += ties + near_ties + shares + uniform + large
     expression = spark_macro("formatting.sql", "spark__format_percent")("x", decimals)
     got = evaluate(spark, values, expression)
     expected = [f"{value:.{decimals}f}%" for value in values]
-    wrong = [(value, text, want) for value, text, want in zip(values, got, expected) if text != want]
+    wrong = [
+        (value, text, want)
+        for value, text, want in zip(values, got, expected, strict=True)
+        if text != want
+    ]
     assert not wrong, f"{len(wrong)} of {len(values)} differ from Python, e.g. {wrong[:10]}"
 
 
@@ -157,3 +206,20 @@ def test_backslashes_and_csv_cells_read_as_in_duckdb(spark) -> None:
     assert row["row_end"] == " \\\\"
     assert row["percent_cell"] == "95.8\\%"
     assert row["has_comma"] and row["has_line_break"]
+
+
+def test_first_element_field_default_is_spark_sql(spark) -> None:
+    # macros/lists.sql's default__ (0-based list[0].field) is the Spark variant: NULL for an
+    # empty or null list, with ANSI mode off as dbt-spark sets it.
+    source = (PROJECT_DIR / "macros" / "lists.sql").read_text(encoding="utf-8")
+    environment = jinja2.Environment()
+    environment.globals["return"] = lambda value: value
+    macro = environment.from_string(source).module.default__first_element_field
+    expression = macro("events", "event_type")
+    rows = spark.sql(
+        f"select {expression} as first_type from values"
+        " (array(named_struct('event_type', 'tool_result'), named_struct('event_type', 'text'))),"
+        " (cast(array() as array<struct<event_type: string>>)),"
+        " (cast(null as array<struct<event_type: string>>)) as t(events)"
+    ).collect()
+    assert [row["first_type"] for row in rows] == ["tool_result", None, None]

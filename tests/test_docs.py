@@ -1,0 +1,56 @@
+"""dbt docs generate works offline and shows the lineage from the trace to every figure."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import run_dbt
+
+
+def ancestors(parent_map: dict[str, list[str]], node: str) -> set[str]:
+    seen: set[str] = set()
+    stack = [node]
+    while stack:
+        for parent in parent_map.get(stack.pop(), []):
+            if parent not in seen:
+                seen.add(parent)
+                stack.append(parent)
+    return seen
+
+
+def test_docs_generate_shows_figures_as_exposures_down_from_the_trace(tmp_path, traces):
+    result = run_dbt(["docs", "generate"], str(traces["edge"][0]), tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    assert (tmp_path / "target" / "catalog.json").exists()
+
+    exposures = manifest["exposures"]
+    for figure in ("cache_hit_ratio_histogram", "cache_hit_ratio_append_weighted_histogram"):
+        exposure = exposures[f"exposure.trace_atlas.{figure}"]
+        assert "model.trace_atlas.cache_hit_ratio_bins" in exposure["depends_on"]["nodes"]
+        lineage = ancestors(manifest["parent_map"], f"exposure.trace_atlas.{figure}")
+        for node in (
+            "source.trace_atlas.trace.steps",
+            "model.trace_atlas.base_trace__lines",
+            "model.trace_atlas.stg_trace__steps",
+            "model.trace_atlas.int_steps_classified",
+            "model.trace_atlas.int_steps_fanned_to_groups",
+            "model.trace_atlas.export_cache_hit_ratio_histogram_data_csv",
+        ):
+            assert node in lineage, f"{figure} does not descend from {node}"
+
+    # Every column that exists in the database (the catalog) has a description.
+    catalog = json.loads((tmp_path / "target" / "catalog.json").read_text())
+    undocumented = [
+        f"{node['name']}.{column}"
+        for key, node in manifest["nodes"].items()
+        if node["resource_type"] in ("model", "seed") and key in catalog["nodes"]
+        for column in catalog["nodes"][key]["columns"]
+        if not node["columns"].get(column, {}).get("description")
+    ]
+    assert not undocumented
+    assert all(
+        node["description"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] in ("model", "seed")
+    )
