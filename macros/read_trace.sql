@@ -164,3 +164,22 @@
     {%- endfor -%}
     '{{ "[{" ~ parts | join(",") ~ "}]" }}'
 {%- endmacro %}
+
+
+{% macro integer_check(name, raw, value) -%}
+    {#- One check of base_trace__lines for an integer field: (condition, reason, field,
+        problem). `raw` is the field's JSON text, `value` its BIGINT cast. Valid when absent or
+        null, or when the JSON text is exactly the decimal text of a BIGINT >= 0 -- so "123",
+        12.5, 12.0, 1e3, true and -5 are all caught. The diagnosis (json_type) is only
+        evaluated for the rows the condition flags. -#}
+    {{ return((
+        raw ~ " is not null and (" ~ value ~ " is null or " ~ value ~ " < 0 or cast(" ~ value
+            ~ " as varchar) <> cast(" ~ raw ~ " as varchar))",
+        "case json_type(" ~ raw ~ ") when 'BIGINT' then 'negative_integer'"
+            ~ " when 'UBIGINT' then 'integer_out_of_range' else 'not_an_integer' end",
+        "'" ~ name ~ "'",
+        "case json_type(" ~ raw ~ ") when 'UBIGINT' then 'integer ' || " ~ raw
+            ~ " || ' exceeds the 64-bit range' else 'expected a non-negative integer, got ' || case when json_type("
+            ~ raw ~ ") = 'BIGINT' then '' else lower(json_type(" ~ raw ~ ")) || ' ' end || left(" ~ raw ~ ", 40) end",
+    )) }}
+{%- endmacro %}

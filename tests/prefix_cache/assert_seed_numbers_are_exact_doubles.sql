@@ -41,11 +41,11 @@ final as (
         quantile_name as row_key
     from quantiles
     where quantile <> cast(
-        case quantile_name
-            when 'median' then '0.50'
-            else '0.' || substr(quantile_name, 2, 2)
-        end as double
-    )
+            case quantile_name
+                when 'median' then '0.50'
+                else '0.' || substr(quantile_name, 2, 2)
+            end as double
+        )
 
 )
 

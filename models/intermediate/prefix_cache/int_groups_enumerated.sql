@@ -29,12 +29,20 @@ steps as (
 
 ),
 
+other_scope_order as (
+
+    select max(scope_order) + 1 as scope_order
+    from canonical_scopes
+
+),
+
 other_scopes_found as (
 
     select distinct
         steps.scope,
-        (select max(scope_order) + 1 from canonical_scopes) as scope_order
+        other_scope_order.scope_order
     from steps
+    cross join other_scope_order
     left join canonical_scopes
         on steps.scope = canonical_scopes.scope
     where canonical_scopes.scope is null

@@ -30,9 +30,11 @@ steps_fanned as (
     union all
     select scope, 'all' as trigger, {{ carried }} from steps
     union all
-    select 'merged' as scope, trigger, {{ carried }} from steps where is_eligible
+    select 'merged' as scope, trigger, {{ carried }} from steps
+    where is_eligible
     union all
-    select scope, trigger, {{ carried }} from steps where is_eligible
+    select scope, trigger, {{ carried }} from steps
+    where is_eligible
 
 ),
 

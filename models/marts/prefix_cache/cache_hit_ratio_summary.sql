@@ -52,17 +52,17 @@ percentiles as (
 groups_aggregated as (
 
     select
-        scope,
-        trigger,
-        count(*) as rounds,
-        {{ sum_exact('append_tokens') }} as append_tokens,
-        avg(hit_ratio) as mean_hit_ratio,
         {%- for band, condition in round_bands %}
         sum(case when {{ condition }} then 1 else 0 end) as rounds_{{ band }},
         {%- endfor %}
         {%- for band, condition in append_bands %}
-        {{ sum_exact('case when ' ~ condition ~ ' then append_tokens else 0 end') }} as append_tokens_{{ band }}{{ "," if not loop.last }}
+        {{ sum_exact('case when ' ~ condition ~ ' then append_tokens else 0 end') }} as append_tokens_{{ band }},
         {%- endfor %}
+        scope,
+        trigger,
+        count(*) as rounds,
+        {{ sum_exact('append_tokens') }} as append_tokens,
+        avg(hit_ratio) as mean_hit_ratio
     from group_steps
     group by scope, trigger
 
@@ -71,11 +71,11 @@ groups_aggregated as (
 percentiles_pivoted as (
 
     select
-        scope,
-        trigger,
         {%- for name in quantile_names %}
-        max(case when quantile_name = '{{ name }}' then percentile_value end) as {{ name }}{{ "," if not loop.last }}
+        max(case when quantile_name = '{{ name }}' then percentile_value end) as {{ name }},
         {%- endfor %}
+        scope,
+        trigger
     from percentiles
     group by scope, trigger
 
@@ -86,8 +86,6 @@ final as (
     select
         groups.scope,
         groups.trigger,
-        groups.scope_order,
-        groups.trigger_order,
         coalesce(groups_aggregated.rounds, 0) as rounds,
         coalesce(groups_aggregated.append_tokens, 0) as append_tokens,
         groups_aggregated.mean_hit_ratio,
@@ -98,8 +96,10 @@ final as (
         {{ share_pct('groups_aggregated.rounds_' ~ band, 'coalesce(groups_aggregated.rounds, 0)') }} as round_hit_{{ band }}_pct,
         {%- endfor %}
         {%- for band, condition in append_bands %}
-        {{ share_pct('groups_aggregated.append_tokens_' ~ band, 'coalesce(groups_aggregated.append_tokens, 0)') }} as append_hit_{{ band }}_pct{{ "," if not loop.last }}
+        {{ share_pct('groups_aggregated.append_tokens_' ~ band, 'coalesce(groups_aggregated.append_tokens, 0)') }} as append_hit_{{ band }}_pct,
         {%- endfor %}
+        groups.scope_order,
+        groups.trigger_order
     from groups
     left join groups_aggregated
         on

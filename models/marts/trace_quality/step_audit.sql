@@ -92,25 +92,87 @@ exclusions_counted as (
 
 audit_rows as (
 
-    select 1 as section_order, 'lines' as section, 1 as item_order, 'lines_read' as item, lines_read as count from lines_counted
+    select
+        1 as section_order,
+        'lines' as section,
+        1 as item_order,
+        'lines_read' as item,
+        lines_read as count
+    from lines_counted
     union all
-    select 1, 'lines', 2, 'blank_lines', blank_lines from lines_counted
+    select
+        1 as section_order,
+        'lines' as section,
+        2 as item_order,
+        'blank_lines' as item,
+        blank_lines as count
+    from lines_counted
     union all
-    select 1, 'lines', 3, 'rejected_lines', rejected_lines from lines_counted
+    select
+        1 as section_order,
+        'lines' as section,
+        3 as item_order,
+        'rejected_lines' as item,
+        rejected_lines as count
+    from lines_counted
     union all
-    select 1, 'lines', 4, 'steps_ingested', steps_ingested from lines_counted
+    select
+        1 as section_order,
+        'lines' as section,
+        4 as item_order,
+        'steps_ingested' as item,
+        steps_ingested as count
+    from lines_counted
     union all
-    select 2, 'rejected', reason_order, reason, line_count from rejections_counted
+    select
+        2 as section_order,
+        'rejected' as section,
+        reason_order as item_order,
+        reason as item,
+        line_count as count
+    from rejections_counted
     union all
-    select 3, 'steps', 1, 'eligible_steps', count(*) from steps_classified where is_eligible
+    select
+        3 as section_order,
+        'steps' as section,
+        1 as item_order,
+        'eligible_steps' as item,
+        count(*) as count
+    from steps_classified
+    where is_eligible
     union all
-    select 3, 'steps', 2, 'excluded_steps', count(*) from steps_classified where not is_eligible
+    select
+        3 as section_order,
+        'steps' as section,
+        2 as item_order,
+        'excluded_steps' as item,
+        count(*) as count
+    from steps_classified
+    where not is_eligible
     union all
-    select 4, 'excluded', reason_order, reason, step_count from exclusions_counted
+    select
+        4 as section_order,
+        'excluded' as section,
+        reason_order as item_order,
+        reason as item,
+        step_count as count
+    from exclusions_counted
     union all
-    select 5, 'warnings', 1, 'input_tokens_total_mismatch', input_tokens_total_mismatch from lines_counted
+    select
+        5 as section_order,
+        'warnings' as section,
+        1 as item_order,
+        'input_tokens_total_mismatch' as item,
+        input_tokens_total_mismatch as count
+    from lines_counted
     union all
-    select 5, 'warnings', 2, 'unparseable_timestamps', unparseable_timestamps from lines_counted
+    select
+        5 as section_order,
+        'warnings' as section,
+        2 as item_order,
+        'unparseable_timestamps' as item,
+        unparseable_timestamps as count
+    from lines_counted
 
 ),
 

@@ -49,14 +49,7 @@
         "'the line is JSON but not an object (' || lower(coalesce(json_type(line_text), 'null')) || ')'"),
 ] %}
 {%- for name in integer_fields %}
-    {%- set raw = 'step_json."' ~ name ~ '"' %}
-    {%- do checks.append((
-        raw ~ " is not null and (" ~ name ~ "__value is null or " ~ name ~ "__value < 0 or cast("
-            ~ name ~ "__value as varchar) <> cast(" ~ raw ~ " as varchar))",
-        "case json_type(" ~ raw ~ ") when 'BIGINT' then 'negative_integer' when 'UBIGINT' then 'integer_out_of_range' else 'not_an_integer' end",
-        "'" ~ name ~ "'",
-        "case json_type(" ~ raw ~ ") when 'UBIGINT' then 'integer ' || " ~ raw ~ " || ' exceeds the 64-bit range' else 'expected a non-negative integer, got ' || case when json_type(" ~ raw ~ ") = 'BIGINT' then '' else lower(json_type(" ~ raw ~ ")) || ' ' end || left(" ~ raw ~ ", 40) end",
-    )) %}
+{%- do checks.append(integer_check(name, 'step_json."' ~ name ~ '"', name ~ '__value')) %}
 {%- endfor %}
 {%- for name in ['timing_events', 'tools'] %}
     {%- do checks.append((
@@ -139,9 +132,9 @@ events_inspected as (
         case
             when has_blank_event
                 then list_position(
-                    list_transform(json_type(line_text, '$.timing_events[*]'), lambda type: type <> 'OBJECT'),
-                    true
-                )
+                        list_transform(json_type(line_text, '$.timing_events[*]'), lambda type: type <> 'OBJECT'),
+                        true
+                    )
         end as first_non_object_event
     from values_extracted
 
@@ -205,9 +198,9 @@ steps_numbered as (
         case
             when failed_check is null and first_bad_timestamp_event is not null
                 then len(list_filter(
-                    timing_events,
-                    lambda event: event."timestamp" is not null and try_cast(event."timestamp" as timestamptz) is null
-                ))
+                        timing_events,
+                        lambda event: event."timestamp" is not null and try_cast(event."timestamp" as timestamptz) is null
+                    ))
             else 0
         end as unparseable_timestamp_count
     from lines_diagnosed
