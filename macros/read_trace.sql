@@ -134,7 +134,8 @@
             quote = '',
             escape = '',
             strict_mode = false,
-            max_line_size = 67108864,
+            max_line_size = 16777216,
+            buffer_size = 33554432,
             filename = true
         )
     )
