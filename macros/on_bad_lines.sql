@@ -24,7 +24,13 @@
             {%- endif -%}
         {%- endfor -%}
         {%- if on_bad_lines() == 'strict' -%}
-            {%- set bad = run_query("select source_file, line_number, rejection_reason, rejection_field, rejection_problem, (select count(*) from " ~ relation ~ " where rejection_reason is not null) from " ~ relation ~ " where rejection_reason is not null order by source_file, line_number limit 1") -%}
+            {%- set bad = run_query(
+                "select source_file, input_row - (select min(input_row) from " ~ relation ~ " as same_file"
+                ~ " where same_file.source_file = bad_line.source_file) + 1 as line_number,"
+                ~ " rejection_reason, rejection_field, rejection_problem,"
+                ~ " (select count(*) from " ~ relation ~ " where rejection_reason is not null)"
+                ~ " from " ~ relation ~ " as bad_line where rejection_reason is not null order by input_row limit 1"
+            ) -%}
             {%- if bad.rows | length > 0 -%}
                 {%- set row = bad.rows[0] -%}
                 {{ exceptions.raise_compiler_error(

@@ -78,8 +78,7 @@ final as (
 
     select
         '{{ var("trace_database") | replace("'", "''") }}' as source_file,
-        rounds.round_pk as line_number,
-        rounds.round_pk as input_row,
+        row_number() over (order by rounds.round_pk) as input_row,
         row_number() over (order by rounds.round_pk) as step_id,
         false as is_blank,
         cast(null as varchar) as rejection_reason,
@@ -140,11 +139,11 @@ list_rows as (
 
 steps as (
 
+    -- the same numbering as base_trace__lines in database mode
     select
-        step_id,
-        line_number as round_pk
-    from {{ ref('base_trace__lines') }}
-    where step_id is not null
+        row_number() over (order by round_pk) as step_id,
+        round_pk
+    from {{ source('trace_db', 'rounds') }}
 
 ),
 

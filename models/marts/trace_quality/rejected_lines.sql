@@ -8,7 +8,7 @@ trace_lines as (
 
     select
         source_file,
-        line_number,
+        input_row,
         rejection_reason,
         rejection_field,
         rejection_problem,
@@ -18,16 +18,27 @@ trace_lines as (
 
 ),
 
-final as (
+trace_files as (
 
     select
         source_file,
-        line_number,
+        first_input_row
+    from {{ ref('base_trace__files') }}
+
+),
+
+final as (
+
+    select
+        trace_lines.source_file,
+        trace_lines.input_row - trace_files.first_input_row + 1 as line_number,
         rejection_reason as reason,
         rejection_field as field,
         rejection_problem as problem,
         line_excerpt
     from trace_lines
+    inner join trace_files
+        on trace_lines.source_file = trace_files.source_file
 
 )
 

@@ -12,6 +12,26 @@ trace_lines as (
 
 ),
 
+trace_files as (
+
+    select
+        source_file,
+        first_input_row
+    from {{ ref('base_trace__files') }}
+
+),
+
+lines_located as (
+
+    select
+        trace_lines.*,
+        trace_lines.input_row - trace_files.first_input_row + 1 as line_number
+    from trace_lines
+    inner join trace_files
+        on trace_lines.source_file = trace_files.source_file
+
+),
+
 final as (
 
     select
@@ -49,7 +69,7 @@ final as (
         timing_event_count,
         tool_call_count,
         unparseable_timestamp_count
-    from trace_lines
+    from lines_located
 
 )
 

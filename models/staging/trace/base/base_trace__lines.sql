@@ -6,12 +6,14 @@
 -- depends_on: {{ source('trace', 'steps') }}
 {%- endif %}
 
-{#- The one scan of the trace: one row per physical line (grain: source_file, line_number).
+{#- The one scan of the trace: one row per physical line (grain: input_row).
     Each line is parsed once into the documented schema and checked; a bad line gets a
     rejection (reason, field, problem) instead of typed fields. Blank lines are kept and
     flagged, so every line read is accounted for. In strict mode (the default) the post-hook
-    check_trace_lines stops the run at the first bad line, naming its file and line. Accepted
-    lines are numbered step_id in file order. Only the first timing event, the list lengths and
+    check_trace_lines stops the run at the first bad line, naming its file and line. An
+    accepted line's step_id is its position in the input (input_row: file order, then line
+    order), so no window (no sort) is needed here; a line's number within its file comes from
+    base_trace__files. Only the first timing event, the list lengths and
     the timestamp check are taken from the nested lists.
 
     Speed: the parse is lenient (integers kept as raw JSON text, lists typed), and every check
@@ -174,12 +176,8 @@ steps_numbered as (
 
     select
         source_file,
-        input_row - min(input_row) over (partition by source_file) + 1 as line_number,
         input_row,
-        case
-            when not is_blank and failed_check is null
-                then row_number() over (partition by (not is_blank and failed_check is null) order by input_row)
-        end as step_id,
+        case when not is_blank and failed_check is null then input_row end as step_id,
         is_blank,
         rejection_reason,
         rejection_field,
