@@ -184,3 +184,68 @@
             ~ raw ~ ") = 'BIGINT' then '' else lower(json_type(" ~ raw ~ ")) || ' ' end || left(" ~ raw ~ ", 40) end",
     )) }}
 {%- endmacro %}
+
+
+{% macro trace_list_rows(list_name, position_column, fields) -%}
+    {{ return(adapter.dispatch('trace_list_rows', 'trace_atlas')(list_name, position_column, fields)) }}
+{%- endmacro %}
+
+{% macro duckdb__trace_list_rows(list_name, position_column, fields) -%}
+    {#- One row per element of a step's nested list (`timing_events` or `tools`) for the
+        accepted lines of the JSONL trace: step_id, the 1-based position and the element's
+        (name, kind) fields. Reads the trace again (only event-level questions need this) and
+        finds each line's step by its input_row. -#}
+    with
+
+    trace_lines as (
+
+        select
+            input_row,
+            line_text
+        from {{ read_trace_lines() }}
+
+    ),
+
+    steps as (
+
+        select
+            step_id,
+            input_row
+        from {{ ref('base_trace__lines') }}
+        where step_id is not null
+
+    ),
+
+    lists_parsed as (
+
+        select
+            steps.step_id,
+            from_json(
+                try(from_json(trace_lines.line_text, '{"{{ list_name }}":"JSON"}')).{{ list_name }},
+                {{ json_list_type(fields) }}
+            ) as list_items
+        from trace_lines
+        inner join steps
+            on trace_lines.input_row = steps.input_row
+
+    ),
+
+    items_unnested as (
+
+        select
+            step_id,
+            unnest(generate_series(1, len(list_items))) as {{ position_column }},
+            unnest(list_items) as list_item
+        from lists_parsed
+        where len(list_items) > 0
+
+    )
+
+    select
+        step_id,
+        {{ position_column }},
+        {%- for name, kind in fields %}
+        list_item."{{ name }}" as "{{ name }}"{{ "," if not loop.last }}
+        {%- endfor %}
+    from items_unnested
+{%- endmacro %}

@@ -85,6 +85,7 @@ FLOOR_SCRIPT = """
 import json, sys, time
 import duckdb
 connection = duckdb.connect(config={"threads": int(sys.argv[1])})
+connection.execute("set enable_progress_bar = false")
 started = time.perf_counter()
 row = connection.execute(sys.argv[2]).fetchone()
 print(json.dumps({"query_seconds": time.perf_counter() - started, "steps": row[0]}))

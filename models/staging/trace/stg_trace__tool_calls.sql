@@ -9,57 +9,15 @@
     stg_trace__timing_events. #}
 
 
-{%- if trace_input_is_database() %}
-{{ trace_database_list_rows('tool_calls', 'tool_position', trace_list_fields()['tools']) }}
-{%- else %}
-
 with
 
-trace_lines as (
+list_rows as (
 
-    select
-        source_file,
-        input_row,
-        line_text
-    from {{ read_trace_lines() }}
-
-),
-
-steps as (
-
-    select
-        step_id,
-        source_file,
-        input_row
-    from {{ ref('base_trace__lines') }}
-    where step_id is not null
-
-),
-
-tools_listed as (
-
-    select
-        steps.step_id,
-        from_json(
-            try(from_json(trace_lines.line_text, '{"tools":"JSON"}')).tools,
-            {{ json_list_type(trace_list_fields()['tools']) }}
-        ) as tools
-    from trace_lines
-    inner join steps
-        on
-            trace_lines.source_file = steps.source_file
-            and trace_lines.input_row = steps.input_row
-
-),
-
-tools_unnested as (
-
-    select
-        step_id,
-        unnest(generate_series(1, len(tools))) as tool_position,
-        unnest(tools) as tool_call
-    from tools_listed
-    where len(tools) > 0
+    {%- if trace_input_is_database() %}
+    {{ trace_database_list_rows('tool_calls', 'tool_position', trace_list_fields()['tools']) }}
+    {%- else %}
+    {{ trace_list_rows('tools', 'tool_position', trace_list_fields()['tools']) }}
+    {%- endif %}
 
 ),
 
@@ -68,19 +26,18 @@ final as (
     select
         step_id,
         tool_position,
-        tool_call.tool_index,
-        tool_call.tool_name,
-        tool_call.tool_call_id,
-        try_cast(tool_call.emitted_at as timestamptz) as emitted_at,
-        try_cast(tool_call.result_at as timestamptz) as result_at,
-        tool_call.tool_wall_latency_ms,
-        tool_call.tool_internal_latency_ms,
-        tool_call.is_error,
-        tool_call.input_chars,
-        tool_call.result_chars
-    from tools_unnested
+        tool_index,
+        tool_name,
+        tool_call_id,
+        try_cast(emitted_at as timestamp) as emitted_at,
+        try_cast(result_at as timestamp) as result_at,
+        tool_wall_latency_ms,
+        tool_internal_latency_ms,
+        is_error,
+        input_chars,
+        result_chars
+    from list_rows
 
 )
 
 select * from final
-{%- endif %}
