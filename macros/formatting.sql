@@ -55,3 +55,18 @@
 {% macro csv_header(columns) -%}
     '{{ columns | join(",") }}'
 {%- endmacro %}
+
+
+{% macro csv_file_lines(relation, columns, order_by) -%}
+    {#- The lines of a CSV file as (line_number, line): line 0 the header, then one line per row
+        of `relation` in `order_by` order. `columns` is a list of (header name, SQL text
+        expression of the cell). -#}
+    select
+        0 as line_number,
+        {{ csv_header(columns | map(attribute=0) | list) }} as line
+    union all
+    select
+        row_number() over (order by {{ order_by }}) as line_number,
+        {{ csv_line(columns | map(attribute=1) | list) }} as line
+    from {{ relation }}
+{%- endmacro %}

@@ -2,9 +2,14 @@
 
 {#- The lines of cache_hit_ratio_bins.csv (SPEC 4.2): header, then every (scope, trigger, bin). #}
 
-{%- set cells = [
-    'scope', 'trigger', 'bin_label', format_integer('rounds'), format_percent('round_share'),
-    format_integer('append_tokens'), format_percent('append_token_share'),
+{%- set columns = [
+    ('scope', 'scope'),
+    ('trigger', 'trigger'),
+    ('bin', 'bin_label'),
+    ('rounds', format_integer('rounds')),
+    ('round_share', format_percent('round_share')),
+    ('append_tokens', format_integer('append_tokens')),
+    ('append_token_share', format_percent('append_token_share')),
 ] %}
 
 with
@@ -16,25 +21,9 @@ bins as (
 
 ),
 
-rows_formatted as (
-
-    select
-        row_number() over (order by scope_order, scope, trigger_order, bin_index) as line_number,
-        {{ csv_line(cells) }} as line
-    from bins
-
-),
-
 final as (
 
-    select
-        0 as line_number,
-        {{ csv_header(['scope', 'trigger', 'bin', 'rounds', 'round_share', 'append_tokens', 'append_token_share']) }} as line
-    union all
-    select
-        line_number,
-        line
-    from rows_formatted
+    {{ csv_file_lines('bins', columns, 'scope_order, scope, trigger_order, bin_index') }}
 
 )
 

@@ -1,14 +1,21 @@
 {{ config(meta={'output_file': 'cache_hit_ratio_histogram_data.csv'}) }}
 
 {#- The lines of cache_hit_ratio_histogram_data.csv: the typed bins mart the figure script draws
-    (shares x 100 in full precision, the band colour of each bin), so the plotting step reads
-    numbers and computes none. #}
+    (shares x 100 in full precision, the band colour of each bin, the group's step count), so
+    the plotting step reads numbers and computes none. #}
 
-{%- set cells = [
-    'scope', 'trigger', format_integer('bin_index'), 'bin_label', format_double('upper_edge'),
-    'band_color', format_integer('rounds'), format_double('round_share'),
-    format_integer('append_tokens'), format_double('append_token_share'),
-    format_integer('group_rounds'),
+{%- set columns = [
+    ('scope', 'scope'),
+    ('trigger', 'trigger'),
+    ('bin_index', format_integer('bin_index')),
+    ('bin', 'bin_label'),
+    ('upper_edge', format_double('upper_edge')),
+    ('band_color', 'band_color'),
+    ('rounds', format_integer('rounds')),
+    ('round_share_pct', format_double('round_share')),
+    ('append_tokens', format_integer('append_tokens')),
+    ('append_token_share_pct', format_double('append_token_share')),
+    ('group_rounds', format_integer('group_rounds')),
 ] %}
 
 with
@@ -20,25 +27,9 @@ bins as (
 
 ),
 
-rows_formatted as (
-
-    select
-        row_number() over (order by scope_order, scope, trigger_order, bin_index) as line_number,
-        {{ csv_line(cells) }} as line
-    from bins
-
-),
-
 final as (
 
-    select
-        0 as line_number,
-        {{ csv_header(['scope', 'trigger', 'bin_index', 'bin', 'upper_edge', 'band_color', 'rounds', 'round_share_pct', 'append_tokens', 'append_token_share_pct', 'group_rounds']) }} as line
-    union all
-    select
-        line_number,
-        line
-    from rows_formatted
+    {{ csv_file_lines('bins', columns, 'scope_order, scope, trigger_order, bin_index') }}
 
 )
 

@@ -3,10 +3,14 @@
 {#- The lines of cache_hit_ratio_token_weighted.csv (SPEC 4.4): header, then every
     (scope, trigger); the rate as a plain full-precision number. #}
 
-{%- set cells = [
-    'scope', 'trigger', format_integer('rounds'), format_integer('prefix_tokens'),
-    format_integer('append_tokens'), format_integer('total_input_tokens'),
-    format_double('token_weighted_hit_rate'),
+{%- set columns = [
+    ('scope', 'scope'),
+    ('trigger', 'trigger'),
+    ('rounds', format_integer('rounds')),
+    ('prefix_tokens', format_integer('prefix_tokens')),
+    ('append_tokens', format_integer('append_tokens')),
+    ('total_input_tokens', format_integer('total_input_tokens')),
+    ('token_weighted_hit_rate', format_double('token_weighted_hit_rate')),
 ] %}
 
 with
@@ -18,25 +22,9 @@ token_weighted as (
 
 ),
 
-rows_formatted as (
-
-    select
-        row_number() over (order by scope_order, scope, trigger_order) as line_number,
-        {{ csv_line(cells) }} as line
-    from token_weighted
-
-),
-
 final as (
 
-    select
-        0 as line_number,
-        {{ csv_header(['scope', 'trigger', 'rounds', 'prefix_tokens', 'append_tokens', 'total_input_tokens', 'token_weighted_hit_rate']) }} as line
-    union all
-    select
-        line_number,
-        line
-    from rows_formatted
+    {{ csv_file_lines('token_weighted', columns, 'scope_order, scope, trigger_order') }}
 
 )
 

@@ -1,8 +1,16 @@
 {{ config(meta={'output_file': 'rejected_lines.csv'}) }}
 
-{#- The lines of rejected_lines.csv: line 0 the header, then one line per row of rejected_lines. #}
+{#- The lines of rejected_lines.csv: header, then one line per line set aside, in file and
+    line order. #}
 
-{%- set cells = ['source_file', format_integer('line_number'), 'reason', 'field', 'problem', 'line_excerpt'] %}
+{%- set columns = [
+    ('file', 'source_file'),
+    ('line', format_integer('line_number')),
+    ('reason', 'reason'),
+    ('field', 'field'),
+    ('problem', 'problem'),
+    ('line_excerpt', 'line_excerpt'),
+] %}
 
 with
 
@@ -13,25 +21,9 @@ rejected_lines as (
 
 ),
 
-rows_formatted as (
-
-    select
-        row_number() over (order by source_file, line_number) as line_number,
-        {{ csv_line(cells) }} as line
-    from rejected_lines
-
-),
-
 final as (
 
-    select
-        0 as line_number,
-        {{ csv_header(['file','line','reason','field','problem','line_excerpt']) }} as line
-    union all
-    select
-        line_number,
-        line
-    from rows_formatted
+    {{ csv_file_lines('rejected_lines', columns, 'source_file, line_number') }}
 
 )
 

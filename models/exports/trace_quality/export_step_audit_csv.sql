@@ -1,8 +1,12 @@
 {{ config(meta={'output_file': 'cache_hit_ratio_step_audit.csv'}) }}
 
-{#- The lines of cache_hit_ratio_step_audit.csv: line 0 the header, then one line per row of step_audit. #}
+{#- The lines of cache_hit_ratio_step_audit.csv: header, then the audit rows in order. #}
 
-{%- set cells = ['section', 'item', format_integer('count')] %}
+{%- set columns = [
+    ('section', 'section'),
+    ('item', 'item'),
+    ('count', format_integer('count')),
+] %}
 
 with
 
@@ -13,25 +17,9 @@ step_audit as (
 
 ),
 
-rows_formatted as (
-
-    select
-        row_number() over (order by section_order, item_order) as line_number,
-        {{ csv_line(cells) }} as line
-    from step_audit
-
-),
-
 final as (
 
-    select
-        0 as line_number,
-        {{ csv_header(['section','item','count']) }} as line
-    union all
-    select
-        line_number,
-        line
-    from rows_formatted
+    {{ csv_file_lines('step_audit', columns, 'section_order, item_order') }}
 
 )
 

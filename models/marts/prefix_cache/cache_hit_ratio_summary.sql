@@ -62,7 +62,7 @@ groups_aggregated as (
         trigger,
         count(*) as rounds,
         {{ sum_exact('append_tokens') }} as append_tokens,
-        avg(hit_ratio) as mean_hit_ratio
+        {{ mean_of_ratios('hit_ratio') }} as mean_hit_ratio
     from group_steps
     group by scope, trigger
 
