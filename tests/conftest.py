@@ -1,93 +1,12 @@
-"""Shared fixtures: generated traces and a runner of the whole pipeline in a private folder."""
+"""Session fixtures for the pipeline tests (helpers live in atlas_testkit.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-DBT = str(VENV_BIN / "dbt")
-
-
-@dataclass(frozen=True)
-class PipelineRun:
-    """Where one run of the pipeline left its database, dbt artifacts and outputs."""
-
-    database: Path
-    target: Path
-    out: Path
-    dbt_log: str
-
-
-def generate_trace(path: Path, steps: int, *extra: str) -> Path:
-    """Write a generated trace with the project's generator; return its path."""
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_trace.py")]
-    subprocess.run([*command, "--steps", str(steps), *extra, "-o", str(path)], check=True)
-    return path
-
-
-def dbt_environment(trace: str, database: Path) -> dict[str, str]:
-    return os.environ | {
-        "TRACE_ATLAS_TRACE": trace,
-        "TRACE_ATLAS_DB": str(database),
-        "DO_NOT_TRACK": "1",
-        "DBT_PROFILES_DIR": str(PROJECT_DIR),
-    }
-
-
-def run_dbt(
-    args: list[str], trace: str, workdir: Path, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """dbt in the project, with a private database, target and log folder under workdir."""
-    command = [
-        DBT,
-        *args,
-        "--target-path",
-        str(workdir / "target"),
-        "--log-path",
-        str(workdir / "logs"),
-    ]
-    return subprocess.run(
-        command,
-        cwd=PROJECT_DIR,
-        env=dbt_environment(trace, workdir / "atlas.duckdb") | (env or {}),
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
-def run_pipeline(
-    trace: str, workdir: Path, plots: bool = False, env: dict[str, str] | None = None
-) -> PipelineRun:
-    """dbt build (models, dbt data tests, unit tests) then the export writer."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    built = run_dbt(["build"], trace, workdir, env)
-    if built.returncode != 0:
-        pytest.fail(f"dbt build failed on {trace}:\n{built.stdout[-6000:]}\n{built.stderr}")
-    out = workdir / "out"
-    command = [
-        sys.executable,
-        str(PROJECT_DIR / "scripts" / "write_outputs.py"),
-        "--out",
-        str(out),
-        "--database",
-        str(workdir / "atlas.duckdb"),
-        "--manifest",
-        str(workdir / "target" / "manifest.json"),
-    ]
-    if not plots:
-        command.append("--no-plots")
-    written = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True)
-    if written.returncode != 0:
-        pytest.fail(f"write_outputs failed:\n{written.stdout}\n{written.stderr}")
-    return PipelineRun(workdir / "atlas.duckdb", workdir / "target", out, built.stdout)
+from atlas_testkit import generate_trace
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PROJECT_DIR, run_dbt, run_pipeline
+from atlas_testkit import PROJECT_DIR, run_dbt, run_pipeline
 from test_end_to_end import assert_outputs_match_reference
 
 sys.path.insert(0, str(PROJECT_DIR / "scripts"))

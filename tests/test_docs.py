@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from conftest import run_dbt
+from atlas_testkit import run_dbt
 
 
 def ancestors(parent_map: dict[str, list[str]], node: str) -> set[str]:

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 
 import reference
-from conftest import PipelineRun, run_dbt, run_pipeline
+from atlas_testkit import PipelineRun, run_dbt, run_pipeline
 
 MEAN_COLUMNS = {"mean_hit_ratio"}
 TEXT_FILES = ("cache_hit_ratio_table.md", "prefix_cache_hit_rate_table.tex")

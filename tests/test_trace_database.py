@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PROJECT_DIR, PipelineRun, dbt_environment
+from atlas_testkit import PROJECT_DIR, PipelineRun, dbt_environment
 from test_end_to_end import (
     CSV_FILES,
     TEXT_FILES,
@@ -121,7 +121,7 @@ def test_trace_database_gives_the_jsonl_outputs(tmp_path, traces, with_event_ind
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before, "the input was modified"
     assert_outputs_match_reference(run, [trace])
     jsonl_run = tmp_path / "jsonl"
-    from conftest import run_pipeline
+    from atlas_testkit import run_pipeline
 
     jsonl = run_pipeline(str(trace), jsonl_run)
     for name in (*CSV_FILES, *TEXT_FILES):
