@@ -25,6 +25,11 @@
 
 
 {% macro format_integer(value) -%}
+    {{ return(adapter.dispatch('format_integer', 'trace_atlas')(value)) }}
+{%- endmacro %}
+
+{% macro default__format_integer(value) -%}
+    {#- An exact integer (BIGINT or a wide exact sum) as its decimal digits. -#}
     cast({{ value }} as varchar)
 {%- endmacro %}
 

@@ -5,12 +5,22 @@
 {%- endmacro %}
 
 
+{% macro trace_database_engine_check() -%}
+    {#- A prebuilt trace database is a DuckDB file, attached by the duckdb_from_db target: other
+        engines (Spark) stop here with a clear message. -#}
+    {%- if target.type != 'duckdb' -%}
+        {{ exceptions.raise_compiler_error("A prebuilt trace database (var trace_database, make run DB=...) is read by the DuckDB engine only (target duckdb_from_db); the " ~ target.type ~ " target reads JSONL traces: make run ENGINE=duckdb DB=<file>, or make run ENGINE=" ~ target.type ~ " TRACE=<jsonl>.") }}
+    {%- endif -%}
+{%- endmacro %}
+
+
 {% macro trace_database_lines() -%}
     {#- The body of base_trace__lines for a prebuilt trace database (SPEC 2): tables `rounds`
         (one row per step, scalar fields, round_pk in file order), `timing_events` (round_pk,
         1-based event_index) and `tool_calls` (round_pk), attached read-only as trace_db. Older
         files lack timing_events.event_index: it is then recovered from the table's insertion
         order (rowid). Fields missing from `rounds` read as NULL. -#}
+    {{ trace_database_engine_check() }}
     {%- if execute and target.name != 'duckdb_from_db' -%}
         {{ exceptions.raise_compiler_error("A trace database is read through the duckdb_from_db target, which attaches it read-only: use make run DB=<file> or dbt build --target duckdb_from_db.") }}
     {%- endif -%}
@@ -114,6 +124,7 @@ select * from final
         database: the rows of trace_db.<table_name> joined to their step by round_pk, with the
         1-based position (recovered from insertion order when the column is missing) and the
         documented fields (NULL when the table lacks one). -#}
+    {{ trace_database_engine_check() }}
     {%- set relation = source('trace_db', table_name) -%}
     {%- set columns = [] -%}
     {%- if execute -%}

@@ -5,6 +5,10 @@ Every exported file is a dbt model under models/exports/ whose config carries
 formatted by the SQL. This script only concatenates those lines, so the text of every CSV,
 Markdown and LaTeX file is decided in SQL.
 
+The export models are read from the DuckDB file dbt built, or, for a build on the Spark engine
+(``--engine spark``, the default when the manifest says so), from the parquet folders of the
+Spark warehouse, with DuckDB's parquet reader: no JVM is started here.
+
 The output folder is replaced as a whole: files are written into a fresh sibling folder, the
 figures are drawn there, and only then is it swapped in, so a failed run leaves the previous
 outputs untouched. A folder that was not written by this script is never replaced.
@@ -32,11 +36,26 @@ class OutputError(Exception):
     """A problem the user can fix; printed without a traceback."""
 
 
-def export_relations(manifest_path: Path) -> list[tuple[str, str, str]]:
-    """(output file, schema, table) of every export model in the dbt manifest."""
+ENGINES = ("duckdb", "spark")
+
+
+def read_manifest(manifest_path: Path) -> dict:
     if not manifest_path.exists():
         raise OutputError(f"{manifest_path} not found: run `dbt build` first.")
-    manifest = json.loads(manifest_path.read_text())
+    return json.loads(manifest_path.read_text())
+
+
+def manifest_engine(manifest_path: Path) -> str:
+    """The engine of the build that wrote the manifest (its adapter type)."""
+    adapter = read_manifest(manifest_path).get("metadata", {}).get("adapter_type") or "duckdb"
+    if adapter not in ENGINES:
+        raise OutputError(f"{manifest_path} is from a {adapter} build; expected duckdb or spark.")
+    return adapter
+
+
+def export_relations(manifest_path: Path) -> list[tuple[str, str, str]]:
+    """(output file, schema, table) of every export model in the dbt manifest."""
+    manifest = read_manifest(manifest_path)
     exports = []
     for node in manifest["nodes"].values():
         output_file = node.get("config", {}).get("meta", {}).get("output_file")
@@ -61,19 +80,57 @@ def read_lines(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -
     return [row[0] for row in rows]
 
 
-def write_exports(database: Path, manifest_path: Path, folder: Path) -> list[Path]:
+def read_spark_lines(
+    connection: duckdb.DuckDBPyConnection, warehouse: Path, schema: str, table: str
+) -> list[str]:
+    """The lines of one export model built by Spark: a managed parquet table, the folder
+    <warehouse>/<schema>.db/<table> (Spark lower-cases both names)."""
+    location = warehouse / f"{schema.lower()}.db" / table.lower()
+    parts = sorted(location.glob("*.parquet"))
+    if not parts:
+        raise OutputError(
+            f"export model {schema}.{table} is missing from the Spark warehouse ({location}): "
+            "did the last `dbt build --target spark` fail? Nothing was written."
+        )
+    rows = connection.execute(
+        "select line from read_parquet(?) order by line_number", [[str(p) for p in parts]]
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def write_lines(folder: Path, output_file: str, relation: str, lines: list[str]) -> Path:
+    if any(line is None for line in lines):
+        raise OutputError(f"{relation} has a NULL line: the export model is wrong.")
+    path = folder / output_file
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def write_exports(
+    database: Path,
+    manifest_path: Path,
+    folder: Path,
+    engine: str = "duckdb",
+    spark_dir: Path | None = None,
+) -> list[Path]:
     """Write every export model's lines as one file in folder; return the paths."""
+    exports = export_relations(manifest_path)
+    written = []
+    if engine == "spark":
+        warehouse = (spark_dir or Path("target/spark")) / "warehouse"
+        if not warehouse.is_dir():
+            raise OutputError(f"Spark warehouse {warehouse} not found: run `dbt build` first.")
+        with duckdb.connect() as connection:
+            for output_file, schema, table in exports:
+                lines = read_spark_lines(connection, warehouse, schema, table)
+                written.append(write_lines(folder, output_file, f"{schema}.{table}", lines))
+        return written
     if not database.exists():
         raise OutputError(f"database {database} not found: run `dbt build` first.")
-    written = []
     with duckdb.connect(str(database), read_only=True) as connection:
-        for output_file, schema, table in export_relations(manifest_path):
+        for output_file, schema, table in exports:
             lines = read_lines(connection, schema, table)
-            if any(line is None for line in lines):
-                raise OutputError(f"{schema}.{table} has a NULL line: the export model is wrong.")
-            path = folder / output_file
-            path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-            written.append(path)
+            written.append(write_lines(folder, output_file, f"{schema}.{table}", lines))
     return written
 
 
@@ -126,6 +183,19 @@ def main(argv: list[str] | None = None) -> int:
         default=Path("target/manifest.json"),
         help="dbt's manifest, to find the export models",
     )
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default=None,
+        help="the engine dbt built with (default: the manifest's adapter type)",
+    )
+    parser.add_argument(
+        "--spark-dir",
+        type=Path,
+        default=Path(os.environ.get("TRACE_ATLAS_SPARK_DIR", "target/spark")),
+        help="the Spark engine's folder, holding warehouse/ "
+        "(default: $TRACE_ATLAS_SPARK_DIR or target/spark)",
+    )
     parser.add_argument("--no-plots", action="store_true", help="write the tables only")
     args = parser.parse_args(argv)
 
@@ -138,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
     staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
     try:
         (staged / MARKER).write_text("written by scripts/write_outputs.py\n")
-        written = write_exports(args.database, args.manifest, staged)
+        engine = args.engine or manifest_engine(args.manifest)
+        written = write_exports(args.database, args.manifest, staged, engine, args.spark_dir)
         if not args.no_plots:
             draw_figures(staged)
         swap_in(staged, target)

@@ -45,10 +45,22 @@ def dbt_environment(trace: str, database: Path) -> dict[str, str]:
     }
 
 
+def engine_environment(engine: str, workdir: Path) -> dict[str, str]:
+    """The Spark engine keeps its warehouse and metastore in a private folder under workdir."""
+    if engine == "spark":
+        return {"TRACE_ATLAS_SPARK_DIR": str(workdir / "spark"), "SPARK_LOCAL_IP": "127.0.0.1"}
+    return {}
+
+
 def run_dbt(
-    args: list[str], trace: str, workdir: Path, env: dict[str, str] | None = None
+    args: list[str],
+    trace: str,
+    workdir: Path,
+    env: dict[str, str] | None = None,
+    engine: str = "duckdb",
 ) -> subprocess.CompletedProcess[str]:
-    """dbt in the project, with a private database, target and log folder under workdir."""
+    """dbt in the project, with a private database (DuckDB file or Spark folder), target and
+    log folder under workdir; engine `spark` runs the `spark` target."""
     command = [
         DBT,
         *args,
@@ -57,10 +69,14 @@ def run_dbt(
         "--log-path",
         str(workdir / "logs"),
     ]
+    if engine == "spark":
+        command += ["--target", "spark"]
     return subprocess.run(
         command,
         cwd=PROJECT_DIR,
-        env=dbt_environment(trace, workdir / "atlas.duckdb") | (env or {}),
+        env=dbt_environment(trace, workdir / "atlas.duckdb")
+        | engine_environment(engine, workdir)
+        | (env or {}),
         capture_output=True,
         text=True,
         check=False,
@@ -68,11 +84,15 @@ def run_dbt(
 
 
 def run_pipeline(
-    trace: str, workdir: Path, plots: bool = False, env: dict[str, str] | None = None
+    trace: str,
+    workdir: Path,
+    plots: bool = False,
+    env: dict[str, str] | None = None,
+    engine: str = "duckdb",
 ) -> PipelineRun:
     """dbt build (models, dbt data tests, unit tests) then the export writer."""
     workdir.mkdir(parents=True, exist_ok=True)
-    built = run_dbt(["build"], trace, workdir, env)
+    built = run_dbt(["build"], trace, workdir, env, engine)
     if built.returncode != 0:
         pytest.fail(f"dbt build failed on {trace}:\n{built.stdout[-6000:]}\n{built.stderr}")
     out = workdir / "out"
@@ -85,6 +105,10 @@ def run_pipeline(
         str(workdir / "atlas.duckdb"),
         "--manifest",
         str(workdir / "target" / "manifest.json"),
+        "--engine",
+        engine,
+        "--spark-dir",
+        str(workdir / "spark"),
     ]
     if not plots:
         command.append("--no-plots")

@@ -1,5 +1,4 @@
-{#- Spark variants of the list helpers (macros/lists.sql). first_element_field needs none: the
-    default__ (0-based `list[0].field`) is Spark SQL, NULL for an empty or null list. -#}
+{#- Spark variant of the list helper (macros/lists.sql). -#}
 
 {% macro spark__list_length(list_column) -%}
     {#- size() of a null list is -1, not NULL, while ANSI mode is off (dbt-spark always turns it

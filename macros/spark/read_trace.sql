@@ -86,3 +86,75 @@
     {%- endfor -%}
     {{ return("'" ~ (pieces | join("' || chr(39) || '")) ~ "'") }}
 {%- endmacro %}
+
+
+{% macro spark__trace_list_rows(list_name, position_column, fields) -%}
+    {#- duckdb__trace_list_rows on Spark: one row per element of an accepted step's nested list,
+        with its 1-based position and (name, kind) fields. The list is read as the JSON texts
+        of its elements, each then parsed into the element's fields, so that one element that
+        does not fit (a tools entry that is not an object, a field of another type) is a row of
+        NULLs, as in DuckDB, instead of losing the list. Spark's conversion is stricter than
+        DuckDB's: a field whose JSON type differs from its kind (a string "12" for an integer)
+        is NULL here, where DuckDB converts it. -#}
+    {%- set types = {'text': 'string', 'integer': 'bigint', 'double': 'double', 'boolean': 'boolean'} %}
+    {%- set element_type = [] %}
+    {%- for name, kind in fields %}{% do element_type.append('`' ~ name ~ '` ' ~ types[kind]) %}{% endfor %}
+    with
+
+    trace_lines as (
+
+        select
+            cast(input_row as bigint) as input_row,
+            line_text
+        from {{ read_trace_lines() }}
+
+    ),
+
+    steps as (
+
+        select
+            step_id,
+            input_row
+        from {{ ref('base_trace__lines') }}
+        where step_id is not null
+
+    ),
+
+    lists_parsed as (
+
+        select
+            steps.step_id,
+            from_json(trace_lines.line_text, '`{{ list_name }}` array<string>').{{ list_name }} as list_items
+        from trace_lines
+        inner join steps
+            on trace_lines.input_row = steps.input_row
+
+    ),
+
+    items_unnested as (
+
+        select
+            step_id,
+            posexplode(list_items) as (item_position, item_text)
+        from lists_parsed
+
+    ),
+
+    items_parsed as (
+
+        select
+            step_id,
+            cast(item_position + 1 as bigint) as {{ position_column }},
+            from_json(item_text, '{{ element_type | join(", ") }}') as list_item
+        from items_unnested
+
+    )
+
+    select
+        step_id,
+        {{ position_column }},
+        {%- for name, kind in fields %}
+        list_item.`{{ name }}` as `{{ name }}`{{ "," if not loop.last }}
+        {%- endfor %}
+    from items_parsed
+{%- endmacro %}

@@ -30,7 +30,7 @@ final as (
 
     select
         'hit_ratio_bins' as seed_name,
-        cast(hit_ratio_bins.bin_index as varchar) as row_key
+        cast(hit_ratio_bins.bin_index as string) as row_key
     from hit_ratio_bins
     full outer join expected_edges
         on hit_ratio_bins.bin_index = expected_edges.bin_index

@@ -1,8 +1,10 @@
-"""One local SparkSession for the Spark macro checks; the whole folder is skipped without pyspark.
+"""Fixtures of the Spark suite; every test is skipped without pyspark, dbt-spark or Java.
 
-The session is configured like the `spark` target of profiles.yml where it matters for the
-expressions (UTC, ANSI off as dbt-spark forces it, backslashes literal in string literals), but
-it keeps no metastore or warehouse: the checks only evaluate expressions.
+`spark` is one local SparkSession for the macro checks, configured like the `spark` target of
+profiles.yml where it matters for the expressions (UTC, ANSI off as dbt-spark forces it,
+backslashes literal in string literals), but with no metastore or warehouse: the checks only
+evaluate expressions. The pipeline tests (test_spark_build.py, collected first so that no test
+JVM is up while dbt runs its own) start dbt-spark in a subprocess instead.
 """
 
 from __future__ import annotations
@@ -16,21 +18,24 @@ import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
 
-try:
-    import pyspark  # noqa: F401
-except ImportError:  # pragma: no cover - depends on the environment
-    pytest.skip(
-        "pyspark is not installed (the Spark engine is optional: "
-        ".venv/bin/pip install -r requirements-spark.txt)",
-        allow_module_level=True,
-    )
 
-if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):  # pragma: no cover
-    pytest.skip("no Java runtime (Spark needs Java 17+)", allow_module_level=True)
+@pytest.fixture(scope="session")
+def spark_engine() -> None:
+    """Skips the test unless the Spark engine can run: pyspark and dbt-spark installed
+    (make venv-spark), and a Java runtime."""
+    pytest.importorskip(
+        "pyspark",
+        reason="pyspark is not installed (the Spark engine is optional: make venv-spark, or "
+        ".venv/bin/pip install -r requirements-spark.txt)",
+    )
+    pytest.importorskip("dbt.adapters.spark", reason="dbt-spark is not installed (make venv-spark)")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        pytest.skip("no Java runtime on PATH (Spark needs Java 17+)")
 
 
 @pytest.fixture(scope="session")
-def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+def spark(spark_engine: None, tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A local SparkSession in the test process (the macro checks evaluate expressions)."""
     from pyspark.sql import SparkSession
 
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")

@@ -49,7 +49,7 @@ final as (
         model,
         store,
         home,
-        "user" as user_name,
+        {{ adapter.quote('user') }} as user_name,
         input_tokens_total,
         prefix_tokens,
         newly_append_tokens,
