@@ -206,20 +206,3 @@ def test_backslashes_and_csv_cells_read_as_in_duckdb(spark) -> None:
     assert row["row_end"] == " \\\\"
     assert row["percent_cell"] == "95.8\\%"
     assert row["has_comma"] and row["has_line_break"]
-
-
-def test_first_element_field_default_is_spark_sql(spark) -> None:
-    # macros/lists.sql's default__ (0-based list[0].field) is the Spark variant: NULL for an
-    # empty or null list, with ANSI mode off as dbt-spark sets it.
-    source = (PROJECT_DIR / "macros" / "lists.sql").read_text(encoding="utf-8")
-    environment = jinja2.Environment()
-    environment.globals["return"] = lambda value: value
-    macro = environment.from_string(source).module.default__first_element_field
-    expression = macro("events", "event_type")
-    rows = spark.sql(
-        f"select {expression} as first_type from values"
-        " (array(named_struct('event_type', 'tool_result'), named_struct('event_type', 'text'))),"
-        " (cast(array() as array<struct<event_type: string>>)),"
-        " (cast(null as array<struct<event_type: string>>)) as t(events)"
-    ).collect()
-    assert [row["first_type"] for row in rows] == ["tool_result", None, None]
