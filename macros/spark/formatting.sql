@@ -35,12 +35,23 @@
         that it prints at least two digits (4.9E-324 where repr says 5e-324): a one-digit
         DecimalFormat text that reads back as the same double wins. Laid out as repr does: plain
         for decimal exponents -4..15 ('0.0001', '1.0', '1234.5'), else 'd.ddde-05' / 'de+16'. -#}
-    {%- set number = '(cast(' ~ value ~ ' as double))' %}
+    {{ spark_shortest_double_text('cast(' ~ value ~ ' as double)', 'python') }}
+{%- endmacro %}
+
+
+{% macro spark_shortest_double_text(value, style) -%}
+    {#- A double as the shortest text that reads back as the same double. style 'python': laid
+        out as Python's repr (plain for decimal exponents -4..15, else 'd.ddde-05' / 'de+16';
+        nan, inf). style 'json': as yyjson (DuckDB's JSON writer) prints it (plain from 1e-6 up
+        to below 1e21, '.0' added to an integer, else 'd.ddde-7'; NaN, Infinity). The shortest
+        digits: see spark__format_double. -#}
+    {%- set number = '(' ~ value ~ ')' %}
+    {%- set python = style == 'python' %}
     case
         when {{ number }} is null then null
-        when isnan({{ number }}) then 'nan'
-        when {{ number }} = double('Infinity') then 'inf'
-        when {{ number }} = double('-Infinity') then '-inf'
+        when isnan({{ number }}) then '{{ "nan" if python else "NaN" }}'
+        when {{ number }} = double('Infinity') then '{{ "inf" if python else "Infinity" }}'
+        when {{ number }} = double('-Infinity') then '{{ "-inf" if python else "-Infinity" }}'
         when {{ number }} = 0
             then case when cast({{ number }} as string) like '-%' then '-0.0' else '0.0' end
         else case when {{ number }} < 0 then '-' else '' end || transform(
@@ -64,12 +75,16 @@
                             - (length(raw_parts.all_digits) - length(trim(LEADING '0' FROM raw_parts.all_digits)))
                     )),
                     parts -> case
-                        when parts.exponent < -4 or parts.exponent >= 16
+                        when parts.exponent < {{ -4 if python else -6 }} or parts.exponent >= {{ 16 if python else 21 }}
                             then left(parts.digits, 1)
                                 || case when length(parts.digits) > 1 then '.' || substr(parts.digits, 2) else '' end
+                                {%- if python %}
                                 || 'e' || case when parts.exponent < 0 then '-' else '+' end
                                 || case when abs(parts.exponent) < 10 then '0' else '' end
                                 || cast(abs(parts.exponent) as string)
+                                {%- else %}
+                                || 'e' || cast(parts.exponent as string)
+                                {%- endif %}
                         when parts.exponent < 0
                             then '0.' || repeat('0', -parts.exponent - 1) || parts.digits
                         when length(parts.digits) <= parts.exponent + 1

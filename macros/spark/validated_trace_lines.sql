@@ -289,47 +289,6 @@ select * from steps_numbered
 {% macro spark_javascript_number(value) -%}
     {#- A double as yyjson (DuckDB's JSON writer) prints it: the shortest round-trip digits, in
         plain notation from 1e-6 up to below 1e21 ('.0' added to an integer), else as
-        d.ddde[-]x. The shortest digits come as in spark__format_double. -#}
-    {%- set number = '(' ~ value ~ ')' %}
-    case
-        when {{ number }} is null then null
-        when isnan({{ number }}) then 'NaN'
-        when {{ number }} = double('Infinity') then 'Infinity'
-        when {{ number }} = double('-Infinity') then '-Infinity'
-        when {{ number }} = 0 then case when cast({{ number }} as string) like '-%' then '-0.0' else '0.0' end
-        else case when {{ number }} < 0 then '-' else '' end || transform(
-            array(
-                case
-                    when cast(format_number(abs({{ number }}), '0E0') as double) = abs({{ number }})
-                        then format_number(abs({{ number }}), '0E0')
-                    else reflect('com.fasterxml.jackson.core.io.NumberOutput', 'toString', abs({{ number }}), true)
-                end
-            ),
-            shortest_text -> transform(
-                array(named_struct(
-                    'all_digits', replace(substring_index(shortest_text, 'E', 1), '.', ''),
-                    'integer_digit_count', length(substring_index(substring_index(shortest_text, 'E', 1), '.', 1)),
-                    'power_of_ten', case when shortest_text like '%E%' then cast(substring_index(shortest_text, 'E', -1) as int) else 0 end
-                )),
-                raw_parts -> transform(
-                    array(named_struct(
-                        'digits', trim(TRAILING '0' FROM trim(LEADING '0' FROM raw_parts.all_digits)),
-                        'exponent', raw_parts.integer_digit_count - 1 + raw_parts.power_of_ten
-                            - (length(raw_parts.all_digits) - length(trim(LEADING '0' FROM raw_parts.all_digits)))
-                    )),
-                    parts -> case
-                        when parts.exponent < -6 or parts.exponent >= 21
-                            then left(parts.digits, 1)
-                                || case when length(parts.digits) > 1 then '.' || substr(parts.digits, 2) else '' end
-                                || 'e' || cast(parts.exponent as string)
-                        when parts.exponent < 0
-                            then '0.' || repeat('0', -parts.exponent - 1) || parts.digits
-                        when length(parts.digits) <= parts.exponent + 1
-                            then rpad(parts.digits, parts.exponent + 1, '0') || '.0'
-                        else left(parts.digits, parts.exponent + 1) || '.' || substr(parts.digits, parts.exponent + 2)
-                    end
-                )[0]
-            )[0]
-        )[0]
-    end
+        d.ddde[-]x. -#}
+    {{ spark_shortest_double_text(value, 'json') }}
 {%- endmacro %}
