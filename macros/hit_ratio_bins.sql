@@ -12,3 +12,15 @@
     ({{ ratio }} >= {{ buckets }}.lower_bound
         and ({{ buckets }}.upper_bound is null or {{ ratio }} < {{ buckets }}.upper_bound))
 {%- endmacro %}
+
+{% macro hit_ratio_in_threshold(ratio, threshold) -%}
+    {#- True when the ratio lies in a hit_ratio_thresholds row (a dict from seed_rows):
+        lower_bound <= ratio < upper_bound, either bound absent. Literals are doubles. -#}
+    {%- if threshold.lower_bound is not none and threshold.upper_bound is not none -%}
+        ({{ ratio }} >= cast({{ threshold.lower_bound }} as double) and {{ ratio }} < cast({{ threshold.upper_bound }} as double))
+    {%- elif threshold.lower_bound is not none -%}
+        {{ ratio }} >= cast({{ threshold.lower_bound }} as double)
+    {%- else -%}
+        {{ ratio }} < cast({{ threshold.upper_bound }} as double)
+    {%- endif -%}
+{%- endmacro %}

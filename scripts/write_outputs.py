@@ -1,22 +1,30 @@
-"""Write the experiment's output files from the export models, then (optionally) the figures.
+"""Write the experiment's output files from the typed marts of the last `dbt build`.
 
-Every exported file is a dbt model under models/exports/ whose config carries
-``meta.output_file``; the model holds the file's lines (``line_number``, ``line``), already
-formatted by the SQL. This script only concatenates those lines, so the text of every CSV,
-Markdown and LaTeX file is decided in SQL.
+Which files exist, and what is in them, is declared once, in the marts' YAML: a mart's
+``meta.outputs`` lists each file written from it -- its name, the row order and the columns, each
+with the mart column it comes from and its text format. This script reads those declarations
+from dbt's manifest, reads the typed rows (from the DuckDB file, or for a Spark build from the
+warehouse's parquet folders, with DuckDB's parquet reader: no JVM), and only formats them:
 
-The export models are read from the DuckDB file dbt built, or, for a build on the Spark engine
-(``--engine spark``, the default when the manifest says so), from the parquet folders of the
-Spark warehouse, with DuckDB's parquet reader: no JVM is started here.
+* ``integer``: the exact digits; ``double``: the shortest text that reads back as the same double
+  (Python's ``repr``); ``percent``: a share already x 100 with two decimals and ``%``; ``rate``: a
+  fraction shown in percent with one decimal (``--`` when undefined); ``text``: as is. An undefined
+  value is an empty cell. Nothing is computed here.
 
-The output folder is replaced as a whole: files are written into a fresh sibling folder, the
-figures are drawn there, and only then is it swapped in, so a failed run leaves the previous
-outputs untouched. A folder that was not written by this script is never replaced.
+Then it draws the figures (scripts/plot_figures.py) and writes ``run_manifest.json``: where the
+numbers came from (input files with size and sha256, rows read / ingested / eligible, mode,
+engine, target, versions, dbt's invocation id, times, git commit). The output folder is replaced
+as a whole: everything is written into a fresh sibling folder that is swapped in at the end, so a
+failed run leaves the previous outputs untouched, and a folder not written by Trace Atlas is
+never replaced.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
+import importlib.metadata
+import io
 import json
 import os
 import shutil
@@ -24,120 +32,322 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+import input_files
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 MARKER = ".trace_atlas_output"
+RUN_MANIFEST = "run_manifest.json"
+ENGINES = ("duckdb", "spark")
+FORMATS = ("text", "integer", "double", "percent", "rate")
+KINDS = ("csv", "markdown_table", "latex_table")
 
 
 class OutputError(Exception):
     """A problem the user can fix; printed without a traceback."""
 
 
-ENGINES = ("duckdb", "spark")
+@dataclass(frozen=True)
+class OutputColumn:
+    """One column of an output file: its header, the mart column and the text format."""
+
+    name: str
+    source: str
+    format: str = "text"
+
+
+@dataclass(frozen=True)
+class OutputSpec:
+    """One output file as a mart's meta.outputs declares it."""
+
+    file: str
+    model: str
+    schema: str
+    table: str
+    kind: str
+    order_by: tuple[str, ...]
+    columns: tuple[OutputColumn, ...]
+    description: str = ""
+    options: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Table:
+    """An output's rows: typed values as the mart holds them, and the text of each cell."""
+
+    spec: OutputSpec
+    values: list[tuple[Any, ...]]
+    cells: list[list[str]]
+
+
+# ---------------------------------------------------------------- the declarations
 
 
 def read_manifest(manifest_path: Path) -> dict:
-    if not manifest_path.exists():
+    if not manifest_path.is_file():
         raise OutputError(f"{manifest_path} not found: run `dbt build` first.")
-    return json.loads(manifest_path.read_text())
+    return json.loads(manifest_path.read_text(encoding="utf-8"))
 
 
-def manifest_engine(manifest_path: Path) -> str:
-    """The engine of the build that wrote the manifest (its adapter type)."""
-    adapter = read_manifest(manifest_path).get("metadata", {}).get("adapter_type") or "duckdb"
-    if adapter not in ENGINES:
-        raise OutputError(f"{manifest_path} is from a {adapter} build; expected duckdb or spark.")
-    return adapter
-
-
-def export_relations(manifest_path: Path) -> list[tuple[str, str, str]]:
-    """(output file, schema, table) of every export model in the dbt manifest."""
-    manifest = read_manifest(manifest_path)
-    exports = []
+def output_specs(manifest: dict) -> list[OutputSpec]:
+    """Every output file declared by an enabled model's meta.outputs, in file-name order."""
+    specs = []
     for node in manifest["nodes"].values():
-        output_file = node.get("config", {}).get("meta", {}).get("output_file")
-        if node["resource_type"] == "model" and output_file:
-            exports.append((output_file, node["schema"], node["alias"] or node["name"]))
-    if not exports:
-        raise OutputError(f"no export model (meta.output_file) in {manifest_path}.")
-    return sorted(exports)
+        if node["resource_type"] != "model":
+            continue
+        for declared in node.get("config", {}).get("meta", {}).get("outputs", []):
+            specs.append(parse_spec(node, declared))
+    if not specs:
+        raise OutputError("no model of the dbt manifest declares meta.outputs.")
+    return sorted(specs, key=lambda spec: spec.file)
 
 
-def read_lines(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> list[str]:
-    """The lines of one export model in line order."""
+def parse_spec(node: dict, declared: dict) -> OutputSpec:
+    columns = []
+    for column in declared["columns"]:
+        fmt = column.get("format", "text")
+        if fmt not in FORMATS:
+            raise OutputError(f"{node['name']}: output column {column['name']} has format {fmt!r}")
+        columns.append(OutputColumn(column["name"], column.get("from", column["name"]), fmt))
+    kind = declared.get("kind", "csv")
+    if kind not in KINDS:
+        raise OutputError(f"{node['name']}: output {declared['file']} has kind {kind!r}")
+    options = {key: str(declared[key]) for key in ("caption", "label") if key in declared}
+    return OutputSpec(
+        file=declared["file"],
+        model=node["name"],
+        schema=node["schema"],
+        table=node.get("alias") or node["name"],
+        kind=kind,
+        order_by=tuple(declared.get("order_by", ())),
+        columns=tuple(columns),
+        description=node.get("description", ""),
+        options=options,
+    )
+
+
+# ---------------------------------------------------------------- reading the marts
+
+
+class MartReader:
+    """Reads built models: from the DuckDB file, or from a Spark warehouse's parquet folders."""
+
+    def __init__(self, engine: str, database: Path, spark_dir: Path) -> None:
+        self.engine = engine
+        if engine == "spark":
+            self.warehouse = spark_dir / "warehouse"
+            if not self.warehouse.is_dir():
+                raise OutputError(f"Spark warehouse {self.warehouse} not found: run dbt first.")
+            self.connection = duckdb.connect()
+        else:
+            if not database.is_file():
+                raise OutputError(f"database {database} not found: run `dbt build` first.")
+            self.connection = duckdb.connect(str(database), read_only=True)
+
+    def relation(self, schema: str, table: str) -> str:
+        if self.engine == "spark":
+            location = self.warehouse / f"{schema.lower()}.db" / table.lower()
+            parts = sorted(str(path) for path in location.glob("*.parquet"))
+            if not parts:
+                raise OutputError(f"{schema}.{table} is missing from {self.warehouse}")
+            return "read_parquet([" + ", ".join(sql_string(part) for part in parts) + "])"
+        return f'"{schema}"."{table}"'
+
+    def rows(self, schema: str, table: str, columns: Iterable[str], order_by: Iterable[str]):
+        select = ", ".join(f'"{column}"' for column in columns)
+        order = ", ".join(f'"{column}"' for column in order_by) or "1"
+        query = f"select {select} from {self.relation(schema, table)} order by {order}"
+        try:
+            return self.connection.execute(query).fetchall()
+        except duckdb.CatalogException as error:
+            raise OutputError(
+                f"{schema}.{table} is missing from the database: did the last dbt build fail?"
+            ) from error
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def sql_string(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+# ---------------------------------------------------------------- formatting
+
+
+def format_cell(value: Any, fmt: str) -> str:
+    """The text of one cell (see the module docstring)."""
+    if value is None:
+        return "--" if fmt == "rate" else ""
+    if fmt == "integer":
+        return str(int(value))
+    if fmt == "double":
+        return repr(float(value))
+    if fmt == "percent":
+        return f"{float(value):.2f}%"
+    if fmt == "rate":
+        return f"{float(value) * 100:.1f}%"
+    return str(value)
+
+
+def load_table(reader: MartReader, spec: OutputSpec) -> Table:
+    sources = [column.source for column in spec.columns]
+    values = reader.rows(spec.schema, spec.table, sources, spec.order_by)
+    if spec.kind == "csv" and any(all(value is None for value in row) for row in values):
+        raise OutputError(f"{spec.model} has an all-NULL row: the mart is wrong.")
+    cells = [
+        [format_cell(value, column.format) for value, column in zip(row, spec.columns, strict=True)]
+        for row in values
+    ]
+    return Table(spec, values, cells)
+
+
+def render(table: Table) -> str:
+    """The text of one output file."""
+    header = [column.name for column in table.spec.columns]
+    if table.spec.kind == "markdown_table":
+        return render_markdown(header, table.cells)
+    if table.spec.kind == "latex_table":
+        return render_latex(header, table.cells, table.spec.options)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(table.cells)
+    return buffer.getvalue()
+
+
+def render_markdown(header: list[str], cells: list[list[str]]) -> str:
+    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned."""
+    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    lines += ["| " + " | ".join(row) + " |" for row in cells]
+    return "\n".join(lines) + "\n"
+
+
+def render_latex(header: list[str], cells: list[list[str]], options: dict[str, str]) -> str:
+    """A LaTeX table with booktabs rules (percent signs escaped)."""
+    lines = [
+        r"\begin{table}[t]",
+        r"\centering",
+        r"\caption{" + options.get("caption", "") + "}",
+        r"\label{" + options.get("label", "") + "}",
+        r"\begin{tabular}{l" + "r" * (len(header) - 1) + "}",
+        r"\toprule",
+        " & ".join(header) + r" \\",
+        r"\midrule",
+    ]
+    lines += [" & ".join(cell.replace("%", r"\%") for cell in row) + r" \\" for row in cells]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------- provenance
+
+
+def build_facts(manifest: dict, target_dir: Path) -> dict:
+    """What dbt says about the build: versions, invocation, target, times."""
+    metadata = manifest.get("metadata", {})
+    results_path = target_dir / "run_results.json"
+    results = json.loads(results_path.read_text()) if results_path.is_file() else {}
+    adapter = metadata.get("adapter_type") or "duckdb"
+    return {
+        "dbt_version": metadata.get("dbt_version"),
+        "adapter": adapter,
+        "adapter_version": package_version(f"dbt-{adapter}"),
+        "invocation_id": results.get("metadata", {}).get("invocation_id")
+        or metadata.get("invocation_id"),
+        "build_finished_at": results.get("metadata", {}).get("generated_at"),
+        "build_seconds": results.get("elapsed_time"),
+        "target": results.get("args", {}).get("target") or "default",
+    }
+
+
+def package_version(name: str) -> str | None:
     try:
-        rows = connection.execute(
-            f'select line from "{schema}"."{table}" order by line_number'
-        ).fetchall()
-    except duckdb.CatalogException as error:
-        raise OutputError(
-            f"export model {schema}.{table} is missing from the database: "
-            "did the last `dbt build` fail? Nothing was written."
-        ) from error
-    return [row[0] for row in rows]
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
 
 
-def read_spark_lines(
-    connection: duckdb.DuckDBPyConnection, warehouse: Path, schema: str, table: str
-) -> list[str]:
-    """The lines of one export model built by Spark: a managed parquet table, the folder
-    <warehouse>/<schema>.db/<table> (Spark lower-cases both names)."""
-    location = warehouse / f"{schema.lower()}.db" / table.lower()
-    parts = sorted(location.glob("*.parquet"))
-    if not parts:
-        raise OutputError(
-            f"export model {schema}.{table} is missing from the Spark warehouse ({location}): "
-            "did the last `dbt build --target spark` fail? Nothing was written."
+def git_commit() -> str | None:
+    try:
+        found = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
         )
-    rows = connection.execute(
-        "select line from read_parquet(?) order by line_number", [[str(p) for p in parts]]
-    ).fetchall()
-    return [row[0] for row in rows]
+        dirty = subprocess.run(
+            ["git", "-C", str(PROJECT_DIR), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if found.returncode != 0:
+        return None
+    return found.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
 
 
-def write_lines(folder: Path, output_file: str, relation: str, lines: list[str]) -> Path:
-    if any(line is None for line in lines):
-        raise OutputError(f"{relation} has a NULL line: the export model is wrong.")
-    path = folder / output_file
-    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
-    return path
+def audit_counts(tables: dict[str, Table]) -> dict[str, int]:
+    """Rows read, ingested, eligible, rejected and excluded, from the step audit."""
+    audit = tables.get("cache_hit_ratio_step_audit.csv")
+    if audit is None:
+        return {}
+    counts = {f"{row[0]}.{row[1]}": int(row[2]) for row in audit.values}
+    return {
+        "lines_read": counts.get("lines.lines_read"),
+        "blank_lines": counts.get("lines.blank_lines"),
+        "rejected_lines": counts.get("lines.rejected_lines"),
+        "steps_ingested": counts.get("lines.steps_ingested"),
+        "eligible_steps": counts.get("steps.eligible_steps"),
+        "excluded_steps": counts.get("steps.excluded_steps"),
+    }
 
 
-def write_exports(
-    database: Path,
-    manifest_path: Path,
-    folder: Path,
-    engine: str = "duckdb",
-    spark_dir: Path | None = None,
-) -> list[Path]:
-    """Write every export model's lines as one file in folder; return the paths."""
-    exports = export_relations(manifest_path)
-    written = []
-    if engine == "spark":
-        warehouse = (spark_dir or Path("target/spark")) / "warehouse"
-        if not warehouse.is_dir():
-            raise OutputError(f"Spark warehouse {warehouse} not found: run `dbt build` first.")
-        with duckdb.connect() as connection:
-            for output_file, schema, table in exports:
-                lines = read_spark_lines(connection, warehouse, schema, table)
-                written.append(write_lines(folder, output_file, f"{schema}.{table}", lines))
-        return written
-    if not database.exists():
-        raise OutputError(f"database {database} not found: run `dbt build` first.")
-    with duckdb.connect(str(database), read_only=True) as connection:
-        for output_file, schema, table in exports:
-            lines = read_lines(connection, schema, table)
-            written.append(write_lines(folder, output_file, f"{schema}.{table}", lines))
-    return written
+def run_manifest(
+    facts: dict, inputs: list[dict], tables: dict[str, Table], engine: str, options: dict
+) -> dict:
+    return {
+        "format": "trace-atlas-run-manifest",
+        "version": 1,
+        "experiment": "prefix-cache hit ratio",
+        "inputs": inputs,
+        "rows": audit_counts(tables),
+        "on_bad_lines": options.get("on_bad_lines"),
+        "input_kind": options.get("input_kind"),
+        "engine": engine,
+        "target": facts["target"],
+        "dbt_version": facts["dbt_version"],
+        "adapter": facts["adapter"],
+        "adapter_version": facts["adapter_version"],
+        "dbt_invocation_id": facts["invocation_id"],
+        "started_at": options.get("started_at"),
+        "build_finished_at": facts["build_finished_at"],
+        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "git_commit": git_commit(),
+        **options.get("extra", {}),
+    }
+
+
+# ---------------------------------------------------------------- writing
+
+
+def write_text(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8", newline="")
 
 
 def draw_figures(folder: Path) -> None:
-    """Run the plotting step on the freshly written folder."""
     script = PROJECT_DIR / "scripts" / "plot_figures.py"
-    command = [sys.executable, str(script), "--out", str(folder), "--project-dir", str(PROJECT_DIR)]
+    command = [sys.executable, str(script), "--out", str(folder), "--quiet"]
     if subprocess.run(command, check=False).returncode != 0:
         raise OutputError("the plotting step failed (see above); previous outputs kept.")
 
@@ -158,18 +368,81 @@ def swap_in(staged: Path, target: Path) -> None:
         staged.rename(target)
 
 
-def main(argv: list[str] | None = None) -> int:
+def check_target_folder(target: Path) -> None:
+    """Refuse, before any work, a folder the project did not write."""
+    if target.exists() and (not target.is_dir() or not (target / MARKER).exists()):
+        if not target.is_dir() or any(target.iterdir()):
+            raise OutputError(
+                f"{target} exists and was not written by Trace Atlas; "
+                "choose an empty or new OUT folder."
+            )
+
+
+def load_tables(reader: MartReader, specs: list[OutputSpec]) -> dict[str, Table]:
+    return {spec.file: load_table(reader, spec) for spec in specs}
+
+
+def write_outputs(args: argparse.Namespace) -> tuple[Path, list[str]]:
+    """Write everything into a staged folder, swap it in; return the folder and file names."""
+    target = args.out.resolve()
+    check_target_folder(target)
+    manifest = read_manifest(args.manifest)
+    engine = args.engine or manifest.get("metadata", {}).get("adapter_type") or "duckdb"
+    if engine not in ENGINES:
+        raise OutputError(f"{args.manifest} is from a {engine} build; expected duckdb or spark.")
+    specs = output_specs(manifest)
+    reader = MartReader(engine, args.database, args.spark_dir)
+    try:
+        tables = load_tables(reader, specs)
+        inputs = input_files.describe(input_files.from_database(reader, manifest), args.hashes)
+    finally:
+        reader.close()
+    facts = build_facts(manifest, args.manifest.parent)
+    options = json.loads(args.run_options.read_text()) if args.run_options else {}
+    if not args.quiet:
+        print(describe_build(facts, inputs), file=sys.stderr)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
+    try:
+        write_text(staged / MARKER, "written by scripts/write_outputs.py\n")
+        for name, table in tables.items():
+            write_text(staged / name, render(table))
+        manifest_data = run_manifest(facts, inputs, tables, engine, options)
+        write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
+        if not args.no_plots:
+            draw_figures(staged)
+        names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
+        swap_in(staged, target)
+    except BaseException:
+        shutil.rmtree(staged, ignore_errors=True)
+        raise
+    return target, names
+
+
+def describe_build(facts: dict, inputs: list[dict]) -> str:
+    """One line saying which build is being written."""
+    files = ", ".join(item["path"] for item in inputs[:3]) + (
+        f" and {len(inputs) - 3} more" if len(inputs) > 3 else ""
+    )
+    return (
+        f"writing the dbt build of {facts['build_finished_at'] or 'an unknown time'} "
+        f"(invocation {facts['invocation_id']}) on {files or 'no input file'}"
+    )
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
-            "Write the CSV / Markdown / LaTeX outputs of the last `dbt build` (and the figures) "
-            "into an output folder, replacing it only once everything is written."
+            "Write the output files of the last `dbt build` (CSV, Markdown, LaTeX, the figures "
+            "and run_manifest.json) into an output folder, replacing it only once everything is "
+            "written. It says which build it writes (time, dbt invocation, input files)."
         )
     )
     parser.add_argument(
-        "--out",
-        type=Path,
-        default=Path("output/cache_hit_ratio"),
-        help="output folder (default: output/cache_hit_ratio)",
+        "--out", type=Path, default=Path("output/cache_hit_ratio"), help="output folder"
     )
     parser.add_argument(
         "--database",
@@ -181,50 +454,41 @@ def main(argv: list[str] | None = None) -> int:
         "--manifest",
         type=Path,
         default=Path("target/manifest.json"),
-        help="dbt's manifest, to find the export models",
+        help="dbt's manifest of that build (default: target/manifest.json)",
     )
-    parser.add_argument(
-        "--engine",
-        choices=ENGINES,
-        default=None,
-        help="the engine dbt built with (default: the manifest's adapter type)",
-    )
+    parser.add_argument("--engine", choices=ENGINES, help="default: the manifest's adapter")
     parser.add_argument(
         "--spark-dir",
         type=Path,
         default=Path(os.environ.get("TRACE_ATLAS_SPARK_DIR", "target/spark")),
-        help="the Spark engine's folder, holding warehouse/ "
-        "(default: $TRACE_ATLAS_SPARK_DIR or target/spark)",
+        help="the Spark engine's folder, holding warehouse/ (default: target/spark)",
     )
+    parser.add_argument(
+        "--hashes",
+        type=Path,
+        default=Path("target/input_hashes.json"),
+        help="sha256 of input files already computed (by make run, while dbt builds)",
+    )
+    parser.add_argument("--run-options", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--no-plots", action="store_true", help="write the tables only")
-    args = parser.parse_args(argv)
+    parser.add_argument("--quiet", action="store_true", help="print only errors")
+    return parser.parse_args(argv)
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     started = time.perf_counter()
-    target = args.out.resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
     try:
-        (staged / MARKER).write_text("written by scripts/write_outputs.py\n")
-        engine = args.engine or manifest_engine(args.manifest)
-        written = write_exports(args.database, args.manifest, staged, engine, args.spark_dir)
-        if not args.no_plots:
-            draw_figures(staged)
-        swap_in(staged, target)
+        folder, names = write_outputs(args)
     except OutputError as error:
-        shutil.rmtree(staged, ignore_errors=True)
         print(f"error: {error}", file=sys.stderr)
         return 1
-    except BaseException:
-        shutil.rmtree(staged, ignore_errors=True)
-        raise
-    for path in written:
-        print(f"wrote {target / path.name}")
-    print(f"outputs in {target} ({time.perf_counter() - started:.2f} s)")
+    if not args.quiet:
+        print(f"wrote {len(names)} files into {folder} ({time.perf_counter() - started:.2f} s)")
     return 0
 
 
 if __name__ == "__main__":
     sys.exit(main())
+
+

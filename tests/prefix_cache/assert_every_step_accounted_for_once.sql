@@ -12,7 +12,7 @@ steps_classified as (
 trace_steps as (
 
     select count(*) as step_count
-    from {{ ref('stg_trace__steps') }}
+    from {{ ref('int_steps_unioned') }}
 
 ),
 

@@ -1,5 +1,5 @@
 -- Nothing lost: lines read = blank + rejected + steps ingested; rejected = the sum over
--- rejection reasons; steps ingested = eligible + excluded = the steps of stg_trace__steps;
+-- rejection reasons; steps ingested = eligible + excluded = the steps of int_steps_unioned;
 -- excluded = the sum over exclusion reasons. Returns a row for each identity that fails.
 with
 
@@ -13,7 +13,7 @@ audit as (
 trace_steps as (
 
     select count(*) as step_count
-    from {{ ref('stg_trace__steps') }}
+    from {{ ref('int_steps_unioned') }}
 
 ),
 
@@ -55,7 +55,7 @@ identities as (
     from audit_totals
     union all
     select
-        'ingested = stg_trace__steps rows' as identity,
+        'ingested = steps contract rows' as identity,
         audit_totals.steps_ingested = trace_steps.step_count as holds
     from audit_totals
     cross join trace_steps

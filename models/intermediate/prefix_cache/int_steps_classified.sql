@@ -1,5 +1,6 @@
-{#- One row per step: the validity gate, the trigger from the first timing event, eligibility,
-    the reason a step is left out, the hit ratio and its bin and round-split bucket. #}
+{#- One row per step (grain: step_id): the validity gate, the trigger from the first timing
+    event, eligibility, the reason a step is left out, the hit ratio and its bin and round-split
+    bucket. #}
 
 with
 
@@ -12,7 +13,7 @@ steps as (
         newly_append_tokens,
         first_timing_event_type,
         timing_event_count
-    from {{ ref('stg_trace__steps') }}
+    from {{ ref('int_steps_unioned') }}
 
 ),
 

@@ -1,6 +1,7 @@
-{#- One row per (scope, trigger, hit-ratio bin), all 14 bins for every group: the steps in the
-    bin and their append tokens, each with its share (x 100) of the group's total; NULL shares
-    where the group has no steps (resp. no append tokens). #}
+{#- One row per (scope, trigger, hit-ratio bin), all 14 bins for every group: the eligible steps
+    in the bin and their append tokens, each with its share (x 100) of the group's total, and
+    the bin's band and colour (the figures draw this mart); NULL shares where the group has no
+    steps (resp. no append tokens). #}
 
 with
 
@@ -21,20 +22,29 @@ hit_ratio_bins as (
         bin_index,
         bin_label,
         upper_edge,
-        band,
-        band_color
+        band
     from {{ ref('hit_ratio_bins') }}
 
 ),
 
-group_steps as (
+hit_ratio_bands as (
+
+    select
+        band,
+        band_color,
+        band_label
+    from {{ ref('hit_ratio_bands') }}
+
+),
+
+eligible_steps as (
 
     select
         scope,
         trigger,
         hit_bin_index,
         append_tokens
-    from {{ ref('int_steps_fanned_to_groups') }}
+    from {{ ref('int_steps_classified') }}
     where is_eligible
 
 ),
@@ -42,25 +52,25 @@ group_steps as (
 groups_totalled as (
 
     select
-        scope,
-        trigger,
+        {{ group_label('scope', 'merged') }} as scope,
+        {{ group_label('trigger', 'all') }} as trigger,
         count(*) as group_rounds,
         {{ sum_exact('append_tokens') }} as group_append_tokens
-    from group_steps
-    group by scope, trigger
+    from eligible_steps
+    group by grouping sets ((scope, trigger), (scope), (trigger), ())
 
 ),
 
 bins_counted as (
 
     select
-        scope,
-        trigger,
+        {{ group_label('scope', 'merged') }} as scope,
+        {{ group_label('trigger', 'all') }} as trigger,
         hit_bin_index,
         count(*) as rounds,
         {{ sum_exact('append_tokens') }} as append_tokens
-    from group_steps
-    group by scope, trigger, hit_bin_index
+    from eligible_steps
+    group by grouping sets ((scope, trigger, hit_bin_index), (scope, hit_bin_index), (trigger, hit_bin_index), (hit_bin_index))
 
 ),
 
@@ -75,9 +85,12 @@ group_bins as (
         hit_ratio_bins.bin_label,
         hit_ratio_bins.upper_edge,
         hit_ratio_bins.band,
-        hit_ratio_bins.band_color
+        hit_ratio_bands.band_color,
+        hit_ratio_bands.band_label
     from groups
     cross join hit_ratio_bins
+    inner join hit_ratio_bands
+        on hit_ratio_bins.band = hit_ratio_bands.band
 
 ),
 
@@ -93,6 +106,7 @@ final as (
         group_bins.upper_edge,
         group_bins.band,
         group_bins.band_color,
+        group_bins.band_label,
         coalesce(bins_counted.rounds, 0) as rounds,
         {{ share_pct('coalesce(bins_counted.rounds, 0)', 'coalesce(groups_totalled.group_rounds, 0)') }} as round_share,
         coalesce(bins_counted.append_tokens, 0) as append_tokens,

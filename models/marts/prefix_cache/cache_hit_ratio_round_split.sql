@@ -1,5 +1,6 @@
-{#- One row per (scope, trigger, round-split bucket), all 4 buckets for every group: the steps
-    in the bucket and their share (x 100) of the group's steps; NULL share for an empty group. #}
+{#- One row per (scope, trigger, round-split bucket), all 4 buckets for every group: the
+    eligible steps in the bucket and their share (x 100) of the group's steps; NULL share for an
+    empty group. (`rounds` is SPEC 4's word for steps.) #}
 
 with
 
@@ -23,13 +24,13 @@ round_split_buckets as (
 
 ),
 
-group_steps as (
+eligible_steps as (
 
     select
         scope,
         trigger,
         round_split_bucket_index
-    from {{ ref('int_steps_fanned_to_groups') }}
+    from {{ ref('int_steps_classified') }}
     where is_eligible
 
 ),
@@ -37,23 +38,28 @@ group_steps as (
 groups_totalled as (
 
     select
-        scope,
-        trigger,
+        {{ group_label('scope', 'merged') }} as scope,
+        {{ group_label('trigger', 'all') }} as trigger,
         count(*) as group_rounds
-    from group_steps
-    group by scope, trigger
+    from eligible_steps
+    group by grouping sets ((scope, trigger), (scope), (trigger), ())
 
 ),
 
 buckets_counted as (
 
     select
-        scope,
-        trigger,
+        {{ group_label('scope', 'merged') }} as scope,
+        {{ group_label('trigger', 'all') }} as trigger,
         round_split_bucket_index,
         count(*) as rounds
-    from group_steps
-    group by scope, trigger, round_split_bucket_index
+    from eligible_steps
+    group by grouping sets (
+        (scope, trigger, round_split_bucket_index),
+        (scope, round_split_bucket_index),
+        (trigger, round_split_bucket_index),
+        (round_split_bucket_index)
+    )
 
 ),
 

@@ -1,17 +1,12 @@
+-- depends_on: {{ ref('quantiles') }}
+-- depends_on: {{ ref('hit_ratio_thresholds') }}
 {#- One row per (scope, trigger): step and append-token counts, the mean and percentiles of the
-    step hit ratios, and the shares of steps and of append tokens per hit-ratio band. Shares are
-    percentages (share x 100); NULL where undefined (empty group, or no append tokens). #}
+    step hit ratios, and the shares of steps and of append tokens per hit-ratio threshold (seed
+    hit_ratio_thresholds; the column names are SPEC 4's). Shares are percentages (share x 100);
+    NULL where undefined (empty group, or no append tokens). Eligible steps only. #}
 
-{%- set quantile_names = ['p01', 'p05', 'p10', 'p25', 'median', 'p75', 'p90', 'p95', 'p99'] %}
-{%- set round_bands = [
-    ('lt_0_5', 'hit_ratio < cast(0.5 as double)'),
-    ('0_5_to_0_9', 'hit_ratio >= cast(0.5 as double) and hit_ratio < cast(0.9 as double)'),
-    ('gte_0_9', 'hit_ratio >= cast(0.9 as double)'),
-    ('gte_0_95', 'hit_ratio >= cast(0.95 as double)'),
-    ('gte_0_98', 'hit_ratio >= cast(0.98 as double)'),
-    ('gte_0_99', 'hit_ratio >= cast(0.99 as double)'),
-] %}
-{%- set append_bands = round_bands[:3] %}
+{%- set quantiles = seed_rows('quantiles', 'quantile_index') %}
+{%- set thresholds = seed_rows('hit_ratio_thresholds', 'threshold_order') %}
 
 with
 
@@ -26,14 +21,14 @@ groups as (
 
 ),
 
-group_steps as (
+eligible_steps as (
 
     select
         scope,
         trigger,
         hit_ratio,
         append_tokens
-    from {{ ref('int_steps_fanned_to_groups') }}
+    from {{ ref('int_steps_classified') }}
     where is_eligible
 
 ),
@@ -49,30 +44,47 @@ percentiles as (
 
 ),
 
-groups_aggregated as (
+steps_thresholded as (
 
     select
-        {%- for band, condition in round_bands %}
-        sum(case when {{ condition }} then 1 else 0 end) as rounds_{{ band }},
-        {%- endfor %}
-        {%- for band, condition in append_bands %}
-        {{ sum_exact('case when ' ~ condition ~ ' then append_tokens else 0 end') }} as append_tokens_{{ band }},
+        {%- for threshold in thresholds %}
+        case when {{ hit_ratio_in_threshold('hit_ratio', threshold) }} then 1 else 0 end as in_{{ threshold.threshold_name }},
+        {%- if threshold.weights_append_tokens %}
+        case when {{ hit_ratio_in_threshold('hit_ratio', threshold) }} then append_tokens else 0 end as append_tokens_{{ threshold.threshold_name }},
+        {%- endif %}
         {%- endfor %}
         scope,
         trigger,
+        hit_ratio,
+        append_tokens
+    from eligible_steps
+
+),
+
+groups_aggregated as (
+
+    select
+        {%- for threshold in thresholds %}
+        sum(in_{{ threshold.threshold_name }}) as rounds_{{ threshold.threshold_name }},
+        {%- if threshold.weights_append_tokens %}
+        {{ sum_exact('append_tokens_' ~ threshold.threshold_name) }} as append_tokens_{{ threshold.threshold_name }},
+        {%- endif %}
+        {%- endfor %}
+        {{ group_label('scope', 'merged') }} as scope,
+        {{ group_label('trigger', 'all') }} as trigger,
         count(*) as rounds,
         {{ sum_exact('append_tokens') }} as append_tokens,
         {{ mean_of_ratios('hit_ratio') }} as mean_hit_ratio
-    from group_steps
-    group by scope, trigger
+    from steps_thresholded
+    group by grouping sets ((scope, trigger), (scope), (trigger), ())
 
 ),
 
 percentiles_pivoted as (
 
     select
-        {%- for name in quantile_names %}
-        max(case when quantile_name = '{{ name }}' then percentile_value end) as {{ name }},
+        {%- for quantile in quantiles %}
+        max(case when quantile_name = '{{ quantile.quantile_name }}' then percentile_value end) as {{ quantile.quantile_name }},
         {%- endfor %}
         scope,
         trigger
@@ -89,14 +101,14 @@ final as (
         coalesce(groups_aggregated.rounds, 0) as rounds,
         coalesce(groups_aggregated.append_tokens, 0) as append_tokens,
         groups_aggregated.mean_hit_ratio,
-        {%- for name in quantile_names %}
-        percentiles_pivoted.{{ name }},
+        {%- for quantile in quantiles %}
+        percentiles_pivoted.{{ quantile.quantile_name }},
         {%- endfor %}
-        {%- for band, condition in round_bands %}
-        {{ share_pct('groups_aggregated.rounds_' ~ band, 'coalesce(groups_aggregated.rounds, 0)') }} as round_hit_{{ band }}_pct,
+        {%- for threshold in thresholds %}
+        {{ share_pct('groups_aggregated.rounds_' ~ threshold.threshold_name, 'coalesce(groups_aggregated.rounds, 0)') }} as round_hit_{{ threshold.threshold_name }}_pct,
         {%- endfor %}
-        {%- for band, condition in append_bands %}
-        {{ share_pct('groups_aggregated.append_tokens_' ~ band, 'coalesce(groups_aggregated.append_tokens, 0)') }} as append_hit_{{ band }}_pct,
+        {%- for threshold in thresholds if threshold.weights_append_tokens %}
+        {{ share_pct('groups_aggregated.append_tokens_' ~ threshold.threshold_name, 'coalesce(groups_aggregated.append_tokens, 0)') }} as append_hit_{{ threshold.threshold_name }}_pct,
         {%- endfor %}
         groups.scope_order,
         groups.trigger_order

@@ -1,7 +1,8 @@
 {#- One row per (scope, trigger): the token-weighted prefix hit rate sum(prefix) / sum(prefix +
-    append). Trigger `all` takes every step that passes the validity gate, whatever its first
-    event; `user` / `tool_result` take the gate-passing steps whose first event is of that type.
-    Sums are exact integers; the rate is NULL when the group has no input tokens. #}
+    append). Unlike every other mart, trigger `all` takes every step that passes the validity
+    gate, whatever its first event (even none); `user` / `tool_result` take the gate-passing
+    steps whose first event is of that type. Sums are exact integers; the rate is NULL when the
+    group has no input tokens. #}
 
 with
 
@@ -16,28 +17,29 @@ groups as (
 
 ),
 
-group_steps as (
+gated_steps as (
 
     select
         scope,
         trigger,
         prefix_tokens,
         append_tokens
-    from {{ ref('int_steps_fanned_to_groups') }}
+    from {{ ref('int_steps_classified') }}
+    where passes_validity_gate
 
 ),
 
 groups_summed as (
 
     select
-        scope,
-        trigger,
+        {{ group_label('scope', 'merged') }} as scope,
+        {{ group_label('trigger', 'all') }} as trigger,
         count(*) as rounds,
         {{ sum_exact('prefix_tokens') }} as prefix_tokens,
         {{ sum_exact('append_tokens') }} as append_tokens,
         {{ sum_exact('prefix_tokens + append_tokens') }} as total_input_tokens
-    from group_steps
-    group by scope, trigger
+    from gated_steps
+    group by grouping sets ((scope, trigger), (scope), (trigger), ())
 
 ),
 

@@ -1,7 +1,8 @@
-{#- One row per trace line set aside (grain: source_file, line_number): its reason, the field
-    and the problem found, and the first 200 characters of the line. Empty in strict mode, where
-    the first bad line stops the run instead. #}
+{#- One row per input line set aside (grain: source_file, line_number): its reason, the field
+    and the problem found, and the first 200 characters of the line (none for a line that is not
+    UTF-8). Empty unless ON_BAD_LINES=quarantine: in strict mode the first one stops the run. #}
 
+{%- if trace_input() == 'trace' %}
 with
 
 trace_lines as (
@@ -13,7 +14,7 @@ trace_lines as (
         rejection_field,
         rejection_problem,
         line_excerpt
-    from {{ ref('base_trace__lines') }}
+    from {{ ref('stg_trace__lines') }}
     where rejection_reason is not null
 
 ),
@@ -23,7 +24,7 @@ trace_files as (
     select
         source_file,
         first_input_row
-    from {{ ref('base_trace__files') }}
+    from {{ ref('stg_trace__files') }}
 
 ),
 
@@ -32,10 +33,10 @@ final as (
     select
         trace_lines.source_file,
         trace_lines.input_row - trace_files.first_input_row + 1 as line_number,
-        rejection_reason as reason,
-        rejection_field as field,
-        rejection_problem as problem,
-        line_excerpt
+        trace_lines.rejection_reason as reason,
+        trace_lines.rejection_field as field,
+        trace_lines.rejection_problem as problem,
+        trace_lines.line_excerpt
     from trace_lines
     inner join trace_files
         on trace_lines.source_file = trace_files.source_file
@@ -43,3 +44,14 @@ final as (
 )
 
 select * from final
+{%- else %}
+-- this input has no lines to check (a prebuilt trace database is typed already)
+select
+    cast(null as string) as source_file,
+    cast(null as bigint) as line_number,
+    cast(null as string) as reason,
+    cast(null as string) as field,
+    cast(null as string) as problem,
+    cast(null as string) as line_excerpt
+where false
+{%- endif %}

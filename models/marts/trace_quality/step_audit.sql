@@ -1,21 +1,26 @@
-{#- Where every line of the trace went (grain: section, item): lines read, blank, set aside
-    (by reason) and ingested as steps; the steps eligible for the experiment and excluded (by
-    reason); and the warnings that change no result. Every reason is listed, with 0 when it
-    did not occur. A data test checks that the parts add up on every build. #}
+{#- Where every input line went (grain: section, item): lines read, blank, set aside (by
+    reason) and ingested as steps; the steps eligible for the experiment and excluded (by
+    reason); and the warnings, which change no result (by kind). Every reason and kind is listed,
+    with 0 when it did not occur. A data test checks that the parts add up on every build. #}
 
 with
+
+{%- if trace_input() == 'trace' %}
 
 trace_lines as (
 
     select
         is_blank,
-        rejection_reason,
-        step_id,
-        input_tokens_total,
-        prefix_tokens,
-        newly_append_tokens,
-        unparseable_timestamp_count
-    from {{ ref('base_trace__lines') }}
+        rejection_reason
+    from {{ ref('stg_trace__lines') }}
+
+),
+{%- endif %}
+
+steps as (
+
+    select step_id
+    from {{ ref('int_steps_unioned') }}
 
 ),
 
@@ -25,6 +30,20 @@ steps_classified as (
         is_eligible,
         exclusion_reason
     from {{ ref('int_steps_classified') }}
+
+),
+
+warnings as (
+
+    select warning
+    from {{ ref('line_warnings') }}
+
+),
+
+rejected as (
+
+    select reason
+    from {{ ref('rejected_lines') }}
 
 ),
 
@@ -46,21 +65,38 @@ exclusion_reasons as (
 
 ),
 
+warning_kinds as (
+
+    select
+        warning_order,
+        warning
+    from {{ ref('warning_kinds') }}
+
+),
+
 lines_counted as (
 
+    {%- if trace_input() == 'trace' %}
     select
         count(*) as lines_read,
         sum(case when is_blank then 1 else 0 end) as blank_lines,
-        sum(case when rejection_reason is not null then 1 else 0 end) as rejected_lines,
-        sum(case when step_id is not null then 1 else 0 end) as steps_ingested,
-        sum(
-            case
-                when step_id is not null and input_tokens_total <> prefix_tokens + newly_append_tokens then 1
-                else 0
-            end
-        ) as input_tokens_total_mismatch,
-        coalesce(sum(unparseable_timestamp_count), 0) as unparseable_timestamps
+        sum(case when rejection_reason is not null then 1 else 0 end) as rejected_lines
     from trace_lines
+    {%- else %}
+    select
+        count(*) as lines_read,
+        0 as blank_lines,
+        0 as rejected_lines
+    from steps
+    {%- endif %}
+
+),
+
+steps_counted as (
+
+    select
+        count(*) as steps_ingested
+    from steps
 
 ),
 
@@ -69,10 +105,10 @@ rejections_counted as (
     select
         rejection_reasons.reason_order,
         rejection_reasons.reason,
-        count(trace_lines.rejection_reason) as line_count
+        count(rejected.reason) as line_count
     from rejection_reasons
-    left join trace_lines
-        on rejection_reasons.reason = trace_lines.rejection_reason
+    left join rejected
+        on rejection_reasons.reason = rejected.reason
     group by rejection_reasons.reason_order, rejection_reasons.reason
 
 ),
@@ -90,89 +126,49 @@ exclusions_counted as (
 
 ),
 
-audit_rows as (
+warnings_counted as (
 
     select
-        1 as section_order,
-        'lines' as section,
-        1 as item_order,
-        'lines_read' as item,
-        lines_read as count
+        warning_kinds.warning_order,
+        warning_kinds.warning,
+        count(warnings.warning) as warning_count
+    from warning_kinds
+    left join warnings
+        on warning_kinds.warning = warnings.warning
+    group by warning_kinds.warning_order, warning_kinds.warning
+
+),
+
+audit_rows as (
+
+    select 1 as section_order, 'lines' as section, 1 as item_order, 'lines_read' as item, lines_read as item_count
     from lines_counted
     union all
-    select
-        1 as section_order,
-        'lines' as section,
-        2 as item_order,
-        'blank_lines' as item,
-        blank_lines as count
+    select 1 as section_order, 'lines' as section, 2 as item_order, 'blank_lines' as item, blank_lines as item_count
     from lines_counted
     union all
-    select
-        1 as section_order,
-        'lines' as section,
-        3 as item_order,
-        'rejected_lines' as item,
-        rejected_lines as count
+    select 1 as section_order, 'lines' as section, 3 as item_order, 'rejected_lines' as item, rejected_lines as item_count
     from lines_counted
     union all
-    select
-        1 as section_order,
-        'lines' as section,
-        4 as item_order,
-        'steps_ingested' as item,
-        steps_ingested as count
-    from lines_counted
+    select 1 as section_order, 'lines' as section, 4 as item_order, 'steps_ingested' as item, steps_ingested as item_count
+    from steps_counted
     union all
-    select
-        2 as section_order,
-        'rejected' as section,
-        reason_order as item_order,
-        reason as item,
-        line_count as count
+    select 2 as section_order, 'rejected' as section, reason_order as item_order, reason as item, line_count as item_count
     from rejections_counted
     union all
-    select
-        3 as section_order,
-        'steps' as section,
-        1 as item_order,
-        'eligible_steps' as item,
-        count(*) as count
+    select 3 as section_order, 'steps' as section, 1 as item_order, 'eligible_steps' as item, count(*) as item_count
     from steps_classified
     where is_eligible
     union all
-    select
-        3 as section_order,
-        'steps' as section,
-        2 as item_order,
-        'excluded_steps' as item,
-        count(*) as count
+    select 3 as section_order, 'steps' as section, 2 as item_order, 'excluded_steps' as item, count(*) as item_count
     from steps_classified
     where not is_eligible
     union all
-    select
-        4 as section_order,
-        'excluded' as section,
-        reason_order as item_order,
-        reason as item,
-        step_count as count
+    select 4 as section_order, 'excluded' as section, reason_order as item_order, reason as item, step_count as item_count
     from exclusions_counted
     union all
-    select
-        5 as section_order,
-        'warnings' as section,
-        1 as item_order,
-        'input_tokens_total_mismatch' as item,
-        input_tokens_total_mismatch as count
-    from lines_counted
-    union all
-    select
-        5 as section_order,
-        'warnings' as section,
-        2 as item_order,
-        'unparseable_timestamps' as item,
-        unparseable_timestamps as count
-    from lines_counted
+    select 5 as section_order, 'warnings' as section, warning_order as item_order, warning as item, warning_count as item_count
+    from warnings_counted
 
 ),
 
@@ -183,7 +179,7 @@ final as (
         section,
         item_order,
         item,
-        coalesce(count, 0) as count
+        coalesce(item_count, 0) as count
     from audit_rows
 
 )

@@ -1,14 +1,15 @@
-{#- One row per step (grain: step_id): the accepted, non-blank lines of the trace, duplicates
-    kept, in file order. The trace's own ids keep their meaning in their names (source_*);
-    token counts are BIGINT. #}
+{#- One row per step of the normalized trace (grain: step_id): the accepted lines of
+    stg_trace__lines, duplicates kept, in file order, renamed to the steps contract (the trace's
+    own ids keep their meaning in their names: source_round_id, ...). step_id is the line's
+    position among all lines read. #}
 
 with
 
 trace_lines as (
 
     select *
-    from {{ ref('base_trace__lines') }}
-    where step_id is not null
+    from {{ ref('stg_trace__lines') }}
+    where not is_blank and rejection_reason is null
 
 ),
 
@@ -17,59 +18,50 @@ trace_files as (
     select
         source_file,
         first_input_row
-    from {{ ref('base_trace__files') }}
-
-),
-
-lines_located as (
-
-    select
-        trace_lines.*,
-        trace_lines.input_row - trace_files.first_input_row + 1 as line_number
-    from trace_lines
-    inner join trace_files
-        on trace_lines.source_file = trace_files.source_file
+    from {{ ref('stg_trace__files') }}
 
 ),
 
 final as (
 
     select
-        step_id,
-        source_file,
-        line_number as source_line_number,
-        provider,
-        project,
-        session_id,
-        session_file,
-        round_index,
-        round_id as source_round_id,
-        turn_id as source_turn_id,
-        trace_key as source_trace_key,
-        model,
-        store,
-        home,
-        {{ adapter.quote('user') }} as user_name,
-        input_tokens_total,
-        prefix_tokens,
-        newly_append_tokens,
-        output_tokens,
-        reasoning_output_tokens,
-        claude_uncached_input_tokens,
-        claude_cache_creation_input_tokens,
-        claude_cache_read_input_tokens,
-        current_input_event_count,
-        current_user_message_count,
-        current_tool_result_count,
-        current_user_message_chars,
-        current_tool_result_chars,
-        current_input_chars,
-        first_input_event_type,
-        first_timing_event_type,
-        timing_event_count,
-        tool_call_count,
-        unparseable_timestamp_count
-    from lines_located
+        trace_lines.input_row as step_id,
+        trace_lines.source_file,
+        trace_lines.input_row - trace_files.first_input_row + 1 as source_line_number,
+        trace_lines.provider,
+        trace_lines.project,
+        trace_lines.session_id,
+        trace_lines.session_file,
+        trace_lines.round_index,
+        trace_lines.round_id as source_round_id,
+        trace_lines.turn_id as source_turn_id,
+        trace_lines.trace_key as source_trace_key,
+        trace_lines.model,
+        trace_lines.store,
+        trace_lines.home,
+        trace_lines.{{ adapter.quote('user') }} as user_name,
+        trace_lines.input_tokens_total,
+        trace_lines.prefix_tokens,
+        trace_lines.newly_append_tokens,
+        trace_lines.output_tokens,
+        trace_lines.reasoning_output_tokens,
+        trace_lines.claude_uncached_input_tokens,
+        trace_lines.claude_cache_creation_input_tokens,
+        trace_lines.claude_cache_read_input_tokens,
+        trace_lines.current_input_event_count,
+        trace_lines.current_user_message_count,
+        trace_lines.current_tool_result_count,
+        trace_lines.current_user_message_chars,
+        trace_lines.current_tool_result_chars,
+        trace_lines.current_input_chars,
+        trace_lines.first_input_event_type,
+        trace_lines.first_timing_event_type,
+        trace_lines.timing_event_count,
+        trace_lines.tool_call_count,
+        cast(null as boolean) as is_subagent
+    from trace_lines
+    inner join trace_files
+        on trace_lines.source_file = trace_files.source_file
 
 )
 

@@ -1,6 +1,6 @@
 {#- One row per trace file (grain: source_file): where its lines start among all lines read
-    (input_row is numbered across files in sorted file-name order), so that a line's number
-    within its file is input_row - first_input_row + 1, and how many lines it holds. #}
+    (input_row runs across files in sorted file-name order), so that a line's number within its
+    file is input_row - first_input_row + 1, and how many lines it holds. #}
 
 with
 
@@ -10,7 +10,7 @@ trace_lines as (
         source_file,
         input_row,
         is_blank
-    from {{ ref('base_trace__lines') }}
+    from {{ ref('stg_trace__lines') }}
 
 ),
 

@@ -1,0 +1,80 @@
+{#- Lines the engine's reader cannot hand over as text: bytes that are not UTF-8, and lines
+    longer than var('max_line_bytes'). DuckDB's reader skips them and records them in temporary
+    tables (store_rejects, see source trace.steps), and these macros put them back; Spark's
+    reader hands them over (invalid bytes become U+FFFD) and its base model flags them. Either
+    way they become rejections of stg_trace__lines with their file and line. -#}
+
+
+{% macro clear_reader_rejects() -%}
+    {{ return(adapter.dispatch('clear_reader_rejects', 'trace_atlas')()) }}
+{%- endmacro %}
+
+{% macro default__clear_reader_rejects() -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__clear_reader_rejects() -%}
+    {#- Pre-hook: the reject tables belong to this connection and grow with every scan. -#}
+    drop table if exists trace_reader_rejects;
+    drop table if exists trace_reader_scans
+{%- endmacro %}
+
+
+{% macro restore_reader_rejects() -%}
+    {{ return(adapter.dispatch('restore_reader_rejects', 'trace_atlas')()) }}
+{%- endmacro %}
+
+{% macro default__restore_reader_rejects() -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__restore_reader_rejects() -%}
+    {#- Post-hook of stg_trace__lines, on the connection that scanned the trace. The lines the
+        reader skipped are put back as rejections, and input_row becomes the physical position
+        again (the scan numbered only the lines it handed over): a kept line moves down by the
+        skipped lines of earlier files, and by those of its own file above it. Nothing happens
+        when nothing was skipped. -#}
+    create or replace temporary table trace_reader_skipped as
+    select
+        scans.file_path as source_file,
+        rejects.line as line_number,
+        case rejects.error_type
+            when 'INVALID ENCODING' then 'not_utf8'
+            when 'LINE SIZE OVER MAXIMUM' then 'line_too_long'
+            else 'not_json'
+        end as rejection_reason,
+        rejects.csv_line as line_text,
+        row_number() over (partition by scans.file_path order by rejects.line) as skipped_rank
+    from trace_reader_rejects as rejects
+    inner join trace_reader_scans as scans
+        on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id;
+
+    update {{ this }} as kept
+    set input_row = kept.input_row
+        + (select count(*) from trace_reader_skipped as skipped where skipped.source_file < kept.source_file)
+        + (
+            select count(*) from trace_reader_skipped as skipped
+            where skipped.source_file = kept.source_file
+                and skipped.line_number - skipped.skipped_rank
+                    < kept.input_row - (select min(same_file.input_row) from {{ this }} as same_file where same_file.source_file = kept.source_file) + 1
+        )
+    where exists (select 1 from trace_reader_skipped);
+
+    insert into {{ this }} (source_file, input_row, is_blank, rejection_reason, rejection_problem, line_excerpt, unparseable_timestamp_count)
+    select
+        skipped.source_file,
+        (select count(*) from {{ this }} as earlier where earlier.source_file < skipped.source_file)
+        + (select count(*) from trace_reader_skipped as earlier where earlier.source_file < skipped.source_file)
+        + skipped.line_number,
+        false,
+        skipped.rejection_reason,
+        case skipped.rejection_reason
+            when 'not_utf8' then 'the line is not UTF-8 text'
+            when 'line_too_long' then 'the line is longer than {{ var("max_line_bytes", 16777216) }} bytes'
+            else 'the line is not valid JSON'
+        end,
+        case when skipped.rejection_reason <> 'not_utf8' then left(skipped.line_text, 200) end,
+        0
+    from trace_reader_skipped as skipped
+    order by skipped.source_file, skipped.line_number
+{%- endmacro %}

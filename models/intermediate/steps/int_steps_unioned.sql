@@ -1,0 +1,66 @@
+{#- The steps contract (grain: step_id): one row per agent step of the run's input, whatever it
+    is -- a normalized trace, a prebuilt trace database or raw agent logs -- with the same
+    columns and types (enforced). Everything downstream reads only this model. #}
+
+with
+
+{%- if trace_input() == 'trace' %}
+
+input_steps as (
+
+    select *
+    from {{ ref('stg_trace__steps') }}
+
+),
+{%- elif trace_input() == 'trace_db' %}
+
+input_steps as (
+
+    select *
+    from {{ ref('stg_trace_db__steps') }}
+
+),
+{%- endif %}
+
+final as (
+
+    select
+        step_id,
+        source_file,
+        source_line_number,
+        provider,
+        project,
+        session_id,
+        session_file,
+        round_index,
+        source_round_id,
+        source_turn_id,
+        source_trace_key,
+        model,
+        store,
+        home,
+        user_name,
+        input_tokens_total,
+        prefix_tokens,
+        newly_append_tokens,
+        output_tokens,
+        reasoning_output_tokens,
+        claude_uncached_input_tokens,
+        claude_cache_creation_input_tokens,
+        claude_cache_read_input_tokens,
+        current_input_event_count,
+        current_user_message_count,
+        current_tool_result_count,
+        current_user_message_chars,
+        current_tool_result_chars,
+        current_input_chars,
+        first_input_event_type,
+        first_timing_event_type,
+        timing_event_count,
+        tool_call_count,
+        is_subagent
+    from input_steps
+
+)
+
+select * from final

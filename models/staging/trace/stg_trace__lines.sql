@@ -1,0 +1,227 @@
+{{ config(post_hook="{{ restore_reader_rejects() }}") }}
+
+{#- One row per physical line of the trace (grain: input_row): every check of the input
+    format, written once for every engine. A line is blank, or set aside with a rejection
+    (reason, field, problem) when a value the experiment reads is bad, or kept with its typed
+    values; a bad value that no output reads is a warning, and the line is kept with that value
+    NULL. Cheap tests run on every line; the diagnosis (the JSON type of a bad value, a second
+    parse) only on the few lines a cheap test flagged. The keys and their JSON types come from
+    var('trace_keys'). #}
+
+{%- set integer_fields = trace_fields(json='integer') %}
+{%- set text_fields = trace_fields(json='text') %}
+{%- set critical_keys = trace_field_names(experiment_reads=true) %}
+
+with
+
+trace_lines as (
+
+    select
+        source_file,
+        input_row,
+        line_text,
+        reader_problem
+    from {{ ref('base_trace__lines') }}
+
+),
+
+lines_parsed as (
+
+    select
+        source_file,
+        input_row,
+        line_text,
+        reader_problem,
+        coalesce(line_text, '') = '' or (left(line_text, 1) <> '{' and trim(line_text) = '') as is_blank,
+        {{ parse_trace_line('line_text') }} as step
+    from trace_lines
+
+),
+
+values_extracted as (
+
+    select
+        source_file,
+        input_row,
+        line_text,
+        reader_problem,
+        is_blank,
+        step,
+        {%- for field in integer_fields %}
+        {{ json_raw('step', field.name) }} as {{ field.name }}__raw,
+        {%- endfor %}
+        {{ json_raw('step', 'provider') }} as provider__raw,
+        {{ first_event_raw('step', 'event_type') }} as first_event_type__raw,
+        {{ json_list_length('step', 'timing_events') }} as timing_events__length,
+        {{ json_list_length('step', 'tools') }} as tools__length,
+        {{ first_non_object_event('step', 'line_text') }} as first_non_object_event,
+        {{ unparseable_timestamps('step', 'count') }} as unparseable_timestamp_count,
+        {{ unparseable_timestamps('step', 'first_index') }} as first_unparseable_timestamp_index,
+        {{ unparseable_timestamps('step', 'first_text') }} as first_unparseable_timestamp,
+        {#- a repeated key must appear twice in the text: a cheap literal count flags the line #}
+        {%- for key in critical_keys %}
+        {{ count_occurrences('line_text', '"' ~ key ~ '"') }} > 1 or
+        {%- endfor %}
+        {{ count_occurrences('line_text', '"event_type"') }} > coalesce({{ json_list_length('step', 'timing_events') }}, 0)
+            as may_repeat_a_key
+    from lines_parsed
+
+),
+
+values_typed as (
+
+    select
+        *,
+        {%- for field in integer_fields %}
+        case
+            when cast(try_cast({{ field.name }}__raw as bigint) as string) = {{ field.name }}__raw
+                then try_cast({{ field.name }}__raw as bigint)
+        end as {{ field.name }}__value,
+        {%- endfor %}
+        step is not null and left(ltrim(line_text), 1) <> '{' as is_not_an_object
+    from values_extracted
+
+),
+
+values_judged as (
+
+    select
+        *,
+        {%- for field in integer_fields %}
+        {#- the kind of a value that is not a valid count; NULL when it is one (or absent) #}
+        case
+            when {{ field.name }}__raw is not null and coalesce({{ field.name }}__value < 0, true)
+                then {{ json_kind(field.name ~ '__raw') }}
+        end as {{ field.name }}__bad_kind,
+        {%- endfor %}
+        case when left(provider__raw, 1) <> '"' then {{ json_kind('provider__raw') }} end as provider__bad_kind,
+        case when left(first_event_type__raw, 1) <> '"' then {{ json_kind('first_event_type__raw') }} end as first_event_type__bad_kind,
+        {#- a CASE around each second parse: it runs for flagged lines only #}
+        case
+            when may_repeat_a_key and step is not null
+                then case
+                    {%- for key in critical_keys %}
+                    when {{ json_key_count('line_text', '$', key) }} > 1 then '{{ key }}'
+                    {%- endfor %}
+                    when coalesce({{ json_key_count('line_text', '$.timing_events[0]', 'event_type') }}, 0) > 1
+                        then 'timing_events[0].event_type'
+                end
+        end as repeated_key,
+        case
+            when timing_events__length is null and step is not null
+                then {{ json_kind(json_raw_at('line_text', '$.timing_events')) }}
+        end as timing_events__kind,
+        case
+            when tools__length is null and step is not null
+                then {{ json_kind(json_raw_at('line_text', '$.tools')) }}
+        end as tools__kind
+    from values_typed
+
+),
+
+lines_checked as (
+
+    select
+        *,
+        case
+            when is_blank then null
+            when reader_problem is not null then reader_problem
+            when step is null then 'not_json'
+            when is_not_an_object then 'not_an_object'
+            when repeated_key is not null then 'duplicate_key'
+            {%- for field in integer_fields if field.experiment_reads %}
+            when {{ field.name }}__bad_kind is not null
+                then {{ integer_issue(field.name ~ '__bad_kind', field.name ~ '__raw', 'reason') }}
+            {%- endfor %}
+            when provider__bad_kind is not null then 'not_a_string'
+            when timing_events__kind not in ('array', 'null') then 'not_a_list'
+            when first_non_object_event = 1 then 'event_not_an_object'
+            when first_event_type__bad_kind is not null then 'not_a_string'
+        end as rejection_reason
+    from values_judged
+
+),
+
+lines_explained as (
+
+    select
+        *,
+        case
+            when rejection_reason = 'duplicate_key' then repeated_key
+            {%- for field in integer_fields if field.experiment_reads %}
+            when rejection_reason in ('not_an_integer', 'negative_integer', 'integer_out_of_range')
+                and {{ field.name }}__bad_kind is not null then '{{ field.name }}'
+            {%- endfor %}
+            when rejection_reason = 'not_a_string' and provider__bad_kind is not null then 'provider'
+            when rejection_reason = 'not_a_string' then 'timing_events[0].event_type'
+            when rejection_reason = 'not_a_list' then 'timing_events'
+            when rejection_reason = 'event_not_an_object' then 'timing_events[0]'
+        end as rejection_field,
+        case rejection_reason
+            when 'not_utf8' then 'the line is not UTF-8 text'
+            when 'line_too_long' then 'the line is longer than {{ var("max_line_bytes") }} bytes'
+            when 'not_json' then 'the line is not valid JSON'
+            when 'not_an_object' then 'the line is JSON but not an object (' || {{ json_kind(json_raw_at('line_text', '$')) }} || ')'
+            when 'duplicate_key' then 'the key ' || repeated_key || ' appears more than once'
+            when 'not_a_string' then 'expected a string, got ' || coalesce(
+                provider__bad_kind || ' ' || left(provider__raw, 40),
+                first_event_type__bad_kind || ' ' || left(first_event_type__raw, 40)
+            )
+            when 'not_a_list' then 'expected a list, got ' || timing_events__kind
+            when 'event_not_an_object' then 'expected an object, got ' || {{ json_kind(json_raw_at('line_text', '$.timing_events[0]')) }}
+            else case
+                {%- for field in integer_fields if field.experiment_reads %}
+                when {{ field.name }}__bad_kind is not null
+                    then {{ integer_issue(field.name ~ '__bad_kind', field.name ~ '__raw', 'problem') }}
+                {%- endfor %}
+            end
+        end as rejection_problem
+    from lines_checked
+
+),
+
+final as (
+
+    select
+        source_file,
+        input_row,
+        is_blank,
+        rejection_reason,
+        case when rejection_reason is not null then rejection_field end as rejection_field,
+        case when rejection_reason is not null then rejection_problem end as rejection_problem,
+        case when rejection_reason is not null and rejection_reason <> 'not_utf8' then left(line_text, 200) end as line_excerpt,
+        {%- for field in text_fields %}
+        case
+            when rejection_reason is null and not is_blank
+                then {% if field.experiment_reads %}{{ json_string_value(field.name ~ '__raw') }}{% else %}{{ json_text_field('step', field.name) }}{% endif %}
+        end as {{ adapter.quote(field.name) if field.name == 'user' else field.name }},
+        {%- endfor %}
+        {%- for field in integer_fields %}
+        case when rejection_reason is null and not is_blank and {{ field.name }}__value >= 0 then {{ field.name }}__value end as {{ field.name }},
+        {%- endfor %}
+        case when rejection_reason is null and not is_blank then {{ json_string_value('first_event_type__raw') }} end as first_timing_event_type,
+        case when rejection_reason is null and not is_blank then coalesce(timing_events__length, 0) end as timing_event_count,
+        case when rejection_reason is null and not is_blank then coalesce(tools__length, 0) end as tool_call_count,
+        {#- Warnings: bad values that no output reads. The line is kept; the value reads as NULL. #}
+        {%- for field in integer_fields if not field.experiment_reads %}
+        case
+            when rejection_reason is null and {{ field.name }}__bad_kind is not null
+                then {{ integer_issue(field.name ~ '__bad_kind', field.name ~ '__raw', 'reason') }}
+        end as {{ field.name }}__warning,
+        case
+            when rejection_reason is null and {{ field.name }}__bad_kind is not null
+                then {{ integer_issue(field.name ~ '__bad_kind', field.name ~ '__raw', 'problem') }}
+        end as {{ field.name }}__problem,
+        {%- endfor %}
+        case
+            when rejection_reason is null and tools__kind not in ('array', 'null') then 'expected a list, got ' || tools__kind
+        end as tools__problem,
+        case when rejection_reason is null and first_non_object_event > 1 then first_non_object_event - 1 end as later_non_object_event_index,
+        case when rejection_reason is null then coalesce(unparseable_timestamp_count, 0) else 0 end as unparseable_timestamp_count,
+        case when rejection_reason is null then first_unparseable_timestamp_index end as first_unparseable_timestamp_index,
+        case when rejection_reason is null then first_unparseable_timestamp end as first_unparseable_timestamp
+    from lines_explained
+
+)
+
+select * from final

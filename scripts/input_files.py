@@ -1,0 +1,142 @@
+"""The input files of a run: found before anything runs, described (size, sha256) after.
+
+* ``resolve(patterns)`` turns what the user typed (a path, a glob, or several separated by commas)
+  into the sorted list of absolute file paths the build reads, refusing in one line what cannot
+  be read: a pattern that matches nothing, a folder, an empty file.
+* ``Hasher`` computes the sha256 of those files in a background thread while dbt builds (the
+  hash reads every byte, so it must not add to the run's wall time), and keeps them in a small
+  JSON cache keyed by path, size and modification time, so a file is hashed once in its life.
+* ``describe(paths, cache)`` gives each file's path, size and sha256 for run_manifest.json.
+"""
+
+from __future__ import annotations
+
+import glob
+import gzip
+import hashlib
+import json
+import os
+import threading
+from pathlib import Path
+from typing import Any
+
+CHUNK = 8 * 1024 * 1024
+
+
+class InputError(Exception):
+    """An input that cannot be read; the message is one line naming it."""
+
+
+def split_patterns(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def resolve(text: str, base: Path) -> list[str]:
+    """Sorted absolute paths of the files the patterns name (relative to base)."""
+    patterns = split_patterns(text)
+    if not patterns:
+        raise InputError("no trace given: pass a path, a glob or a comma-separated list")
+    found: set[str] = set()
+    for pattern in patterns:
+        full = pattern if os.path.isabs(pattern) else str(base / pattern)
+        if os.path.isdir(full):
+            raise InputError(f"{pattern} is a folder; give the trace files in it, e.g. {pattern}/*.jsonl")
+        matches = sorted(glob.glob(full)) if glob.has_magic(full) else ([full] if os.path.exists(full) else [])
+        if not matches:
+            raise InputError(f"trace {pattern} not found (no file matches it)")
+        for match in matches:
+            if os.path.isdir(match):
+                continue
+            check_not_empty(match, pattern)
+            found.add(os.path.abspath(match))
+    if not found:
+        raise InputError(f"trace {text} matches only folders")
+    return sorted(found)
+
+
+def check_not_empty(path: str, pattern: str) -> None:
+    if os.path.getsize(path) == 0:
+        raise InputError(f"trace file {path} is empty (from {pattern})")
+    if path.endswith(".gz"):
+        try:
+            with gzip.open(path, "rb") as handle:
+                if not handle.read(1):
+                    raise InputError(f"trace file {path} is empty once decompressed")
+        except (OSError, EOFError) as error:
+            raise InputError(f"trace file {path} is not a readable gzip file ({error})") from None
+
+
+def file_key(path: str) -> str:
+    stat = os.stat(path)
+    return f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def sha256_of(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def load_cache(cache_path: Path | None) -> dict[str, str]:
+    if cache_path is None or not cache_path.is_file():
+        return {}
+    try:
+        return json.loads(cache_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return {}
+
+
+def save_cache(cache_path: Path, cache: dict[str, str]) -> None:
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = cache_path.with_name(cache_path.name + f".{os.getpid()}.tmp")
+    temporary.write_text(json.dumps(cache, indent=1, sort_keys=True), encoding="utf-8")
+    os.replace(temporary, cache_path)
+
+
+class Hasher(threading.Thread):
+    """Hashes files in the background (hashlib releases the GIL) into the cache file."""
+
+    def __init__(self, paths: list[str], cache_path: Path) -> None:
+        super().__init__(name="input-hasher", daemon=True)
+        self.paths = paths
+        self.cache_path = cache_path
+        self.error: Exception | None = None
+
+    def run(self) -> None:
+        try:
+            cache = load_cache(self.cache_path)
+            for path in self.paths:
+                key = file_key(path)
+                if key not in cache:
+                    cache[key] = sha256_of(path)
+            save_cache(self.cache_path, cache)
+        except Exception as error:  # reported by describe(), which hashes what is missing
+            self.error = error
+
+
+def describe(paths: list[str], cache_path: Path | None) -> list[dict[str, Any]]:
+    """Path, size and sha256 of each input file (hashing what the cache lacks)."""
+    cache = load_cache(cache_path)
+    described = []
+    for path in paths:
+        if not os.path.isfile(path):
+            described.append({"path": path, "size": None, "sha256": None})
+            continue
+        key = file_key(path)
+        digest = cache.get(key) or sha256_of(path)
+        cache[key] = digest
+        described.append({"path": path, "size": os.path.getsize(path), "sha256": digest})
+    if cache_path is not None and described:
+        save_cache(cache_path, cache)
+    return described
+
+
+def from_database(reader: Any, manifest: dict) -> list[str]:
+    """The input files a build read, as its model int_input_files lists them."""
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["name"] == "int_input_files":
+            table = node.get("alias") or node["name"]
+            return [row[0] for row in reader.rows(node["schema"], table, ["source_file"], ["source_file"])]
+    return []
