@@ -1,3 +1,5 @@
+{#- Exact sums and a deterministic mean. -#}
+
 {% macro sum_exact(expression) -%}
     {{ return(adapter.dispatch('sum_exact', 'trace_atlas')(expression)) }}
 {%- endmacro %}
@@ -13,21 +15,29 @@
 {%- endmacro %}
 
 
-{% macro mean_of_ratios(value) -%}
-    {#- The arithmetic mean of doubles in [0, 1], the same on every run and every engine: each
-        value r is split into two exact integers, hi = floor(r * 2^62) and
-        lo = (r * 2^62 - hi) * 2^53 (exact for r >= 2^-63, which every ratio p / (p + a) with
-        64-bit counts is), summed exactly (sum_exact), and only the two sums become doubles.
-        A plain avg() adds doubles in whatever order the threads deliver them, so its last bits
-        change from run to run. NULL for no rows. -#}
-    {%- set scaled = '(' ~ value ~ ') * cast(4611686018427387904 as double)' %}
+{% macro ratio_piece(ratio, piece) -%}
+    {#- The piece-th 26-bit slice of a ratio in [0, 1] as an integer: floor((r * 2^(26 piece))
+        mod 2^26). Scaling by a power of two, fmod and floor are exact in IEEE doubles, so the
+        six slices (piece 0 to 5) hold every bit of any ratio p / (p + a) of 64-bit counts. -#}
+    cast(floor(({{ ratio }}{% for _ in range(piece) %} * cast(67108864 as double){% endfor %}) % cast(67108864 as double)) as bigint)
+{%- endmacro %}
+
+
+{% macro mean_of_ratios(ratio) -%}
+    {#- The arithmetic mean of ratios in [0, 1], the same on every run and every engine: each
+        ratio is cut into six exact 26-bit integer slices (ratio_piece), each slice summed exactly
+        (a sum stays below 2^53 for up to 2^27 values, so it converts to a double exactly), and
+        the six sums are put together by IEEE double operations on exact operands, smallest
+        first, then divided by the count. A plain avg() adds doubles in whatever order the
+        threads deliver them, so its last bits change from run to run. NULL for no rows. -#}
     case
-        when count({{ value }}) = 0 then null
+        when count({{ ratio }}) = 0 then null
         else (
-            cast({{ sum_exact('cast(floor(' ~ scaled ~ ') as bigint)') }} as double)
-            * cast('2.168404344971009e-19' as double)
-            + cast({{ sum_exact('cast((' ~ scaled ~ ' - floor(' ~ scaled ~ ')) * cast(9007199254740992 as double) as bigint)') }} as double)
-            * cast('2.407412430484045e-35' as double)
-        ) / cast(count({{ value }}) as double)
+            {%- for piece in range(6) %}
+            cast({{ sum_exact(ratio_piece(ratio, piece)) }} as double){% for _ in range(piece) %} * cast(1.4901161193847656e-08 as double){% endfor %}
+            {%- if not loop.last %} + ({% endif %}
+            {%- endfor %}
+            {%- for piece in range(5) %}){% endfor %}
+        ) / cast(count({{ ratio }}) as double)
     end
 {%- endmacro %}

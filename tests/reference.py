@@ -1,13 +1,14 @@
-"""Independent pure-Python reference for the prefix cache-hit-ratio experiment.
+"""Independent pure-Python reference for Trace Atlas: every output file, from the trace files.
 
-Written from SPEC.md sections 3-4 only (never from the project's SQL), so that the
-end-to-end tests compare two independent implementations.  Standard library only.
+Written from the contract (the input format and its checks, SPEC sections 3-4, the decisions in
+the docs blocks), never from the project's SQL, so that the end-to-end tests compare two
+independent implementations cell by cell. Standard library only. The constants of the experiment
+(bins, bands, thresholds, quantiles, buckets, scopes, triggers, reasons) are read from the
+project's seeds -- their one definition -- and the input keys from dbt_project.yml.
 
 Usage as a script (handy for debugging):
 
     python tests/reference.py OUT_DIR TRACE_FILE [TRACE_FILE ...]
-
-writes the six text outputs (four CSVs, the Markdown and the LaTeX table) into OUT_DIR.
 """
 
 from __future__ import annotations
@@ -17,233 +18,466 @@ import gzip
 import io
 import json
 import math
+import re
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any
 
-# ---------------------------------------------------------------------------
-# Constants of the experiment (SPEC section 3)
-# ---------------------------------------------------------------------------
-
-FIXED_SCOPES: tuple[str, ...] = ("merged", "claude", "codex")
-TRIGGERS: tuple[str, ...] = ("all", "user", "tool_result")
-TRIGGER_OF_FIRST_EVENT: dict[str, str] = {"user_message": "user", "tool_result": "tool_result"}
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SEEDS = PROJECT_DIR / "seeds"
+MAX_LINE_BYTES = 16_777_216
 UNKNOWN_SCOPE = "unknown"
+MERGED = "merged"
+ALL = "all"
 
-QUANTILES: tuple[tuple[str, float], ...] = (
-    ("p01", 0.01),
-    ("p05", 0.05),
-    ("p10", 0.1),
-    ("p25", 0.25),
-    ("median", 0.5),
-    ("p75", 0.75),
-    ("p90", 0.9),
-    ("p95", 0.95),
-    ("p99", 0.99),
-)
-
-# (label, upper edge); bin "0" holds ratio exactly 0.
-BINS: tuple[tuple[str, float], ...] = (
-    ("0", 0.0),
-    ("(0,.01]", 0.01),
-    ("(.01,.05]", 0.05),
-    ("(.05,.10]", 0.10),
-    ("(.10,.20]", 0.20),
-    ("(.20,.40]", 0.40),
-    ("(.40,.60]", 0.60),
-    ("(.60,.80]", 0.80),
-    ("(.80,.90]", 0.90),
-    ("(.90,.95]", 0.95),
-    ("(.95,.98]", 0.98),
-    ("(.98,.99]", 0.99),
-    ("(.99,.995]", 0.995),
-    ("(.995,1]", 1.0000001),
-)
-
-# (label, lower bound inclusive, upper bound exclusive)
-ROUND_SPLIT_BUCKETS: tuple[tuple[str, float, float], ...] = (
-    ("<10%", 0.0, 0.10),
-    ("10-40%", 0.10, 0.40),
-    ("40-80%", 0.40, 0.80),
-    ("80%+", 0.80, math.inf),
-)
-
-SUMMARY_COLUMNS: tuple[str, ...] = (
-    "scope",
-    "trigger",
-    "rounds",
-    "append_tokens",
-    "mean_hit_ratio",
-    *(name for name, _ in QUANTILES),
-    "round_hit_lt_0_5_pct",
-    "round_hit_0_5_to_0_9_pct",
-    "round_hit_gte_0_9_pct",
-    "round_hit_gte_0_95_pct",
-    "round_hit_gte_0_98_pct",
-    "round_hit_gte_0_99_pct",
-    "append_hit_lt_0_5_pct",
-    "append_hit_0_5_to_0_9_pct",
-    "append_hit_gte_0_9_pct",
-)
-BINS_COLUMNS: tuple[str, ...] = (
-    "scope",
-    "trigger",
-    "bin",
-    "rounds",
-    "round_share",
-    "append_tokens",
-    "append_token_share",
-)
-ROUND_SPLIT_COLUMNS: tuple[str, ...] = (
-    "scope",
-    "trigger",
-    "hit_ratio_bucket",
-    "rounds",
-    "round_share",
-)
-TOKEN_WEIGHTED_COLUMNS: tuple[str, ...] = (
-    "scope",
-    "trigger",
-    "rounds",
-    "prefix_tokens",
-    "append_tokens",
-    "total_input_tokens",
-    "token_weighted_hit_rate",
-)
-
-TABLE_ROWS: tuple[tuple[str, str], ...] = (
-    ("Prefix cache-hit rate", "all"),
-    ("Prefix hit rate (user-initiated)", "user"),
-    ("Prefix hit rate (tool-result)", "tool_result"),
-)
-TABLE_SCOPES: tuple[str, ...] = ("claude", "codex", "merged")
-
-OUTPUT_NAMES: tuple[str, ...] = (
-    "cache_hit_ratio_summary.csv",
-    "cache_hit_ratio_bins.csv",
-    "cache_hit_ratio_round_split.csv",
-    "cache_hit_ratio_token_weighted.csv",
-    "cache_hit_ratio_table.md",
-    "prefix_cache_hit_rate_table.tex",
-)
-
-Group = tuple[str, str]  # (scope, trigger)
 Row = list[str]
+Group = tuple[str, str]
 
 
 # ---------------------------------------------------------------------------
-# Reading the input
+# Constants, from the seeds and dbt_project.yml
 # ---------------------------------------------------------------------------
 
 
-def _open_text(path: str) -> io.TextIOBase:
+def seed(name: str) -> list[dict[str, str]]:
+    with open(SEEDS / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def trace_keys() -> list[dict[str, Any]]:
+    """The input keys of dbt_project.yml's var trace_keys (a tiny reader for its flow lists)."""
+    keys = []
+    pattern = re.compile(r"-\s*\{name:\s*(\w+),\s*json:\s*(\w+)(,\s*experiment_reads:\s*true)?\}")
+    for line in (PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8").splitlines():
+        found = pattern.search(line)
+        if found:
+            keys.append({"name": found[1], "json": found[2], "reads": bool(found[3])})
+    return keys
+
+
+@dataclass(frozen=True)
+class Constants:
+    quantiles: list[tuple[str, float]]
+    bins: list[tuple[int, str, float, float, str]]  # index, label, lower, upper, band
+    bands: list[tuple[str, str, str]]  # band, colour, label (in order)
+    thresholds: list[tuple[str, float | None, float | None, bool]]
+    buckets: list[tuple[str, float, float]]
+    scopes: list[str]
+    triggers: list[tuple[str, str | None, str]]  # trigger, first event type, table label
+    rejection_reasons: list[str]
+    exclusion_reasons: list[str]
+    warning_kinds: list[str]
+    integer_keys: list[str]
+    text_keys: list[str]
+    critical_keys: list[str]
+
+
+def optional_float(text: str) -> float | None:
+    return None if text == "" else float(text)
+
+
+def load_constants() -> Constants:
+    keys = trace_keys()
+    return Constants(
+        quantiles=[(row["quantile_name"], float(row["quantile"])) for row in seed("quantiles")],
+        bins=[
+            (int(r["bin_index"]), r["bin_label"], float(r["lower_edge"]), float(r["upper_edge"]), r["band"])
+            for r in seed("hit_ratio_bins")
+        ],
+        bands=[(r["band"], r["band_color"], r["band_label"]) for r in seed("hit_ratio_bands")],
+        thresholds=[
+            (
+                r["threshold_name"],
+                optional_float(r["lower_bound"]),
+                optional_float(r["upper_bound"]),
+                r["weights_append_tokens"] == "true",
+            )
+            for r in seed("hit_ratio_thresholds")
+        ],
+        buckets=[
+            (r["bucket_label"], float(r["lower_bound"]), optional_float(r["upper_bound"]) or math.inf)
+            for r in seed("round_split_buckets")
+        ],
+        scopes=[row["scope"] for row in seed("canonical_scopes")],
+        triggers=[(r["trigger"], r["first_event_type"] or None, r["table_label"]) for r in seed("group_triggers")],
+        rejection_reasons=[row["reason"] for row in seed("rejection_reasons")],
+        exclusion_reasons=[row["reason"] for row in seed("exclusion_reasons")],
+        warning_kinds=[row["warning"] for row in seed("warning_kinds")],
+        integer_keys=[k["name"] for k in keys if k["json"] == "integer"],
+        text_keys=[k["name"] for k in keys if k["json"] == "text"],
+        critical_keys=[k["name"] for k in keys if k["reads"]],
+    )
+
+
+C = load_constants()
+QUANTILES = C.quantiles
+
+
+# ---------------------------------------------------------------------------
+# Reading: physical lines, in sorted file order
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    file: str
+    number: int
+    raw: bytes
+
+
+def file_lines(path: str) -> Iterator[Line]:
+    data = Path(path).read_bytes()
     if path.endswith(".gz"):
-        return gzip.open(path, "rt", encoding="utf-8-sig")  # type: ignore[return-value]
-    return open(path, encoding="utf-8-sig")
+        data = gzip.decompress(data)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    pieces = data.split(b"\n")
+    if pieces and pieces[-1] == b"":
+        pieces.pop()
+    for number, piece in enumerate(pieces, start=1):
+        yield Line(path, number, piece[:-1] if piece.endswith(b"\r") else piece)
 
 
-def _iter_lines(paths: Iterable[str]) -> Iterator[str]:
-    for path in sorted(paths):
-        with _open_text(path) as handle:
-            yield from handle
+def read_lines(paths: Iterable[str]) -> list[Line]:
+    return [line for path in sorted(paths) for line in file_lines(path)]
+
+
+# ---------------------------------------------------------------------------
+# Checking one line
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    """One line after the checks: blank, rejected (reason, field, problem) or kept."""
+
+    line: Line
+    blank: bool = False
+    reason: str | None = None
+    bad_field: str | None = None
+    problem: str | None = None
+    excerpt: str | None = None
+    step: dict[str, Any] = field(default_factory=dict)
+    warnings: list[tuple[str, str, str]] = field(default_factory=list)  # warning, field, problem
+
+
+class Pairs(list):
+    """A JSON object as its list of (key, value) pairs, repeats kept, in order."""
+
+    def first(self, key: str, default: Any = None) -> Any:
+        return next((value for name, value in self if name == key), default)
+
+    def count(self, key: str) -> int:  # type: ignore[override]
+        return sum(1 for name, _ in self if name == key)
+
+
+def parse_json(text: str) -> Any:
+    def reject_constant(name: str) -> Any:
+        raise ValueError(name)
+
+    return json.loads(text, object_pairs_hook=Pairs, parse_constant=reject_constant)
+
+
+def kind(value: Any) -> str:
+    if isinstance(value, Pairs):
+        return "object"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if value is None:
+        return "null"
+    return "number"
+
+
+def json_text(value: Any) -> str:
+    """The value as minified JSON (keys in their order)."""
+    if isinstance(value, Pairs):
+        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + json_text(v) for k, v in value) + "}"
+    if isinstance(value, list):
+        return "[" + ",".join(json_text(item) for item in value) + "]"
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value, ensure_ascii=False)
+
+
+def count_issue(value: Any) -> tuple[str, str] | None:
+    """(reason, problem) when the value is not a count (a non-negative 64-bit integer)."""
+    if value is None:
+        return None
+    if kind(value) == "integer":
+        if value < 0:
+            return "negative_integer", f"expected a non-negative integer, got {json_text(value)[:40]}"
+        if value >= 2**63:
+            return "integer_out_of_range", f"integer {json_text(value)[:40]} exceeds the 64-bit range"
+        return None
+    return "not_an_integer", f"expected a non-negative integer, got {kind(value)} {json_text(value)[:40]}"
+
+
+ISO_TIMESTAMP = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}([T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]{1,6})?"
+    r"(Z|[+-][0-9]{2}:[0-9]{2})?)?"
+)
+
+
+def is_iso_timestamp(text: str) -> bool:
+    if not ISO_TIMESTAMP.fullmatch(text):
+        return False
+    try:
+        datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return False
+    return True
+
+
+def as_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return json_text(value)
+
+
+def check_line(line: Line, max_line_bytes: int = MAX_LINE_BYTES) -> Checked:
+    raw = line.raw
+    if len(raw) + 1 > max_line_bytes:
+        text = raw.decode("utf-8", errors="replace")
+        return Checked(line, reason="line_too_long", problem=f"the line is longer than {max_line_bytes} bytes", excerpt=text[:200])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return Checked(line, reason="not_utf8", problem="the line is not UTF-8 text")
+    if text.strip(" \t\r") == "":
+        return Checked(line, blank=True)
+    rejected = reject(text)
+    if rejected:
+        reason, field_name, problem = rejected
+        return Checked(line, reason=reason, bad_field=field_name, problem=problem, excerpt=text[:200])
+    return keep(line, parse_json(text))
+
+
+def reject(text: str) -> tuple[str, str | None, str] | None:
+    """The first rejection that applies, in the documented order, or None."""
+    try:
+        document = parse_json(text)
+    except ValueError:
+        return "not_json", None, "the line is not valid JSON"
+    if not isinstance(document, Pairs):
+        return "not_an_object", None, f"the line is JSON but not an object ({kind(document)})"
+    for key in C.critical_keys:
+        if document.count(key) > 1:
+            return "duplicate_key", key, f"the key {key} appears more than once"
+    events = document.first("timing_events")
+    first_event = events[0] if isinstance(events, list) and events else None
+    if isinstance(first_event, Pairs) and first_event.count("event_type") > 1:
+        name = "timing_events[0].event_type"
+        return "duplicate_key", name, f"the key {name} appears more than once"
+    for key in C.critical_keys:
+        if key in C.integer_keys:
+            issue = count_issue(document.first(key))
+            if issue:
+                return issue[0], key, issue[1]
+    provider = document.first("provider")
+    if provider is not None and not isinstance(provider, str):
+        return "not_a_string", "provider", f"expected a string, got {kind(provider)} {json_text(provider)[:40]}"
+    if events is not None and not isinstance(events, list):
+        return "not_a_list", "timing_events", f"expected a list, got {kind(events)}"
+    if isinstance(events, list) and events and not isinstance(first_event, Pairs):
+        return "event_not_an_object", "timing_events[0]", f"expected an object, got {kind(first_event)}"
+    event_type = first_event.first("event_type") if isinstance(first_event, Pairs) else None
+    if event_type is not None and not isinstance(event_type, str):
+        name = "timing_events[0].event_type"
+        return "not_a_string", name, f"expected a string, got {kind(event_type)} {json_text(event_type)[:40]}"
+    return None
+
+
+def keep(line: Line, document: Pairs) -> Checked:
+    checked = Checked(line)
+    step: dict[str, Any] = {key: as_text(document.first(key)) for key in C.text_keys}
+    for key in C.integer_keys:
+        value = document.first(key)
+        issue = count_issue(value)
+        step[key] = value if issue is None else None
+        if issue and key not in C.critical_keys:
+            checked.warnings.append((issue[0], key, issue[1]))
+    events = document.first("timing_events")
+    events = events if isinstance(events, list) else []
+    first = events[0] if events and isinstance(events[0], Pairs) else None
+    step["first_timing_event_type"] = first.first("event_type") if first else None
+    step["timing_event_count"] = len(events)
+    tools = document.first("tools")
+    if tools is not None and not isinstance(tools, list):
+        checked.warnings.append(("not_a_list", "tools", f"expected a list, got {kind(tools)}"))
+    later = next((i for i, event in enumerate(events) if not isinstance(event, Pairs)), None)
+    if later is not None:
+        checked.warnings.append(("event_not_an_object", f"timing_events[{later}]", "expected an object"))
+    stamps = [
+        (i, as_text(event.first("timestamp")))
+        for i, event in enumerate(events)
+        if isinstance(event, Pairs) and event.first("timestamp") is not None
+    ]
+    bad = [(i, text) for i, text in stamps if not is_iso_timestamp(text)]
+    if bad:
+        index, text = bad[0]
+        problem = f"{len(bad)} timestamp(s) do not parse, the first: {text[:60]}"
+        checked.warnings.append(("unparseable_timestamp", f"timing_events[{index}].timestamp", problem))
+    total, prefix, append = step["input_tokens_total"], step["prefix_tokens"], step["newly_append_tokens"]
+    if None not in (total, prefix, append) and total != prefix + append:
+        problem = f"input_tokens_total {total} <> prefix_tokens + newly_append_tokens {prefix + append}"
+        checked.warnings.append(("input_tokens_total_mismatch", "input_tokens_total", problem))
+    checked.step = step
+    return checked
+
+
+def check_lines(paths: Iterable[str]) -> list[Checked]:
+    return [check_line(line) for line in read_lines(paths)]
 
 
 def read_steps(paths: list[str]) -> list[dict[str, Any]]:
-    """Every non-blank line of every file (sorted by path) is one step; duplicates kept."""
-    return [json.loads(line) for line in _iter_lines(paths) if line.strip()]
+    """The kept steps, in file order (duplicates kept)."""
+    return [checked.step for checked in check_lines(paths) if checked.step]
 
 
 # ---------------------------------------------------------------------------
-# Per-step classification
+# The experiment
 # ---------------------------------------------------------------------------
 
 
-def step_scope(step: dict[str, Any]) -> str:
-    provider = step.get("provider")
-    return UNKNOWN_SCOPE if provider is None else provider
+def scope_of(step: dict[str, Any]) -> str:
+    return step.get("provider") or UNKNOWN_SCOPE
 
 
-def first_event_type(step: dict[str, Any]) -> str | None:
-    events = step.get("timing_events")
-    if not events:
-        return None
-    first = events[0]
-    if not isinstance(first, dict):
-        return None
-    return first.get("event_type")
+def trigger_of(step: dict[str, Any]) -> str | None:
+    for trigger, first_event, _ in C.triggers:
+        if first_event is not None and first_event == step.get("first_timing_event_type"):
+            return trigger
+    return None
 
 
-def gated_tokens(step: dict[str, Any]) -> tuple[int, int] | None:
-    """(prefix, append) when the step passes the validity gate, else None."""
-    prefix = step.get("prefix_tokens")
-    append = step.get("newly_append_tokens")
-    if prefix is None or append is None:
-        return None
-    prefix, append = int(prefix), int(append)
-    if prefix + append <= 0:
+def gated(step: dict[str, Any]) -> tuple[int, int] | None:
+    prefix, append = step.get("prefix_tokens"), step.get("newly_append_tokens")
+    if prefix is None or append is None or prefix + append <= 0:
         return None
     return prefix, append
+
+
+def exclusion_reason(step: dict[str, Any]) -> str | None:
+    if step.get("timing_event_count", 0) == 0:
+        return "no_timing_events"
+    if trigger_of(step) is None:
+        return "first_event_other_type"
+    if step.get("prefix_tokens") is None or step.get("newly_append_tokens") is None:
+        return "null_token_field"
+    if gated(step) is None:
+        return "zero_total"
+    return None
 
 
 def hit_ratio(prefix: int, append: int) -> float:
     return float(prefix) / float(prefix + append)
 
 
-def bin_label(ratio: float) -> str | None:
-    """Bin "0" for exactly 0, else the first bin whose upper edge the ratio does not exceed."""
+def bin_of(ratio: float) -> tuple[int, str, float, float, str]:
+    """Bin 0 holds exactly 0; otherwise the first bin whose upper edge the ratio does not exceed."""
     if ratio == 0.0:
-        return BINS[0][0]
-    for label, upper in BINS[1:]:
-        if ratio <= upper:
-            return label
-    return None
+        return C.bins[0]
+    return next(b for b in C.bins[1:] if ratio <= b[3])
 
 
-def round_split_label(ratio: float) -> str | None:
-    for label, lower, upper in ROUND_SPLIT_BUCKETS:
-        if lower <= ratio < upper:
-            return label
-    return None
+def bin_label(ratio: float) -> str:
+    return bin_of(ratio)[1]
+
+
+def bucket_of(ratio: float) -> str:
+    return next(label for label, lower, upper in C.buckets if lower <= ratio < upper)
 
 
 def scopes_present(steps: Iterable[dict[str, Any]]) -> list[str]:
-    """merged, claude, codex, then every other scope seen on any line, alphabetically."""
-    others = {step_scope(step) for step in steps} - set(FIXED_SCOPES)
-    return [*FIXED_SCOPES, *sorted(others)]
+    others = {scope_of(step) for step in steps} - set(C.scopes)
+    return [*C.scopes, *sorted(others)]
+
+
+def triggers() -> list[str]:
+    return [trigger for trigger, _, _ in C.triggers]
 
 
 def all_groups(scopes: list[str]) -> list[Group]:
-    return [(scope, trigger) for scope in scopes for trigger in TRIGGERS]
+    return [(scope, trigger) for scope in scopes for trigger in triggers()]
 
 
-# ---------------------------------------------------------------------------
-# Statistics
-# ---------------------------------------------------------------------------
+def scope_order(scope: str) -> int:
+    return C.scopes.index(scope) + 1 if scope in C.scopes else len(C.scopes) + 1
 
 
 def percentile_linear(sorted_values: list[float], q: float) -> float:
-    """SPEC section 3: i = (n-1)*q; v[lo] if lo == hi else v[lo]*(hi-i) + v[hi]*(i-lo)."""
+    """SPEC 3: i = (n-1)*q; v[lo] if lo == hi else v[lo]*(hi-i) + v[hi]*(i-lo)."""
     n = len(sorted_values)
     if n == 0:
         raise ValueError("percentile of an empty group is undefined")
     i = float(n - 1) * q
-    lo = math.floor(i)
-    hi = math.ceil(i)
+    lo, hi = math.floor(i), math.ceil(i)
     if lo == hi:
         return sorted_values[lo]
     return sorted_values[lo] * (hi - i) + sorted_values[hi] * (i - lo)
 
 
+def mean_of_ratios(ratios: list[float]) -> float:
+    """The documented mean: six exact 26-bit slices per ratio, summed as integers, joined
+    smallest first in double arithmetic, then divided by n."""
+    sums = [0] * 6
+    for ratio in ratios:
+        for piece in range(6):
+            sums[piece] += math.floor(math.fmod(ratio * 67108864.0**piece, 67108864.0))
+    total = float(sums[5]) * 2.0**-130
+    for piece in (4, 3, 2, 1, 0):
+        total = float(sums[piece]) * 2.0 ** (-26 * piece) + total
+    return total / float(len(ratios))
+
+
 def share(part: int, total: int) -> float | None:
-    """(part / total) * 100 in double precision; None when the total is 0."""
-    if total == 0:
-        return None
-    return (float(part) / float(total)) * 100
+    return None if total == 0 else (float(part) / float(total)) * 100
+
+
+def in_threshold(ratio: float, lower: float | None, upper: float | None) -> bool:
+    return (lower is None or ratio >= lower) and (upper is None or ratio < upper)
+
+
+def eligible_groups(steps: list[dict[str, Any]], groups: list[Group]) -> dict[Group, list]:
+    members: dict[Group, list[tuple[float, int]]] = {group: [] for group in groups}
+    for step in steps:
+        tokens, trigger = gated(step), trigger_of(step)
+        if tokens is None or trigger is None:
+            continue
+        ratio = hit_ratio(*tokens)
+        for scope in (MERGED, scope_of(step)):
+            for group_trigger in (ALL, trigger):
+                members[(scope, group_trigger)].append((ratio, tokens[1]))
+    return members
+
+
+def token_weighted_groups(steps: list[dict[str, Any]], groups: list[Group]) -> dict[Group, list]:
+    members: dict[Group, list[tuple[int, int]]] = {group: [] for group in groups}
+    for step in steps:
+        tokens = gated(step)
+        if tokens is None:
+            continue
+        trigger = trigger_of(step)
+        for scope in (MERGED, scope_of(step)):
+            for group_trigger in [ALL] + ([trigger] if trigger else []):
+                members[(scope, group_trigger)].append(tokens)
+    return members
 
 
 # ---------------------------------------------------------------------------
-# Cell formatting
+# Cell formatting (independent of the writer: Decimal for the rounding)
 # ---------------------------------------------------------------------------
 
 
@@ -255,12 +489,16 @@ def fmt_float(value: float | None) -> str:
     return "" if value is None else repr(float(value))
 
 
-def fmt_pct(value: float | None) -> str:
-    return "" if value is None else f"{value:.2f}%"
+def fmt_pct(value: float | None, decimals: int = 2) -> str:
+    """x.xx%: the exact binary value rounded half to even."""
+    if value is None:
+        return ""
+    step = Decimal(1).scaleb(-decimals)
+    return f"{Decimal(value).quantize(step, rounding=ROUND_HALF_EVEN)}%"
 
 
 def fmt_table_cell(rate: float | None, percent_sign: str) -> str:
-    return "--" if rate is None else f"{rate * 100:.1f}{percent_sign}"
+    return "--" if rate is None else fmt_pct(rate * 100, 1).replace("%", percent_sign)
 
 
 def to_csv(header: Iterable[str], rows: Iterable[Row]) -> str:
@@ -272,159 +510,137 @@ def to_csv(header: Iterable[str], rows: Iterable[Row]) -> str:
 
 
 # ---------------------------------------------------------------------------
-# Grouping (the fan-out to merged / provider scope and to all / own trigger)
+# The output files
 # ---------------------------------------------------------------------------
 
 
-def eligible_groups(steps: list[dict[str, Any]], groups: list[Group]) -> dict[Group, list]:
-    """(scope, trigger) -> list of (hit_ratio, append_tokens) of eligible steps, in step order."""
-    members: dict[Group, list[tuple[float, int]]] = {group: [] for group in groups}
-    for step in steps:
-        tokens = gated_tokens(step)
-        trigger = TRIGGER_OF_FIRST_EVENT.get(first_event_type(step) or "")
-        if tokens is None or trigger is None:
+def summary_rows(groups: list[Group], eligible: dict[Group, list]) -> list[Row]:
+    rows = []
+    for scope, trigger in groups:
+        members = eligible[(scope, trigger)]
+        ratios = sorted(ratio for ratio, _ in members)
+        n, appends = len(ratios), sum(append for _, append in members)
+        if n == 0:
+            cells = [""] * (1 + len(C.quantiles) + len(C.thresholds))
+            cells += [""] * sum(1 for t in C.thresholds if t[3])
+            rows.append([scope, trigger, "0", "0", *cells])
             continue
-        prefix, append = tokens
-        ratio = hit_ratio(prefix, append)
-        for scope in ("merged", step_scope(step)):
-            for group_trigger in ("all", trigger):
-                members[(scope, group_trigger)].append((ratio, append))
-    return members
+        rounds = [
+            fmt_pct(share(sum(1 for r in ratios if in_threshold(r, lo, hi)), n))
+            for _, lo, hi, _ in C.thresholds
+        ]
+        append_shares = [
+            fmt_pct(share(sum(a for r, a in members if in_threshold(r, lo, hi)), appends))
+            for _, lo, hi, weighs in C.thresholds
+            if weighs
+        ]
+        percentiles = [fmt_float(percentile_linear(ratios, q)) for _, q in C.quantiles]
+        rows.append(
+            [scope, trigger, fmt_int(n), fmt_int(appends), fmt_float(mean_of_ratios(ratios)),
+             *percentiles, *rounds, *append_shares]
+        )  # fmt: skip
+    return rows
 
 
-def token_weighted_groups(steps: list[dict[str, Any]], groups: list[Group]) -> dict[Group, list]:
-    """(scope, trigger) -> list of (prefix, append); trigger all = every gate-passing step."""
-    members: dict[Group, list[tuple[int, int]]] = {group: [] for group in groups}
-    for step in steps:
-        tokens = gated_tokens(step)
-        if tokens is None:
-            continue
-        trigger = TRIGGER_OF_FIRST_EVENT.get(first_event_type(step) or "")
-        triggers = ["all"] if trigger is None else ["all", trigger]
-        for scope in ("merged", step_scope(step)):
-            for group_trigger in triggers:
-                members[(scope, group_trigger)].append(tokens)
-    return members
-
-
-# ---------------------------------------------------------------------------
-# Outputs 1-5
-# ---------------------------------------------------------------------------
-
-
-def summary_row(group: Group, members: list[tuple[float, int]]) -> Row:
-    scope, trigger = group
-    ratios = sorted(ratio for ratio, _ in members)
-    n = len(ratios)
-    appends_total = sum(append for _, append in members)
-    if n == 0:
-        return [scope, trigger, "0", "0"] + [""] * (len(SUMMARY_COLUMNS) - 4)
-
-    def count_where(predicate: Any) -> int:
-        return sum(1 for ratio in ratios if predicate(ratio))
-
-    def appends_where(predicate: Any) -> int:
-        return sum(append for ratio, append in members if predicate(ratio))
-
-    mean = math.fsum(ratios) / n
-    percentiles = [fmt_float(percentile_linear(ratios, q)) for _, q in QUANTILES]
-    round_predicates = (
-        lambda r: r < 0.5,
-        lambda r: 0.5 <= r < 0.9,
-        lambda r: r >= 0.9,
-        lambda r: r >= 0.95,
-        lambda r: r >= 0.98,
-        lambda r: r >= 0.99,
-    )
-    append_predicates = round_predicates[:3]
-    round_shares = [fmt_pct(share(count_where(p), n)) for p in round_predicates]
-    append_shares = [fmt_pct(share(appends_where(p), appends_total)) for p in append_predicates]
+def summary_header() -> list[str]:
     return [
-        scope,
-        trigger,
-        fmt_int(n),
-        fmt_int(appends_total),
-        fmt_float(mean),
-        *percentiles,
-        *round_shares,
-        *append_shares,
-    ]
+        "scope", "trigger", "rounds", "append_tokens", "mean_hit_ratio",
+        *(name for name, _ in C.quantiles),
+        *(f"round_hit_{name}_pct" for name, _, _, _ in C.thresholds),
+        *(f"append_hit_{name}_pct" for name, _, _, weighs in C.thresholds if weighs),
+    ]  # fmt: skip
 
 
-def bins_rows(group: Group, members: list[tuple[float, int]]) -> list[Row]:
-    scope, trigger = group
-    rounds_total = len(members)
-    appends_total = sum(append for _, append in members)
-    rounds_in = {label: 0 for label, _ in BINS}
-    appends_in = {label: 0 for label, _ in BINS}
+def bin_counts(members: list[tuple[float, int]]) -> dict[int, tuple[int, int]]:
+    counts = {b[0]: (0, 0) for b in C.bins}
     for ratio, append in members:
-        label = bin_label(ratio)
-        if label is not None:
-            rounds_in[label] += 1
-            appends_in[label] += append
-    return [
-        [
-            scope,
-            trigger,
-            label,
-            fmt_int(rounds_in[label]),
-            fmt_pct(share(rounds_in[label], rounds_total)),
-            fmt_int(appends_in[label]),
-            fmt_pct(share(appends_in[label], appends_total)),
-        ]
-        for label, _ in BINS
-    ]
+        index = bin_of(ratio)[0]
+        steps, tokens = counts[index]
+        counts[index] = (steps + 1, tokens + append)
+    return counts
 
 
-def round_split_rows(group: Group, members: list[tuple[float, int]]) -> list[Row]:
-    scope, trigger = group
-    rounds_total = len(members)
-    rounds_in = {label: 0 for label, _, _ in ROUND_SPLIT_BUCKETS}
-    for ratio, _ in members:
-        label = round_split_label(ratio)
-        if label is not None:
-            rounds_in[label] += 1
-    return [
-        [
-            scope,
-            trigger,
-            label,
-            fmt_int(rounds_in[label]),
-            fmt_pct(share(rounds_in[label], rounds_total)),
-        ]
-        for label, _, _ in ROUND_SPLIT_BUCKETS
-    ]
+def bins_rows(groups: list[Group], eligible: dict[Group, list]) -> list[Row]:
+    rows = []
+    for scope, trigger in groups:
+        members = eligible[(scope, trigger)]
+        n, appends = len(members), sum(a for _, a in members)
+        counts = bin_counts(members)
+        for index, label, _, _, _ in C.bins:
+            steps, tokens = counts[index]
+            rows.append([scope, trigger, label, fmt_int(steps), fmt_pct(share(steps, n)),
+                         fmt_int(tokens), fmt_pct(share(tokens, appends))])  # fmt: skip
+    return rows
+
+
+def histogram_rows(groups: list[Group], eligible: dict[Group, list]) -> list[Row]:
+    colours = {band: (colour, label) for band, colour, label in C.bands}
+    order = {trigger: i for i, trigger in enumerate(triggers(), start=1)}
+    rows = []
+    for scope, trigger in groups:
+        members = eligible[(scope, trigger)]
+        n, appends = len(members), sum(a for _, a in members)
+        counts = bin_counts(members)
+        for index, label, _, upper, band in C.bins:
+            steps, tokens = counts[index]
+            colour, band_label = colours[band]
+            rows.append(
+                [scope, trigger, str(scope_order(scope)), str(order[trigger]), str(index), label,
+                 fmt_float(upper), band, band_label, colour, fmt_int(steps),
+                 fmt_float(share(steps, n)), fmt_int(tokens), fmt_float(share(tokens, appends)),
+                 fmt_int(n), fmt_int(appends)]
+            )  # fmt: skip
+    return rows
+
+
+def band_share_rows(groups: list[Group], eligible: dict[Group, list]) -> list[Row]:
+    rows = []
+    for scope, trigger in groups:
+        members = eligible[(scope, trigger)]
+        n, appends = len(members), sum(a for _, a in members)
+        for band, _, band_label in C.bands:
+            inside = [(r, a) for r, a in members if bin_of(r)[4] == band]
+            steps, tokens = len(inside), sum(a for _, a in inside)
+            rows.append([scope, trigger, band, band_label, fmt_int(steps), fmt_pct(share(steps, n)),
+                         fmt_int(tokens), fmt_pct(share(tokens, appends))])  # fmt: skip
+    return rows
+
+
+def round_split_rows(groups: list[Group], eligible: dict[Group, list]) -> list[Row]:
+    rows = []
+    for scope, trigger in groups:
+        members = eligible[(scope, trigger)]
+        for label, _, _ in C.buckets:
+            steps = sum(1 for r, _ in members if bucket_of(r) == label)
+            rows.append([scope, trigger, label, fmt_int(steps), fmt_pct(share(steps, len(members)))])
+    return rows
 
 
 def token_weighted_rate(members: list[tuple[int, int]]) -> float | None:
-    prefix_sum = sum(prefix for prefix, _ in members)
-    total = sum(prefix + append for prefix, append in members)
-    return None if total == 0 else float(prefix_sum) / float(total)
+    total = sum(p + a for p, a in members)
+    return None if total == 0 else float(sum(p for p, _ in members)) / float(total)
 
 
-def token_weighted_row(group: Group, members: list[tuple[int, int]]) -> Row:
-    scope, trigger = group
-    prefix_sum = sum(prefix for prefix, _ in members)
-    append_sum = sum(append for _, append in members)
+def token_weighted_rows(groups: list[Group], weighted: dict[Group, list]) -> list[Row]:
+    rows = []
+    for scope, trigger in groups:
+        members = weighted[(scope, trigger)]
+        prefix, append = sum(p for p, _ in members), sum(a for _, a in members)
+        rows.append([scope, trigger, fmt_int(len(members)), fmt_int(prefix), fmt_int(append),
+                     fmt_int(prefix + append), fmt_float(token_weighted_rate(members))])  # fmt: skip
+    return rows
+
+
+def rate_cells(rates: dict[Group, float | None], percent_sign: str) -> list[list[str]]:
     return [
-        scope,
-        trigger,
-        fmt_int(len(members)),
-        fmt_int(prefix_sum),
-        fmt_int(append_sum),
-        fmt_int(prefix_sum + append_sum),
-        fmt_float(token_weighted_rate(members)),
+        [label] + [fmt_table_cell(rates[(scope, trigger)], percent_sign) for scope in ("claude", "codex", MERGED)]
+        for trigger, _, label in C.triggers
     ]
 
 
 def markdown_table(rates: dict[Group, float | None]) -> str:
-    lines = [
-        "| Metric | Claude | Codex | Total |",
-        "|---|---:|---:|---:|",
-    ]
-    for metric, trigger in TABLE_ROWS:
-        cells = [fmt_table_cell(rates[(scope, trigger)], "%") for scope in TABLE_SCOPES]
-        lines.append(f"| {metric} | " + " | ".join(cells) + " |")
+    lines = ["| Metric | Claude | Codex | Total |", "|---|---:|---:|---:|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rate_cells(rates, "%")]
     return "\n".join(lines) + "\n"
 
 
@@ -439,39 +655,111 @@ def latex_table(rates: dict[Group, float | None]) -> str:
         r"Metric & Claude & Codex & Total \\",
         r"\midrule",
     ]
-    for metric, trigger in TABLE_ROWS:
-        cells = [fmt_table_cell(rates[(scope, trigger)], r"\%") for scope in TABLE_SCOPES]
-        lines.append(f"{metric} & " + " & ".join(cells) + r" \\")
-    lines += [
-        r"\bottomrule",
-        r"\end{tabular}",
-        r"\end{table}",
-    ]
+    lines += [" & ".join(row) + r" \\" for row in rate_cells(rates, r"\%")]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 
 
-def compute_outputs(steps: list[dict[str, Any]]) -> dict[str, str]:
-    """Output file name -> exact expected text, for outputs 1-5 of SPEC section 4."""
+def line_number_key(checked: Checked) -> tuple[str, int]:
+    return checked.line.file, checked.line.number
+
+
+def rejected_rows(checked: list[Checked]) -> list[Row]:
+    rejected = sorted((c for c in checked if c.reason), key=line_number_key)
+    return [
+        [c.line.file, str(c.line.number), c.reason or "", c.bad_field or "", c.problem or "", c.excerpt or ""]
+        for c in rejected
+    ]
+
+
+def warning_rows(checked: list[Checked]) -> list[Row]:
+    rows = [
+        [c.line.file, c.line.number, warning, field_name, problem]
+        for c in checked
+        for warning, field_name, problem in c.warnings
+    ]
+    rows.sort(key=lambda row: (row[0], row[1], row[2], row[3]))
+    return [[file, str(number), *rest] for file, number, *rest in rows]
+
+
+def audit_rows(checked: list[Checked], steps: list[dict[str, Any]]) -> list[Row]:
+    rejected = [c.reason for c in checked if c.reason]
+    reasons = [exclusion_reason(step) for step in steps]
+    warnings = [w for c in checked for w, _, _ in c.warnings]
+    rows = [
+        ["lines", "lines_read", len(checked)],
+        ["lines", "blank_lines", sum(1 for c in checked if c.blank)],
+        ["lines", "rejected_lines", len(rejected)],
+        ["lines", "steps_ingested", len(steps)],
+        *(["rejected", reason, rejected.count(reason)] for reason in C.rejection_reasons),
+        ["steps", "eligible_steps", reasons.count(None)],
+        ["steps", "excluded_steps", len(reasons) - reasons.count(None)],
+        *(["excluded", reason, reasons.count(reason)] for reason in C.exclusion_reasons),
+        *(["warnings", kind_name, warnings.count(kind_name)] for kind_name in C.warning_kinds),
+    ]
+    return [[section, item, str(count)] for section, item, count in rows]
+
+
+OUTPUT_NAMES: tuple[str, ...] = (
+    "cache_hit_ratio_summary.csv",
+    "cache_hit_ratio_bins.csv",
+    "cache_hit_ratio_round_split.csv",
+    "cache_hit_ratio_token_weighted.csv",
+    "cache_hit_ratio_table.md",
+    "prefix_cache_hit_rate_table.tex",
+    "cache_hit_ratio_histogram_data.csv",
+    "cache_hit_ratio_band_shares.csv",
+    "cache_hit_ratio_step_audit.csv",
+    "rejected_lines.csv",
+    "line_warnings.csv",
+)
+
+
+def compute_outputs(checked: list[Checked]) -> dict[str, str]:
+    """Output file name -> exact expected text, for every text output of a run."""
+    steps = [c.step for c in checked if c.step]
     groups = all_groups(scopes_present(steps))
     eligible = eligible_groups(steps, groups)
     weighted = token_weighted_groups(steps, groups)
     rates = {group: token_weighted_rate(weighted[group]) for group in groups}
     return {
-        "cache_hit_ratio_summary.csv": to_csv(
-            SUMMARY_COLUMNS, (summary_row(g, eligible[g]) for g in groups)
-        ),
+        "cache_hit_ratio_summary.csv": to_csv(summary_header(), summary_rows(groups, eligible)),
         "cache_hit_ratio_bins.csv": to_csv(
-            BINS_COLUMNS, (row for g in groups for row in bins_rows(g, eligible[g]))
+            ["scope", "trigger", "bin", "rounds", "round_share", "append_tokens", "append_token_share"],
+            bins_rows(groups, eligible),
         ),
         "cache_hit_ratio_round_split.csv": to_csv(
-            ROUND_SPLIT_COLUMNS, (row for g in groups for row in round_split_rows(g, eligible[g]))
+            ["scope", "trigger", "hit_ratio_bucket", "rounds", "round_share"],
+            round_split_rows(groups, eligible),
         ),
         "cache_hit_ratio_token_weighted.csv": to_csv(
-            TOKEN_WEIGHTED_COLUMNS, (token_weighted_row(g, weighted[g]) for g in groups)
-        ),
+            ["scope", "trigger", "rounds", "prefix_tokens", "append_tokens", "total_input_tokens",
+             "token_weighted_hit_rate"],
+            token_weighted_rows(groups, weighted),
+        ),  # fmt: skip
         "cache_hit_ratio_table.md": markdown_table(rates),
         "prefix_cache_hit_rate_table.tex": latex_table(rates),
+        "cache_hit_ratio_histogram_data.csv": to_csv(
+            ["scope", "trigger", "scope_order", "trigger_order", "bin_index", "bin", "upper_edge",
+             "band", "band_label", "band_color", "rounds", "round_share_pct", "append_tokens",
+             "append_token_share_pct", "group_rounds", "group_append_tokens"],
+            histogram_rows(groups, eligible),
+        ),  # fmt: skip
+        "cache_hit_ratio_band_shares.csv": to_csv(
+            ["scope", "trigger", "band", "band_label", "rounds", "round_share", "append_tokens",
+             "append_token_share"],
+            band_share_rows(groups, eligible),
+        ),  # fmt: skip
+        "cache_hit_ratio_step_audit.csv": to_csv(["section", "item", "count"], audit_rows(checked, steps)),
+        "rejected_lines.csv": to_csv(
+            ["file", "line", "reason", "field", "problem", "line_excerpt"], rejected_rows(checked)
+        ),
+        "line_warnings.csv": to_csv(["file", "line", "warning", "field", "problem"], warning_rows(checked)),
     }
+
+
+def outputs_for(paths: list[str]) -> dict[str, str]:
+    return compute_outputs(check_lines(paths))
 
 
 # ---------------------------------------------------------------------------
@@ -485,7 +773,7 @@ def main(argv: list[str]) -> int:
         return 2
     out_dir = Path(argv[0])
     out_dir.mkdir(parents=True, exist_ok=True)
-    outputs = compute_outputs(read_steps(argv[1:]))
+    outputs = outputs_for([str(Path(p).resolve()) for p in argv[1:]])
     for name, text in outputs.items():
         (out_dir / name).write_text(text, encoding="utf-8", newline="")
     print(f"wrote {len(outputs)} files to {out_dir}")
