@@ -1351,6 +1351,8 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         print(f"error: not a folder: {', '.join(missing)}", file=sys.stderr)
         return 2
+    for hint in root_hints(args.claude, args.codex):
+        print(f"warning: {hint}", file=sys.stderr)
     result = normalize(args.claude, args.codex, include_content=args.include_content)
     for rejection in result.rejections[:20]:
         print(
@@ -1371,6 +1373,21 @@ def main(argv: list[str] | None = None) -> int:
         args.audit.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     summarize(result, args.output, sys.stderr.write)
     return 0
+
+
+def root_hints(claude_roots: list[Path], codex_roots: list[Path]) -> list[str]:
+    """Roots that look like the wrong folder of the right agent [R1.1]."""
+    hints = []
+    for root in claude_roots:
+        if (root / "projects").is_dir():
+            hints.append(f"{root} holds projects/: the Claude root is the projects folder itself")
+    for root in codex_roots:
+        if not (root / "sessions").is_dir() and not (root / "archived_sessions").is_dir():
+            hints.append(
+                f"{root} has no sessions/ or archived_sessions/: the Codex root is the Codex "
+                "home (e.g. ~/.codex), not its sessions/ folder"
+            )
+    return hints
 
 
 def summarize(result: Result, output: Path, write: Callable[[str], Any]) -> None:
