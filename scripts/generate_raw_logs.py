@@ -21,10 +21,12 @@ deterministic raw logs to test and benchmark that reading, without anyone's real
   cumulative ``total_token_usage`` and the per-call ``last_token_usage``; some are rate-limit-only
   ``info: null`` events or re-emits of an unchanged total, as real Codex writes them).
 
-Sizes are realistic: tool outputs are a few KB (some tens of KB) and appear twice, as in the real
-formats (the result block and the runner metadata), so a Claude step averages ~7 KB and a Codex
-step ~8 KB of raw log. Everything is streamed: one session is built in memory, written, then
-dropped, so 300,000 steps take a few minutes and little memory.
+Sizes are realistic: tool outputs are a few KB (some tens of KB) and often appear twice, as in the
+real formats (Claude's result block and runner metadata; Codex's exec_command_end and
+function_call_output), and every record repeats its envelope, so a step averages ~10.5 KB of raw
+log for both agents (300,000 steps = about 3.3 GB in about 20,000 files). Everything is streamed:
+one session is built in memory, written, then dropped (about 40 MB of memory whatever --steps);
+300,000 steps take about one CPU-minute (a few minutes of wall time on a busy machine).
 
 ``--edge-cases`` adds, in every run, each case the rules document names: ``<synthetic>`` API-error
 messages, Claude fork copies of a session into a new file (with and without the copied
@@ -479,41 +481,39 @@ def claude_user_prompt(chain: ClaudeChain, text: str, extra: Record | None = Non
     chain.pending += len(text) // 4 + 1
 
 
-def claude_assistant(
-    chain: ClaudeChain, tools: list[str], miss: bool, extra_tool_ids: list[str] | None = None
-) -> list[ToolCall]:
-    """One model call: split records per block, partial usage first, final usage last."""
+def claude_blocks(chain: ClaudeChain, tools: list[str], reuse: list[str]) -> list[Record]:
+    """The content blocks of one response: maybe thinking, maybe text, then the tool calls."""
     rng, corpus = chain.rng, chain.corpus
-    message_id = "msg_01" + random_string(rng, B62, 22)
-    request_id = "req_011C" + random_string(rng, B62, 20)
-    usage = claude_usage(chain, miss)
     blocks: list[Record] = []
     if rng.random() < 0.6:
         thinking = "" if rng.random() < 0.8 else corpus.text_of(rng, rng.randint(80, 2000))
-        blocks.append(
-            {"type": "thinking", "thinking": thinking, "signature": corpus.opaque(rng, 400)}
-        )
+        signature = corpus.opaque(rng, 400)
+        blocks.append({"type": "thinking", "thinking": thinking, "signature": signature})
     if rng.random() < 0.7 or not tools:
-        blocks.append(
-            {"type": "text", "text": corpus.text_of(rng, lognormal_int(rng, 180, 1.0, 5, 6000))}
-        )
-    planned = list(extra_tool_ids or [])
+        size = lognormal_int(rng, 180, 1.0, 5, 6000)
+        blocks.append({"type": "text", "text": corpus.text_of(rng, size)})
+    planned = list(reuse)
     for name in tools:
         call_id = planned.pop(0) if planned else "toolu_01" + random_string(rng, B62, 22)
-        blocks.append(
-            {
-                "type": "tool_use",
-                "id": call_id,
-                "name": name,
-                "input": claude_tool_input(chain, name),
-            }
-        )
+        tool_input = claude_tool_input(chain, name)
+        blocks.append({"type": "tool_use", "id": call_id, "name": name, "input": tool_input})
+    return blocks
+
+
+def claude_assistant(
+    chain: ClaudeChain, tools: list[str], miss: bool, reuse: list[str] | None = None
+) -> list[ToolCall]:
+    """One model call: split records per block, partial usage first, final usage last."""
+    rng = chain.rng
+    message_id = "msg_01" + random_string(rng, B62, 22)
+    request_id = "req_011C" + random_string(rng, B62, 20)
+    usage = claude_usage(chain, miss)
+    blocks = claude_blocks(chain, tools, reuse or [])
     stop = "tool_use" if tools else "end_turn"
     partial = len(blocks) > 1 and rng.random() < 0.6
     calls: list[ToolCall] = []
     for position, block in enumerate(blocks):
         final = position == len(blocks) - 1 or not partial
-        record_usage = usage if final else usage | {"output_tokens": rng.randint(1, 9)}
         message = {
             "model": chain.model,
             "id": message_id,
@@ -522,13 +522,13 @@ def claude_assistant(
             "content": [block],
             "stop_reason": stop if final else None,
             "stop_sequence": None,
-            "usage": record_usage,
+            "usage": usage if final else usage | {"output_tokens": rng.randint(1, 9)},
         }
         tags = [chain.step_tag] if position == 0 else []
         if block["type"] == "tool_use" and block["id"] in chain.tool_ids:
             tags.append("repeated_call")
-        tag = "+".join(tags) or None
-        uuid = chain.emit("assistant", {"message": message, "requestId": request_id}, tag)
+        body = {"message": message, "requestId": request_id}
+        uuid = chain.emit("assistant", body, "+".join(tags) or None)
         if block["type"] == "tool_use":
             calls.append(ToolCall(block["id"], block["name"], block["input"], chain.clock, uuid))
             chain.tool_ids.append(block["id"])
@@ -1037,7 +1037,7 @@ def codex_turn_start(session: CodexSession, prompt: str) -> None:
     )
 
 
-def codex_exec_output(session: CodexSession, command: str, wall: int, code: int) -> tuple[str, str]:
+def codex_exec_output(session: CodexSession, wall: int, code: int) -> tuple[str, str]:
     rng = session.rng
     text = session.corpus.text_of(rng, lognormal_int(rng, 1400, 1.1, 1, 60_000))
     inner = max(0, wall - rng.randint(1, 30)) / 1000
@@ -1104,64 +1104,53 @@ def codex_call(session: CodexSession) -> tuple[str, str, Record]:
     )
 
 
+PATCH_STDOUT = "Success. Updated the following files:\nM src/app.py\n"
+
+
+def codex_patch_result(session: CodexSession, call_id: str) -> None:
+    """apply_patch: patch_apply_end first, then the custom_tool_call_output (a duplicate)."""
+    end = {"type": "patch_apply_end", "call_id": call_id, "turn_id": session.turn_id}
+    session.add("event_msg", end | {"stdout": PATCH_STDOUT, "stderr": "", "success": True})
+    metadata = {"exit_code": 0, "duration_seconds": 0.0}
+    payload = {"type": "custom_tool_call_output", "call_id": call_id}
+    output = dumps({"output": PATCH_STDOUT, "metadata": metadata})
+    session.add("response_item", payload | {"output": output}, "repeated_result")
+
+
+def codex_shell_result(session: CodexSession, call_id: str, wall: int, code: int) -> None:
+    """Legacy `shell`: a JSON output with metadata.exit_code, no Wall time line."""
+    text = session.corpus.text_of(session.rng, lognormal_int(session.rng, 1400, 1.1, 1, 60_000))
+    metadata = {"exit_code": code, "duration_seconds": wall / 1000}
+    output = dumps({"output": text, "metadata": metadata})
+    session.add(
+        "response_item", {"type": "function_call_output", "call_id": call_id, "output": output}
+    )
+
+
+def codex_exec_result(session: CodexSession, call_id: str, wall: int, code: int) -> None:
+    """exec_command: sometimes an exec_command_end event first, then the function output."""
+    output, text = codex_exec_output(session, wall, code)
+    duplicate = session.rng.random() < 0.2
+    if duplicate:
+        duration = {"secs": wall // 1000, "nanos": (wall % 1000) * 1_000_000}
+        end = {"type": "exec_command_end", "call_id": call_id, "turn_id": session.turn_id}
+        end |= {"stdout": text, "stderr": "", "aggregated_output": text, "exit_code": code}
+        session.add("event_msg", end | {"duration": duration, "formatted_output": text})
+    payload = {"type": "function_call_output", "call_id": call_id, "output": output}
+    session.add("response_item", payload, "repeated_result" if duplicate else None)
+
+
 def codex_result(session: CodexSession, call_id: str, name: str, emitted: int) -> None:
     rng = session.rng
     wall = lognormal_int(rng, 120, 1.2, 2, 120_000)
     session.clock = max(session.clock, emitted + wall)
     code = 0 if rng.random() < 0.9 else 1
     if name == "apply_patch":
-        session.add(
-            "event_msg",
-            {
-                "type": "patch_apply_end",
-                "call_id": call_id,
-                "turn_id": session.turn_id,
-                "stdout": "Success. Updated the following files:\nM src/app.py\n",
-                "stderr": "",
-                "success": True,
-            },
-        )
-        output = dumps(
-            {
-                "output": "Success. Updated the following files:\nM src/app.py\n",
-                "metadata": {"exit_code": 0, "duration_seconds": 0.0},
-            }
-        )
-        session.add(
-            "response_item",
-            {"type": "custom_tool_call_output", "call_id": call_id, "output": output},
-            "repeated_result",
-        )
-        return
-    if name == "shell":
-        text = session.corpus.text_of(rng, lognormal_int(rng, 1400, 1.1, 1, 60_000))
-        output = dumps(
-            {"output": text, "metadata": {"exit_code": code, "duration_seconds": wall / 1000}}
-        )
-        session.add(
-            "response_item", {"type": "function_call_output", "call_id": call_id, "output": output}
-        )
-        return
-    output, text = codex_exec_output(session, "rg", wall, code)
-    duplicate = rng.random() < 0.2
-    if duplicate:
-        end = {
-            "type": "exec_command_end",
-            "call_id": call_id,
-            "turn_id": session.turn_id,
-            "stdout": text,
-            "stderr": "",
-            "aggregated_output": text,
-            "exit_code": code,
-            "duration": {"secs": wall // 1000, "nanos": (wall % 1000) * 1_000_000},
-            "formatted_output": text,
-        }
-        session.add("event_msg", end)
-    session.add(
-        "response_item",
-        {"type": "function_call_output", "call_id": call_id, "output": output},
-        "repeated_result" if duplicate else None,
-    )
+        codex_patch_result(session, call_id)
+    elif name == "shell":
+        codex_shell_result(session, call_id, wall, code)
+    else:
+        codex_exec_result(session, call_id, wall, code)
 
 
 def codex_model_call(
@@ -1445,20 +1434,34 @@ def summary(out: Output) -> dict[str, Any]:
     return result
 
 
+HELP_DESCRIPTION = """\
+Write synthetic raw session logs of Claude Code and Codex CLI - the agents' own JSONL
+formats and folder layouts - to test and benchmark Trace Atlas's reading of raw logs
+(docs/raw_logs_rules.md). No real session is needed; nothing is downloaded.
+
+  --claude-root DIR  becomes a Claude Code projects folder (like ~/.claude/projects):
+                     DIR/<project>/<session>.jsonl, sub-agents in
+                     DIR/<project>/<session>/subagents/agent-<id>.jsonl
+  --codex-root DIR   becomes a Codex home (like ~/.codex):
+                     DIR/sessions/YYYY/MM/DD/rollout-<start>-<uuid>.jsonl
+                     (+ DIR/archived_sessions/ with --edge-cases)
+
+Use new or empty folders: existing files are left in place and would be read too.
+The same arguments always write byte-identical files. A step (one model call)
+averages about 10 KB of raw log; 300,000 steps take about a CPU-minute."""
+
+HELP_EPILOG = """\
+examples:
+  %(prog)s --claude-root /tmp/raw/claude --codex-root /tmp/raw/codex
+  %(prog)s --claude-root c --codex-root x --steps 3000 --edge-cases --summary expected.json
+  python tests/raw_logs_reference.py --claude c --codex x -o steps.jsonl   # read them back"""
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description=(
-            "Write synthetic raw Claude Code / Codex CLI session logs (the agents' own JSONL "
-            "formats and folder layouts) for testing and benchmarking Trace Atlas's raw-log "
-            "reading. Deterministic: the same arguments always write byte-identical files."
-        ),
-        epilog=(
-            "Layout written: CLAUDE_ROOT/<project>/<session>.jsonl (+ <session>/subagents/"
-            "agent-<id>.jsonl) like ~/.claude/projects, and CODEX_ROOT/sessions/YYYY/MM/DD/"
-            "rollout-*.jsonl (+ archived_sessions/ with --edge-cases) like ~/.codex. "
-            "Example: %(prog)s --claude-root /tmp/raw/claude --codex-root /tmp/raw/codex "
-            "--steps 3000 --edge-cases --summary /tmp/raw/expected.json"
-        ),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=HELP_DESCRIPTION,
+        epilog=HELP_EPILOG,
     )
     parser.add_argument(
         "--claude-root",

@@ -555,9 +555,9 @@ def input_summary(events: list[Event]) -> dict[str, Any]:
 
 
 def event(event_type: str, timestamp: Any, source: str, **extra: Any) -> Event:
-    return {"event_type": event_type, "timestamp": text_or_none(timestamp), "source": source} | (
-        extra
-    )
+    """[R7.2] a timing event: the common keys, then the event's own."""
+    common = {"event_type": event_type, "timestamp": text_or_none(timestamp), "source": source}
+    return common | extra
 
 
 # ---------------------------------------------------------------------------------------------
