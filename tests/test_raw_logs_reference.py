@@ -220,6 +220,16 @@ def test_tracelab_example_audit_accounts_for_every_record(tracelab):
     assert tracelab.set_aside == []
 
 
+SHARED_FIXTURES = PROJECT_DIR.parent.parent / "shared" / "fixtures" / "tracelab_examples"
+
+
+@pytest.mark.skipif(not SHARED_FIXTURES.is_dir(), reason="no shared fixture copy on this machine")
+def test_vendored_tracelab_files_are_byte_identical_to_the_shared_fixtures():
+    vendored = {k: v for k, v in tree(TRACELAB).items() if k != "README.md"}
+    shared = {k: v for k, v in tree(SHARED_FIXTURES).items() if k != "README.md"}
+    assert vendored == shared and len(vendored) == 5
+
+
 def test_by_default_no_log_content_reaches_the_output():
     result = ref.normalize([TRACELAB / "claude" / "projects"], [TRACELAB / "codex"])
     dumped = json.dumps(result.steps, ensure_ascii=False)
