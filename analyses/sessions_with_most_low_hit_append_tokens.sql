@@ -10,7 +10,7 @@ steps as (
         step_id,
         session_id,
         provider
-    from {{ ref('stg_trace__steps') }}
+    from {{ ref('int_steps_unioned') }}
 
 ),
 

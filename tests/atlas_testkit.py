@@ -38,6 +38,7 @@ def generate_trace(path: Path, steps: int, *extra: str) -> Path:
 
 def dbt_environment(trace: str, database: Path) -> dict[str, str]:
     return os.environ | {
+        "TRACE_ATLAS_INPUT": "trace",
         "TRACE_ATLAS_TRACE": trace,
         "TRACE_ATLAS_DB": str(database),
         "DO_NOT_TRACK": "1",
@@ -89,10 +90,14 @@ def run_pipeline(
     plots: bool = False,
     env: dict[str, str] | None = None,
     engine: str = "duckdb",
+    expect_failure: bool = False,
 ) -> PipelineRun:
     """dbt build (models, dbt data tests, unit tests) then the export writer."""
     workdir.mkdir(parents=True, exist_ok=True)
     built = run_dbt(["build"], trace, workdir, env, engine)
+    if expect_failure:
+        assert built.returncode != 0, "dbt build passed although it should have failed"
+        return PipelineRun(workdir / "atlas.duckdb", workdir / "target", workdir / "out", built.stdout)
     if built.returncode != 0:
         pytest.fail(f"dbt build failed on {trace}:\n{built.stdout[-6000:]}\n{built.stderr}")
     out = workdir / "out"
@@ -109,6 +114,8 @@ def run_pipeline(
         engine,
         "--spark-dir",
         str(workdir / "spark"),
+        "--hashes",
+        str(workdir / "target" / "input_hashes.json"),
     ]
     if not plots:
         command.append("--no-plots")

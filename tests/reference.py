@@ -175,6 +175,10 @@ class Pairs(list):
         return sum(1 for name, _ in self if name == key)
 
 
+def is_array(value: Any) -> bool:
+    return isinstance(value, list) and not isinstance(value, Pairs)
+
+
 def parse_json(text: str) -> Any:
     def reject_constant(name: str) -> Any:
         raise ValueError(name)
@@ -185,7 +189,7 @@ def parse_json(text: str) -> Any:
 def kind(value: Any) -> str:
     if isinstance(value, Pairs):
         return "object"
-    if isinstance(value, list):
+    if is_array(value):
         return "array"
     if isinstance(value, str):
         return "string"
@@ -202,7 +206,7 @@ def json_text(value: Any) -> str:
     """The value as minified JSON (keys in their order)."""
     if isinstance(value, Pairs):
         return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + json_text(v) for k, v in value) + "}"
-    if isinstance(value, list):
+    if is_array(value):
         return "[" + ",".join(json_text(item) for item in value) + "]"
     if isinstance(value, float):
         return repr(value)
@@ -276,7 +280,7 @@ def reject(text: str) -> tuple[str, str | None, str] | None:
         if document.count(key) > 1:
             return "duplicate_key", key, f"the key {key} appears more than once"
     events = document.first("timing_events")
-    first_event = events[0] if isinstance(events, list) and events else None
+    first_event = events[0] if is_array(events) and events else None
     if isinstance(first_event, Pairs) and first_event.count("event_type") > 1:
         name = "timing_events[0].event_type"
         return "duplicate_key", name, f"the key {name} appears more than once"
@@ -288,9 +292,9 @@ def reject(text: str) -> tuple[str, str | None, str] | None:
     provider = document.first("provider")
     if provider is not None and not isinstance(provider, str):
         return "not_a_string", "provider", f"expected a string, got {kind(provider)} {json_text(provider)[:40]}"
-    if events is not None and not isinstance(events, list):
+    if events is not None and not is_array(events):
         return "not_a_list", "timing_events", f"expected a list, got {kind(events)}"
-    if isinstance(events, list) and events and not isinstance(first_event, Pairs):
+    if is_array(events) and events and not isinstance(first_event, Pairs):
         return "event_not_an_object", "timing_events[0]", f"expected an object, got {kind(first_event)}"
     event_type = first_event.first("event_type") if isinstance(first_event, Pairs) else None
     if event_type is not None and not isinstance(event_type, str):
@@ -309,12 +313,12 @@ def keep(line: Line, document: Pairs) -> Checked:
         if issue and key not in C.critical_keys:
             checked.warnings.append((issue[0], key, issue[1]))
     events = document.first("timing_events")
-    events = events if isinstance(events, list) else []
+    events = events if is_array(events) else []
     first = events[0] if events and isinstance(events[0], Pairs) else None
     step["first_timing_event_type"] = first.first("event_type") if first else None
     step["timing_event_count"] = len(events)
     tools = document.first("tools")
-    if tools is not None and not isinstance(tools, list):
+    if tools is not None and not is_array(tools):
         checked.warnings.append(("not_a_list", "tools", f"expected a list, got {kind(tools)}"))
     later = next((i for i, event in enumerate(events) if not isinstance(event, Pairs)), None)
     if later is not None:

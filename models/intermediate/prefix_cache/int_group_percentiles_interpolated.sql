@@ -9,6 +9,7 @@ with
 eligible_steps as (
 
     select
+        step_id,
         scope,
         trigger,
         hit_ratio
@@ -30,6 +31,7 @@ triggers as (
 steps_marked as (
 
     select
+        eligible_steps.step_id,
         eligible_steps.scope,
         eligible_steps.trigger,
         eligible_steps.hit_ratio,
@@ -73,8 +75,9 @@ steps_counted as (
         sum(is_first_trigger) over by_scope_ratio as scope_first_trigger_count
     from steps_marked
     window
-        by_ratio as (order by hit_ratio rows between unbounded preceding and current row),
-        by_scope_ratio as (partition by scope order by hit_ratio rows between unbounded preceding and current row)
+        -- step_id breaks ties, so that every count over a window sees the same order
+        by_ratio as (order by hit_ratio, step_id rows between unbounded preceding and current row),
+        by_scope_ratio as (partition by scope order by hit_ratio, step_id rows between unbounded preceding and current row)
 
 ),
 

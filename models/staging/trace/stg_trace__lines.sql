@@ -32,7 +32,11 @@ lines_parsed as (
         input_row,
         line_text,
         reader_problem,
-        coalesce(line_text, '') = '' or (left(line_text, 1) <> '{' and trim(line_text) = '') as is_blank,
+        case
+            when coalesce(line_text, '') = '' then true
+            when left(line_text, 1) = '{' then false
+            else translate(line_text, chr(32) || chr(9) || chr(13), '') = ''
+        end as is_blank,
         {{ parse_trace_line('line_text') }} as step
     from trace_lines
 
