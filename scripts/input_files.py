@@ -40,8 +40,13 @@ def resolve(text: str, base: Path) -> list[str]:
     for pattern in patterns:
         full = pattern if os.path.isabs(pattern) else str(base / pattern)
         if os.path.isdir(full):
-            raise InputError(f"{pattern} is a folder; give the trace files in it, e.g. {pattern}/*.jsonl")
-        matches = sorted(glob.glob(full)) if glob.has_magic(full) else ([full] if os.path.exists(full) else [])
+            raise InputError(
+                f"{pattern} is a folder; give the trace files in it, e.g. {pattern}/*.jsonl"
+            )
+        if glob.has_magic(full):
+            matches = sorted(glob.glob(full))
+        else:
+            matches = [full] if os.path.exists(full) else []
         if not matches:
             raise InputError(f"trace {pattern} not found (no file matches it)")
         for match in matches:
@@ -138,5 +143,6 @@ def from_database(reader: Any, manifest: dict) -> list[str]:
     for node in manifest["nodes"].values():
         if node["resource_type"] == "model" and node["name"] == "int_input_files":
             table = node.get("alias") or node["name"]
-            return [row[0] for row in reader.rows(node["schema"], table, ["source_file"], ["source_file"])]
+            rows = reader.rows(node["schema"], table, ["source_file"], ["source_file"])
+            return [row[0] for row in rows]
     return []

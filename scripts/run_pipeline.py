@@ -36,6 +36,14 @@ import input_files
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
 DEFAULT_SPARK_DIR = "target/spark"
+ERROR_EVENTS = (
+    "RunResultError",
+    "RunResultFailure",
+    "MainEncounteredError",
+    "GenericExceptionOnRun",
+)
+RESULT_EVENTS = ("LogModelResult", "LogTestResult", "LogSeedResult")
+DBT_LABELS = ("Failure in", "Runtime Error", "Compilation Error", "compiled code")
 PHASES = ("seeds", "staging", "intermediate", "marts")  # the models/ folders, in build order
 
 
@@ -65,9 +73,10 @@ def check_output_folder(out: Path) -> None:
 
 
 def spark_problem() -> str | None:
-    if importlib.util.find_spec("pyspark") is None or importlib.util.find_spec(
-        "dbt.adapters.spark"
-    ) is None:
+    if (
+        importlib.util.find_spec("pyspark") is None
+        or importlib.util.find_spec("dbt.adapters.spark") is None
+    ):
         return "the Spark engine is not installed: make venv-spark"
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         return "the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME"
@@ -237,9 +246,7 @@ def handle_log_line(line: str, progress: Progress, errors: list[str]) -> None:
     name, data = event["info"]["name"], event.get("data", {})
     level = event["info"].get("level")
     progress.event(name, data)
-    if name in ("RunResultError", "RunResultFailure", "MainEncounteredError", "GenericExceptionOnRun"):
-        errors.append(event["info"].get("msg", ""))
-    elif level == "error" and name not in ("LogModelResult", "LogTestResult", "LogSeedResult"):
+    if name in ERROR_EVENTS or (level == "error" and name not in RESULT_EVENTS):
         errors.append(event["info"].get("msg", ""))
 
 
@@ -251,7 +258,7 @@ def explain_failure(errors: list[str]) -> str:
             return line[line.index("Bad trace line:") :].strip()
     for line in text.splitlines():
         stripped = line.strip()
-        if stripped and not stripped.startswith(("Failure in", "Runtime Error", "Compilation Error", "compiled code")):
+        if stripped and not stripped.startswith(DBT_LABELS):
             return stripped
     return "dbt build failed"
 
@@ -325,7 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         plan = plan_run(args)
         size = sum(os.path.getsize(path) for path in plan.files)
-        say(f"trace atlas: {len(plan.files)} input file(s), {size / 1e6:,.1f} MB, engine {args.engine}")
+        say(f"trace atlas: {len(plan.files)} input file(s), {size / 1e6:,.1f} MB, {args.engine}")
         with database_lock(plan.lock, plan.lock_setting):
             target_dir = Path(args.target_path or "target")
             hasher = input_files.Hasher(plan.files, target_dir / "input_hashes.json")
@@ -334,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
             passed, errors = run_dbt(plan, args.target_path)
             if not passed:
                 raise RunError(
-                    f"{explain_failure(errors)}\nno output was written; {args.out} was left as it was.",
+                    f"{explain_failure(errors)}\n"
+                    f"no output was written; {args.out} was left as it was.",
                     code=1,
                 )
             hasher.join()

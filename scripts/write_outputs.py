@@ -35,7 +35,6 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -370,12 +369,11 @@ def swap_in(staged: Path, target: Path) -> None:
 
 def check_target_folder(target: Path) -> None:
     """Refuse, before any work, a folder the project did not write."""
-    if target.exists() and (not target.is_dir() or not (target / MARKER).exists()):
-        if not target.is_dir() or any(target.iterdir()):
-            raise OutputError(
-                f"{target} exists and was not written by Trace Atlas; "
-                "choose an empty or new OUT folder."
-            )
+    foreign = target.exists() and not (target / MARKER).exists()
+    if foreign and (not target.is_dir() or any(target.iterdir())):
+        raise OutputError(
+            f"{target} exists and was not written by Trace Atlas; choose an empty or new OUT folder."
+        )
 
 
 def load_tables(reader: MartReader, specs: list[OutputSpec]) -> dict[str, Table]:
@@ -490,5 +488,3 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-
-

@@ -97,7 +97,8 @@ def run_pipeline(
     built = run_dbt(["build"], trace, workdir, env, engine)
     if expect_failure:
         assert built.returncode != 0, "dbt build passed although it should have failed"
-        return PipelineRun(workdir / "atlas.duckdb", workdir / "target", workdir / "out", built.stdout)
+        out = workdir / "out"
+        return PipelineRun(workdir / "atlas.duckdb", workdir / "target", out, built.stdout)
     if built.returncode != 0:
         pytest.fail(f"dbt build failed on {trace}:\n{built.stdout[-6000:]}\n{built.stderr}")
     out = workdir / "out"

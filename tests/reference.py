@@ -85,7 +85,13 @@ def load_constants() -> Constants:
     return Constants(
         quantiles=[(row["quantile_name"], float(row["quantile"])) for row in seed("quantiles")],
         bins=[
-            (int(r["bin_index"]), r["bin_label"], float(r["lower_edge"]), float(r["upper_edge"]), r["band"])
+            (
+                int(r["bin_index"]),
+                r["bin_label"],
+                float(r["lower_edge"]),
+                float(r["upper_edge"]),
+                r["band"],
+            )
             for r in seed("hit_ratio_bins")
         ],
         bands=[(r["band"], r["band_color"], r["band_label"]) for r in seed("hit_ratio_bands")],
@@ -99,11 +105,18 @@ def load_constants() -> Constants:
             for r in seed("hit_ratio_thresholds")
         ],
         buckets=[
-            (r["bucket_label"], float(r["lower_bound"]), optional_float(r["upper_bound"]) or math.inf)
+            (
+                r["bucket_label"],
+                float(r["lower_bound"]),
+                optional_float(r["upper_bound"]) or math.inf,
+            )
             for r in seed("round_split_buckets")
         ],
         scopes=[row["scope"] for row in seed("canonical_scopes")],
-        triggers=[(r["trigger"], r["first_event_type"] or None, r["table_label"]) for r in seed("group_triggers")],
+        triggers=[
+            (r["trigger"], r["first_event_type"] or None, r["table_label"])
+            for r in seed("group_triggers")
+        ],
         rejection_reasons=[row["reason"] for row in seed("rejection_reasons")],
         exclusion_reasons=[row["reason"] for row in seed("exclusion_reasons")],
         warning_kinds=[row["warning"] for row in seed("warning_kinds")],
@@ -115,6 +128,7 @@ def load_constants() -> Constants:
 
 C = load_constants()
 QUANTILES = C.quantiles
+BINS = [(label, upper) for _, label, _, upper, _ in C.bins]
 
 
 # ---------------------------------------------------------------------------
@@ -205,7 +219,11 @@ def kind(value: Any) -> str:
 def json_text(value: Any) -> str:
     """The value as minified JSON (keys in their order)."""
     if isinstance(value, Pairs):
-        return "{" + ",".join(json.dumps(k, ensure_ascii=False) + ":" + json_text(v) for k, v in value) + "}"
+        return (
+            "{"
+            + ",".join(json.dumps(k, ensure_ascii=False) + ":" + json_text(v) for k, v in value)
+            + "}"
+        )
     if is_array(value):
         return "[" + ",".join(json_text(item) for item in value) + "]"
     if isinstance(value, float):
@@ -219,11 +237,20 @@ def count_issue(value: Any) -> tuple[str, str] | None:
         return None
     if kind(value) == "integer":
         if value < 0:
-            return "negative_integer", f"expected a non-negative integer, got {json_text(value)[:40]}"
+            return (
+                "negative_integer",
+                f"expected a non-negative integer, got {json_text(value)[:40]}",
+            )
         if value >= 2**63:
-            return "integer_out_of_range", f"integer {json_text(value)[:40]} exceeds the 64-bit range"
+            return (
+                "integer_out_of_range",
+                f"integer {json_text(value)[:40]} exceeds the 64-bit range",
+            )
         return None
-    return "not_an_integer", f"expected a non-negative integer, got {kind(value)} {json_text(value)[:40]}"
+    return (
+        "not_an_integer",
+        f"expected a non-negative integer, got {kind(value)} {json_text(value)[:40]}",
+    )
 
 
 ISO_TIMESTAMP = re.compile(
@@ -254,7 +281,12 @@ def check_line(line: Line, max_line_bytes: int = MAX_LINE_BYTES) -> Checked:
     raw = line.raw
     if len(raw) + 1 > max_line_bytes:
         text = raw.decode("utf-8", errors="replace")
-        return Checked(line, reason="line_too_long", problem=f"the line is longer than {max_line_bytes} bytes", excerpt=text[:200])
+        return Checked(
+            line,
+            reason="line_too_long",
+            problem=f"the line is longer than {max_line_bytes} bytes",
+            excerpt=text[:200],
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -264,7 +296,9 @@ def check_line(line: Line, max_line_bytes: int = MAX_LINE_BYTES) -> Checked:
     rejected = reject(text)
     if rejected:
         reason, field_name, problem = rejected
-        return Checked(line, reason=reason, bad_field=field_name, problem=problem, excerpt=text[:200])
+        return Checked(
+            line, reason=reason, bad_field=field_name, problem=problem, excerpt=text[:200]
+        )
     return keep(line, parse_json(text))
 
 
@@ -291,15 +325,27 @@ def reject(text: str) -> tuple[str, str | None, str] | None:
                 return issue[0], key, issue[1]
     provider = document.first("provider")
     if provider is not None and not isinstance(provider, str):
-        return "not_a_string", "provider", f"expected a string, got {kind(provider)} {json_text(provider)[:40]}"
+        return (
+            "not_a_string",
+            "provider",
+            f"expected a string, got {kind(provider)} {json_text(provider)[:40]}",
+        )
     if events is not None and not is_array(events):
         return "not_a_list", "timing_events", f"expected a list, got {kind(events)}"
     if is_array(events) and events and not isinstance(first_event, Pairs):
-        return "event_not_an_object", "timing_events[0]", f"expected an object, got {kind(first_event)}"
+        return (
+            "event_not_an_object",
+            "timing_events[0]",
+            f"expected an object, got {kind(first_event)}",
+        )
     event_type = first_event.first("event_type") if isinstance(first_event, Pairs) else None
     if event_type is not None and not isinstance(event_type, str):
         name = "timing_events[0].event_type"
-        return "not_a_string", name, f"expected a string, got {kind(event_type)} {json_text(event_type)[:40]}"
+        return (
+            "not_a_string",
+            name,
+            f"expected a string, got {kind(event_type)} {json_text(event_type)[:40]}",
+        )
     return None
 
 
@@ -322,7 +368,9 @@ def keep(line: Line, document: Pairs) -> Checked:
         checked.warnings.append(("not_a_list", "tools", f"expected a list, got {kind(tools)}"))
     later = next((i for i, event in enumerate(events) if not isinstance(event, Pairs)), None)
     if later is not None:
-        checked.warnings.append(("event_not_an_object", f"timing_events[{later}]", "expected an object"))
+        checked.warnings.append(
+            ("event_not_an_object", f"timing_events[{later}]", "expected an object")
+        )
     stamps = [
         (i, as_text(event.first("timestamp")))
         for i, event in enumerate(events)
@@ -332,10 +380,18 @@ def keep(line: Line, document: Pairs) -> Checked:
     if bad:
         index, text = bad[0]
         problem = f"{len(bad)} timestamp(s) do not parse, the first: {text[:60]}"
-        checked.warnings.append(("unparseable_timestamp", f"timing_events[{index}].timestamp", problem))
-    total, prefix, append = step["input_tokens_total"], step["prefix_tokens"], step["newly_append_tokens"]
+        checked.warnings.append(
+            ("unparseable_timestamp", f"timing_events[{index}].timestamp", problem)
+        )
+    total, prefix, append = (
+        step["input_tokens_total"],
+        step["prefix_tokens"],
+        step["newly_append_tokens"],
+    )
     if None not in (total, prefix, append) and total != prefix + append:
-        problem = f"input_tokens_total {total} <> prefix_tokens + newly_append_tokens {prefix + append}"
+        problem = (
+            f"input_tokens_total {total} <> prefix_tokens + newly_append_tokens {prefix + append}"
+        )
         checked.warnings.append(("input_tokens_total_mismatch", "input_tokens_total", problem))
     checked.step = step
     return checked
@@ -402,6 +458,9 @@ def bin_label(ratio: float) -> str:
 
 def bucket_of(ratio: float) -> str:
     return next(label for label, lower, upper in C.buckets if lower <= ratio < upper)
+
+
+round_split_label = bucket_of
 
 
 def scopes_present(steps: Iterable[dict[str, Any]]) -> list[str]:
@@ -616,7 +675,9 @@ def round_split_rows(groups: list[Group], eligible: dict[Group, list]) -> list[R
         members = eligible[(scope, trigger)]
         for label, _, _ in C.buckets:
             steps = sum(1 for r, _ in members if bucket_of(r) == label)
-            rows.append([scope, trigger, label, fmt_int(steps), fmt_pct(share(steps, len(members)))])
+            rows.append(
+                [scope, trigger, label, fmt_int(steps), fmt_pct(share(steps, len(members)))]
+            )
     return rows
 
 
@@ -630,14 +691,21 @@ def token_weighted_rows(groups: list[Group], weighted: dict[Group, list]) -> lis
     for scope, trigger in groups:
         members = weighted[(scope, trigger)]
         prefix, append = sum(p for p, _ in members), sum(a for _, a in members)
-        rows.append([scope, trigger, fmt_int(len(members)), fmt_int(prefix), fmt_int(append),
-                     fmt_int(prefix + append), fmt_float(token_weighted_rate(members))])  # fmt: skip
+        rate = fmt_float(token_weighted_rate(members))
+        rows.append(
+            [scope, trigger, fmt_int(len(members)), fmt_int(prefix), fmt_int(append),
+             fmt_int(prefix + append), rate]
+        )  # fmt: skip
     return rows
 
 
 def rate_cells(rates: dict[Group, float | None], percent_sign: str) -> list[list[str]]:
     return [
-        [label] + [fmt_table_cell(rates[(scope, trigger)], percent_sign) for scope in ("claude", "codex", MERGED)]
+        [label]
+        + [
+            fmt_table_cell(rates[(scope, trigger)], percent_sign)
+            for scope in ("claude", "codex", MERGED)
+        ]
         for trigger, _, label in C.triggers
     ]
 
@@ -671,7 +739,14 @@ def line_number_key(checked: Checked) -> tuple[str, int]:
 def rejected_rows(checked: list[Checked]) -> list[Row]:
     rejected = sorted((c for c in checked if c.reason), key=line_number_key)
     return [
-        [c.line.file, str(c.line.number), c.reason or "", c.bad_field or "", c.problem or "", c.excerpt or ""]
+        [
+            c.line.file,
+            str(c.line.number),
+            c.reason or "",
+            c.bad_field or "",
+            c.problem or "",
+            c.excerpt or "",
+        ]
         for c in rejected
     ]
 
@@ -729,7 +804,15 @@ def compute_outputs(checked: list[Checked]) -> dict[str, str]:
     return {
         "cache_hit_ratio_summary.csv": to_csv(summary_header(), summary_rows(groups, eligible)),
         "cache_hit_ratio_bins.csv": to_csv(
-            ["scope", "trigger", "bin", "rounds", "round_share", "append_tokens", "append_token_share"],
+            [
+                "scope",
+                "trigger",
+                "bin",
+                "rounds",
+                "round_share",
+                "append_tokens",
+                "append_token_share",
+            ],
             bins_rows(groups, eligible),
         ),
         "cache_hit_ratio_round_split.csv": to_csv(
@@ -737,33 +820,83 @@ def compute_outputs(checked: list[Checked]) -> dict[str, str]:
             round_split_rows(groups, eligible),
         ),
         "cache_hit_ratio_token_weighted.csv": to_csv(
-            ["scope", "trigger", "rounds", "prefix_tokens", "append_tokens", "total_input_tokens",
-             "token_weighted_hit_rate"],
+            [
+                "scope",
+                "trigger",
+                "rounds",
+                "prefix_tokens",
+                "append_tokens",
+                "total_input_tokens",
+                "token_weighted_hit_rate",
+            ],
             token_weighted_rows(groups, weighted),
-        ),  # fmt: skip
+        ),
         "cache_hit_ratio_table.md": markdown_table(rates),
         "prefix_cache_hit_rate_table.tex": latex_table(rates),
         "cache_hit_ratio_histogram_data.csv": to_csv(
-            ["scope", "trigger", "scope_order", "trigger_order", "bin_index", "bin", "upper_edge",
-             "band", "band_label", "band_color", "rounds", "round_share_pct", "append_tokens",
-             "append_token_share_pct", "group_rounds", "group_append_tokens"],
+            [
+                "scope",
+                "trigger",
+                "scope_order",
+                "trigger_order",
+                "bin_index",
+                "bin",
+                "upper_edge",
+                "band",
+                "band_label",
+                "band_color",
+                "rounds",
+                "round_share_pct",
+                "append_tokens",
+                "append_token_share_pct",
+                "group_rounds",
+                "group_append_tokens",
+            ],
             histogram_rows(groups, eligible),
-        ),  # fmt: skip
+        ),
         "cache_hit_ratio_band_shares.csv": to_csv(
-            ["scope", "trigger", "band", "band_label", "rounds", "round_share", "append_tokens",
-             "append_token_share"],
+            [
+                "scope",
+                "trigger",
+                "band",
+                "band_label",
+                "rounds",
+                "round_share",
+                "append_tokens",
+                "append_token_share",
+            ],
             band_share_rows(groups, eligible),
-        ),  # fmt: skip
-        "cache_hit_ratio_step_audit.csv": to_csv(["section", "item", "count"], audit_rows(checked, steps)),
+        ),
+        "cache_hit_ratio_step_audit.csv": to_csv(
+            ["section", "item", "count"], audit_rows(checked, steps)
+        ),
         "rejected_lines.csv": to_csv(
             ["file", "line", "reason", "field", "problem", "line_excerpt"], rejected_rows(checked)
         ),
-        "line_warnings.csv": to_csv(["file", "line", "warning", "field", "problem"], warning_rows(checked)),
+        "line_warnings.csv": to_csv(
+            ["file", "line", "warning", "field", "problem"], warning_rows(checked)
+        ),
     }
 
 
 def outputs_for(paths: list[str]) -> dict[str, str]:
     return compute_outputs(check_lines(paths))
+
+
+def outputs_of_steps(steps: list[dict[str, Any]]) -> dict[str, str]:
+    """The outputs of already-parsed steps (for hand-made examples: each becomes a kept line)."""
+    checked = []
+    for number, step in enumerate(steps, start=1):
+        kept = dict(step)
+        events = step.get("timing_events") or []
+        first = events[0] if events and isinstance(events[0], dict) else {}
+        kept["first_timing_event_type"] = first.get("event_type")
+        kept["timing_event_count"] = len(events) if isinstance(events, list) else 0
+        checked.append(Checked(Line("steps.jsonl", number, b""), step=kept))
+    return compute_outputs(checked)
+
+
+SUMMARY_COLUMNS = tuple(summary_header())
 
 
 # ---------------------------------------------------------------------------

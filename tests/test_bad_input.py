@@ -36,9 +36,21 @@ RUNNER = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--n
 
 # (name, bad line, reason, field, problem): each rejected in both modes.
 REJECTED = [
-    ("not_json", '{"provider": "claude", "prefix_tokens": 1', "not_json", "", "the line is not valid JSON"),
+    (
+        "not_json",
+        '{"provider": "claude", "prefix_tokens": 1',
+        "not_json",
+        "",
+        "the line is not valid JSON",
+    ),
     ("json_array", "[1, 2, 3]", "not_an_object", "", "the line is JSON but not an object (array)"),
-    ("json_string", '"just text"', "not_an_object", "", "the line is JSON but not an object (string)"),
+    (
+        "json_string",
+        '"just text"',
+        "not_an_object",
+        "",
+        "the line is JSON but not an object (string)",
+    ),
     (
         "repeated_key",
         "{" + BASE + ',"prefix_tokens":5,"prefix_tokens":7,"timing_events":[' + EVENT + "]}",
@@ -48,7 +60,10 @@ REJECTED = [
     ),
     (
         "repeated_event_type",
-        "{" + BASE + ',"prefix_tokens":5,"timing_events":[{"event_type":"user_message","event_type":"tool_result"}]}',
+        "{"
+        + BASE
+        + ',"prefix_tokens":5,"timing_events":'
+        + '[{"event_type":"user_message","event_type":"tool_result"}]}',
         "duplicate_key",
         "timing_events[0].event_type",
         "the key timing_events[0].event_type appears more than once",
@@ -115,7 +130,10 @@ REJECTED = [
 WARNED = [
     (
         "bad_timestamp",
-        "{" + BASE + ',"prefix_tokens":5,"timing_events":[{"event_type":"user_message","timestamp":"yesterday at noon"}]}',
+        "{"
+        + BASE
+        + ',"prefix_tokens":5,"timing_events":'
+        + '[{"event_type":"user_message","timestamp":"yesterday at noon"}]}',
         "unparseable_timestamp",
         "timing_events[0].timestamp",
     ),
@@ -152,7 +170,9 @@ WARNED = [
 ]
 
 
-def write_trace(path: Path, lines: list[str | bytes], newline: str = "\n", bom: bool = False) -> Path:
+def write_trace(
+    path: Path, lines: list[str | bytes], newline: str = "\n", bom: bool = False
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     encoded = [line if isinstance(line, bytes) else line.encode("utf-8") for line in lines]
     data = (b"\xef\xbb\xbf" if bom else b"") + newline.encode().join(encoded) + newline.encode()
@@ -176,8 +196,12 @@ def audit_of(out: Path) -> dict[str, int]:
     return {f"{section}.{item}": int(count) for section, item, count in rows}
 
 
-@pytest.mark.parametrize("name,bad_line,reason,field,problem", REJECTED, ids=[c[0] for c in REJECTED])
-def test_strict_mode_names_file_line_field_and_problem(tmp_path, name, bad_line, reason, field, problem):
+@pytest.mark.parametrize(
+    "name,bad_line,reason,field,problem", REJECTED, ids=[c[0] for c in REJECTED]
+)
+def test_strict_mode_names_file_line_field_and_problem(
+    tmp_path, name, bad_line, reason, field, problem
+):
     trace = write_trace(tmp_path / f"{name}.jsonl", trace_with(bad_line))
     result = run_dbt(["build", "--select", "+stg_trace__lines"], str(trace), tmp_path)
     assert result.returncode != 0
@@ -196,7 +220,9 @@ def test_quarantine_sets_every_rejected_line_aside(tmp_path):
     assert_outputs_match_reference(run, [trace])
     rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
     assert [row[2] for row in rows] == [case[2] for case in REJECTED] + ["not_utf8"]
-    assert [row[1] for row in rows] == [str(4 + 2 * i) for i in range(len(REJECTED))] + [str(len(lines) - 100)]
+    assert [row[1] for row in rows] == [str(4 + 2 * i) for i in range(len(REJECTED))] + [
+        str(len(lines) - 100)
+    ]
     audit = audit_of(run.out)
     assert audit["lines.lines_read"] == len(lines)
     assert audit["lines.blank_lines"] == 1
@@ -225,11 +251,20 @@ def test_values_no_output_reads_are_warnings_in_both_modes(tmp_path, mode):
 def test_unreadable_lines_are_named_rejections(tmp_path, mode):
     """Bytes that are not UTF-8, and a line longer than the reader's limit (16 MB)."""
     too_long = '{"provider":"claude","blob":"' + "x" * (16 * 1024 * 1024) + '"}'
-    lines: list[str | bytes] = [GOOD_STEPS[0], b'{"provider":"\xe9t\xe9"}', GOOD_STEPS[1], too_long, GOOD_STEPS[2]]
+    lines: list[str | bytes] = [
+        GOOD_STEPS[0],
+        b'{"provider":"\xe9t\xe9"}',
+        GOOD_STEPS[1],
+        too_long,
+        GOOD_STEPS[2],
+    ]
     trace = write_trace(tmp_path / "trace.jsonl", lines)
     if mode == "strict":
         result = run_dbt(["build", "--select", "+stg_trace__lines"], str(trace), tmp_path)
-        assert f"Bad trace line: {trace}, line 2: the line is not UTF-8 text [not_utf8]" in result.stdout
+        assert (
+            f"Bad trace line: {trace}, line 2: the line is not UTF-8 text [not_utf8]"
+            in result.stdout
+        )
         return
     run = run_pipeline(str(trace), tmp_path / "run", env=quarantine())
     assert_outputs_match_reference(run, [trace])
@@ -252,7 +287,10 @@ def test_crlf_bom_blank_lines_and_gzip_are_read_as_plain_lines(tmp_path):
 
 
 def run_runner(args: list[str], tmp_path: Path, env: dict[str, str] | None = None):
-    environment = os.environ | {"TRACE_ATLAS_DB": str(tmp_path / "atlas.duckdb"), "DO_NOT_TRACK": "1"}
+    environment = os.environ | {
+        "TRACE_ATLAS_DB": str(tmp_path / "atlas.duckdb"),
+        "DO_NOT_TRACK": "1",
+    }
     command = [*RUNNER, "--target-path", str(tmp_path / "target"), *args]
     return subprocess.run(command, env=environment | (env or {}), capture_output=True, text=True)
 
@@ -273,7 +311,10 @@ def test_a_truncated_gzip_is_a_clear_error_in_both_modes(tmp_path, mode):
     whole = gzip.compress(("\n".join(GOOD_STEPS) + "\n").encode(), mtime=0)
     truncated = tmp_path / "truncated.jsonl.gz"
     truncated.write_bytes(whole[: len(whole) // 2])
-    result = run_runner(["--trace", str(truncated), "--out", str(tmp_path / "out"), "--on-bad-lines", mode], tmp_path)
+    result = run_runner(
+        ["--trace", str(truncated), "--out", str(tmp_path / "out"), "--on-bad-lines", mode],
+        tmp_path,
+    )
     assert result.returncode != 0
     assert str(truncated) in result.stderr
     assert "gzip" in result.stderr.lower()
@@ -312,7 +353,9 @@ def test_a_second_run_on_the_same_database_fails_fast(tmp_path):
         assert time.monotonic() < deadline and first.poll() is None
         time.sleep(0.05)
     started = time.monotonic()
-    second = subprocess.run([*runner, "--out", str(tmp_path / "out2")], env=env, capture_output=True, text=True)
+    second = subprocess.run(
+        [*runner, "--out", str(tmp_path / "out2")], env=env, capture_output=True, text=True
+    )
     assert time.monotonic() - started < 10
     assert second.returncode == 3
     assert f"another Trace Atlas run holds {database}" in second.stderr

@@ -102,7 +102,9 @@ def test_run_writes_both_figures_and_the_run_manifest(runs, traces):
     ]
     audit = dict(
         (f"{row[0]}.{row[1]}", int(row[2]))
-        for row in csv.reader((run.out / "cache_hit_ratio_step_audit.csv").read_text().splitlines()[1:])
+        for row in csv.reader(
+            (run.out / "cache_hit_ratio_step_audit.csv").read_text().splitlines()[1:]
+        )
     )
     assert manifest["rows"]["lines_read"] == audit["lines.lines_read"]
     assert manifest["rows"]["eligible_steps"] == audit["steps.eligible_steps"]
