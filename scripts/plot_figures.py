@@ -456,7 +456,10 @@ def render_figure(export: Export, spec: FigureSpec, dpi: int) -> Figure:
         fontsize=11,
     )
     fig.get_layout_engine().execute(fig)
-    fig.set_layout_engine("none")
+    with matplotlib.rc_context(
+        {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    ):
+        fig.set_layout_engine(None)  # None, not "none": savefig then skips its layout draw
     return fig
 
 

@@ -52,6 +52,7 @@ import json
 import os
 import re
 import signal
+import struct
 import sys
 import tempfile
 import zlib
@@ -62,6 +63,7 @@ from pathlib import Path, PurePosixPath
 
 from PIL import Image, PngImagePlugin
 
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 KEYWORD_PREFIX = "trace-atlas:"
 MANIFEST_KEYWORD = KEYWORD_PREFIX + "manifest.json"
 FALLBACK_KEYWORD = KEYWORD_PREFIX + "file-{}"
@@ -263,13 +265,26 @@ def open_png(path: Path) -> Iterator[PngImagePlugin.PngImageFile]:
     except SidecarError:
         raise
     except Image.UnidentifiedImageError as exc:
-        raise SidecarError(f"{path}: not a PNG file") from exc
+        raise SidecarError(f"{path}: {_why_unidentified(path)}") from exc
     except OSError as exc:
         if exc.errno is not None:
             raise SidecarError(f"cannot read {path}: {exc.strerror}") from exc
         raise SidecarError(f"{path}: corrupt or truncated PNG ({exc})") from exc
     except (SyntaxError, ValueError, EOFError, zlib.error, Image.DecompressionBombError) as exc:
         raise SidecarError(f"{path}: corrupt or truncated PNG ({exc})") from exc
+
+
+def _why_unidentified(path: Path) -> str:
+    """Why Pillow could not open a file: not a PNG at all, or a PNG with broken header chunks."""
+    with open(path, "rb") as handle:
+        if handle.read(len(PNG_SIGNATURE)) != PNG_SIGNATURE:
+            return "not a PNG file"
+        handle.seek(0)
+        try:
+            PngImagePlugin.PngImageFile(handle).close()
+        except (SyntaxError, ValueError, OSError, EOFError, IndexError, struct.error) as exc:
+            return f"corrupt or truncated PNG ({exc})"
+    return "corrupt or truncated PNG"
 
 
 def read_text_chunks(path: Path) -> dict[str, str]:
