@@ -49,6 +49,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -304,9 +305,8 @@ def _typed_row(cells: list[str], line: int) -> BinRow:
     return row
 
 
-# What must agree wherever a key appears: (what, key of a row, the values that must agree).
+# What must agree wherever a key repeats: (what, the key of a row, the values that must agree).
 AGREEMENTS: tuple[tuple[str, Callable[[BinRow], object], Callable[[BinRow], object]], ...] = (
-    ("row", lambda r: (r.scope, r.trigger, r.bin_index), lambda r: r.line),
     ("scope", lambda r: r.scope, lambda r: r.scope_order),
     ("scope_order", lambda r: r.scope_order, lambda r: r.scope),
     ("trigger", lambda r: r.trigger, lambda r: r.trigger_order),
@@ -317,17 +317,24 @@ AGREEMENTS: tuple[tuple[str, Callable[[BinRow], object], Callable[[BinRow], obje
 )
 
 
+def check_unique(rows: list[BinRow], path: Path) -> None:
+    """One row per (scope, trigger, bin_index)."""
+    first: dict[tuple[str, str, int], BinRow] = {}
+    for row in rows:
+        seen = first.setdefault((row.scope, row.trigger, row.bin_index), row)
+        if seen is not row:
+            raise ExportError(
+                f"{path}, line {row.line}: {row.scope}/{row.trigger} bin {row.bin_index} "
+                f"repeats line {seen.line}"
+            )
+
+
 def check_agreement(rows: list[BinRow], path: Path) -> None:
-    """No duplicate row; orders, bins, bands and group totals the same wherever repeated."""
+    """Orders, bins, bands and group totals are the same wherever they repeat."""
     for what, key_of, value_of in AGREEMENTS:
         first: dict[object, BinRow] = {}
         for row in rows:
             seen = first.setdefault(key_of(row), row)
-            if what == "row" and seen is not row:
-                raise ExportError(
-                    f"{path}, line {row.line}: {row.scope}/{row.trigger} bin {row.bin_index} "
-                    f"repeats line {seen.line}"
-                )
             if value_of(seen) != value_of(row):
                 raise ExportError(
                     f"{path}, line {row.line}: {what} {key_of(row)!r} has {value_of(row)!r} "
@@ -380,6 +387,7 @@ def arrange(rows: list[BinRow], path: Path) -> Export:
 def read_export(path: Path) -> Export:
     """Read, check and arrange the export; ExportError on anything malformed."""
     rows = read_rows(path)
+    check_unique(rows, path)
     check_agreement(rows, path)
     return arrange(rows, path)
 
@@ -594,12 +602,15 @@ def draw_all(export: Export, payload: Payload, out: Path, dpi: int, jobs: int) -
     if jobs <= 1 or len(FIGURES) == 1:
         return [draw_one(export, spec, dpi, payload, out) for spec in FIGURES]
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
-        others: list[Future[str]] = [
-            pool.submit(draw_one, export, spec, dpi, payload, out) for spec in FIGURES[1:]
-        ]
-        first = draw_one(export, FIGURES[0], dpi, payload, out)
-        return [first, *(future.result() for future in others)]
+    try:
+        with ProcessPoolExecutor(max_workers=jobs - 1, mp_context=context) as pool:
+            others: list[Future[str]] = [
+                pool.submit(draw_one, export, spec, dpi, payload, out) for spec in FIGURES[1:]
+            ]
+            first = draw_one(export, FIGURES[0], dpi, payload, out)
+            return [first, *(future.result() for future in others)]
+    except BrokenProcessPool as exc:
+        raise PlotError(f"a drawing process died ({exc}); try --jobs 1") from exc
 
 
 # ---------------------------------------------------------------- command line

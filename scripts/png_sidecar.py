@@ -52,6 +52,7 @@ import json
 import os
 import re
 import signal
+import string
 import struct
 import sys
 import tempfile
@@ -524,40 +525,54 @@ def _plain(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-# (label, keys of run_manifest.json shown on that line), in reading order.
+# (label, line template over run_manifest.json's keys), in reading order.
 PROVENANCE_LINES = (
-    ("experiment", ("experiment",)),
-    ("dbt invocation", ("dbt_invocation_id",)),
-    ("git commit", ("git_commit",)),
-    ("engine / target", ("engine", "target")),
-    ("dbt / adapter", ("dbt_version", "adapter", "adapter_version")),
-    ("input kind / mode", ("input_kind", "on_bad_lines")),
-    ("started at", ("started_at",)),
-    ("build finished at", ("build_finished_at",)),
-    ("written at", ("written_at",)),
+    ("experiment", "{experiment}"),
+    ("dbt invocation", "{dbt_invocation_id}"),
+    ("git commit", "{git_commit}"),
+    ("engine", "{engine}, target {target}"),
+    ("versions", "dbt {dbt_version}, adapter {adapter} {adapter_version}"),
+    ("input", "{input_kind}, on_bad_lines {on_bad_lines}"),
+    ("started at", "{started_at}"),
+    ("build finished at", "{build_finished_at}"),
+    ("written at", "{written_at}"),
 )
-HIDDEN_KEYS = ("format", "version", "inputs", "rows")
+NOT_LISTED_KEYS = ("format", "version", "inputs", "rows")
+LABEL_WIDTH = 19
+
+
+def _line(label: str, text: str) -> str:
+    return f"{label:<{LABEL_WIDTH}}{text}"
+
+
+def _input_lines(inputs: object) -> list[str]:
+    items = inputs if isinstance(inputs, list) else []
+    lines = [_line("input files", str(len(items)))]
+    for item in items:
+        item = item if isinstance(item, dict) else {"path": item}
+        lines.append(f"  {_plain(item.get('path'))}")
+        lines.append(f"    {_plain(item.get('size'))} bytes  sha256 {_plain(item.get('sha256'))}")
+    return lines
+
+
+def _row_lines(rows: object) -> list[str]:
+    counts = rows if isinstance(rows, dict) else {}
+    return ["rows"] + [f"  {key:<17}{_plain(value):>15}" for key, value in counts.items()]
 
 
 def format_provenance(figure: Path, sidecar: Sidecar) -> str:
     """The run that drew ``figure``, readably: one fact a line, inputs and rows indented."""
     name, run = run_manifest(sidecar)
-    lines = [f"{'figure':<19}{figure.name}  (provenance: {name})"]
-    shown = set(HIDDEN_KEYS)
-    for label, keys in PROVENANCE_LINES:
-        lines.append(f"{label:<19}" + " / ".join(_plain(run.get(key)) for key in keys))
+    values = {key: _plain(value) for key, value in run.items()}
+    lines = [_line("figure", f"{figure.name}  (provenance: {name})")]
+    shown = set(NOT_LISTED_KEYS)
+    for label, template in PROVENANCE_LINES:
+        keys = [field for _, field, _, _ in string.Formatter().parse(template) if field]
+        lines.append(_line(label, template.format_map({k: values.get(k, "-") for k in keys})))
         shown.update(keys)
-    inputs = run.get("inputs") or []
-    lines.append(f"{'input files':<19}{len(inputs)}")
-    for item in inputs if isinstance(inputs, list) else []:
-        item = item if isinstance(item, dict) else {"path": item}
-        lines.append(f"  {_plain(item.get('path'))}")
-        lines.append(f"    {_plain(item.get('size'))} bytes  sha256 {_plain(item.get('sha256'))}")
-    rows = run.get("rows") or {}
-    lines.append("rows")
-    for key, value in rows.items() if isinstance(rows, dict) else []:
-        lines.append(f"  {key:<17}{_plain(value):>15}")
-    lines += [f"{key:<19}{_plain(value)}" for key, value in run.items() if key not in shown]
+    lines += _input_lines(run.get("inputs"))
+    lines += _row_lines(run.get("rows"))
+    lines += [_line(key, value) for key, value in values.items() if key not in shown]
     return "\n".join(lines) + "\n"
 
 
