@@ -47,7 +47,7 @@ import re
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -275,26 +275,32 @@ def read_rows(path: Path) -> list[BinRow]:
     """Every data row of the export, typed; ExportError names the file and line."""
     if not path.is_file():
         raise ExportError(f"{path} not found; run the pipeline first (its writer makes this file)")
-    rows: list[BinRow] = []
-    line = 1
     try:
         with open(path, newline="", encoding="utf-8") as handle:
             reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None or tuple(header) != EXPORT_COLUMNS:
-                raise ExportError(
-                    f"{path}, line 1: header {header} is not {','.join(EXPORT_COLUMNS)}"
-                )
-            for cells in reader:
-                line = reader.line_num
-                rows.append(_typed_row(cells, line))
-    except UnicodeDecodeError as exc:
-        raise ExportError(f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
-    except (csv.Error, ValueError) as exc:
-        raise ExportError(f"{path}, line {line}: {exc}") from exc
+            try:
+                rows = [_typed_row(cells, reader.line_num) for cells in _data_rows(reader, path)]
+            except UnicodeDecodeError as exc:
+                reason = f"{exc.reason} at byte {exc.start}"
+                raise ExportError(f"{path}: not UTF-8 text ({reason})") from exc
+            except (csv.Error, ValueError) as exc:
+                raise ExportError(f"{path}, line {reader.line_num}: {exc}") from exc
+    except OSError as exc:
+        raise ExportError(f"cannot read {path}: {exc.strerror}") from exc
     if not rows:
         raise ExportError(f"{path}: no data rows after the header")
     return rows
+
+
+def _data_rows(reader: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
+    """The rows after the header, once the header is the agreed one."""
+    header = next(reader, None)
+    if header is None or tuple(header) != EXPORT_COLUMNS:
+        found = ",".join(header or [])
+        raise ExportError(
+            f"{path}, line 1: header is {found!r}, expected {','.join(EXPORT_COLUMNS)!r}"
+        )
+    yield from reader
 
 
 def _typed_row(cells: list[str], line: int) -> BinRow:

@@ -250,7 +250,7 @@ def _text_limits() -> Iterator[None]:
     """Raise Pillow's text-chunk limits (1 MB a chunk) to this module's while reading."""
     saved = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
     PngImagePlugin.MAX_TEXT_CHUNK = MAX_TEXT_BYTES
-    PngImagePlugin.MAX_TEXT_MEMORY = MAX_TOTAL_TEXT_BYTES
+    PngImagePlugin.MAX_TEXT_MEMORY = MAX_TOTAL_TEXT_BYTES + MAX_TEXT_BYTES  # + manifest, own text
     try:
         yield
     finally:

@@ -374,8 +374,9 @@ def _append_to_line(text: str, line: int, extra: str) -> str:
 
 
 RAW_MALFORMED = [
-    ("bad header", lambda text: text.replace("band_label,", "", 1), "line 1: header", 1),
+    ("bad header", lambda text: text.replace("band_label,", "", 1), "line 1: header is", 1),
     ("extra cell", lambda text: _append_to_line(text, 3, ",x"), "17 cells, expected 16", 3),
+    ("NUL byte", lambda text: _append_to_line(text, 4, "\0"), "\\x00' is not a non", 4),
     ("header only", lambda text: text.split("\n", 1)[0] + "\n", "no data rows", None),
 ]
 
