@@ -1,9 +1,10 @@
 """Fixtures for the figure step: a hand-made histogram export and a tiny fake project.
 
-The export is written here, by the test, exactly in the shape the SQL writes it
-(header, comma separator, Python-csv quoting, empty share cells for empty groups).
-Shares in the fixture are computed by the test itself; the code under test only
-reads them.
+The export is written here, by the test, exactly in the shape the writer
+(scripts/write_outputs.py) gives it: the agreed header, Python's csv module with
+``\\n`` line ends, doubles as ``repr``, empty share cells for empty groups. Shares in
+the fixture are computed by the test itself; the code under test only reads them.
+The output folder also holds a ``run_manifest.json`` like the writer's.
 
 Test modules reach these helpers through the ``kit`` fixture rather than
 ``from conftest import ...``, which would break as soon as another folder under
@@ -13,6 +14,7 @@ tests/ has a conftest.py of its own.
 from __future__ import annotations
 
 import csv
+import json
 import subprocess
 import sys
 import time
@@ -27,59 +29,58 @@ SCRIPTS = REPO / "scripts"
 if str(SCRIPTS) not in sys.path:
     sys.path.insert(0, str(SCRIPTS))
 
-RED, AMBER, BLUE = "#dc2626", "#d97706", "#2563eb"
-BIN_LABELS = [
-    "0",
-    "(0,.01]",
-    "(.01,.05]",
-    "(.05,.10]",
-    "(.10,.20]",
-    "(.20,.40]",
-    "(.40,.60]",
-    "(.60,.80]",
-    "(.80,.90]",
-    "(.90,.95]",
-    "(.95,.98]",
-    "(.98,.99]",
-    "(.99,.995]",
-    "(.995,1]",
-]
-UPPER_EDGES = [
-    0.0,
-    0.01,
-    0.05,
-    0.10,
-    0.20,
-    0.40,
-    0.60,
-    0.80,
-    0.90,
-    0.95,
-    0.98,
-    0.99,
-    0.995,
-    1.0000001,
-]
+EXPORT_NAME = "cache_hit_ratio_histogram_data.csv"
 COLUMNS = [
     "scope",
     "trigger",
+    "scope_order",
+    "trigger_order",
     "bin_index",
     "bin",
     "upper_edge",
+    "band",
+    "band_label",
     "band_color",
     "rounds",
     "round_share_pct",
     "append_tokens",
     "append_token_share_pct",
     "group_rounds",
+    "group_append_tokens",
 ]
+RED, AMBER, BLUE = "#dc2626", "#d97706", "#2563eb"
+# SPEC §3 bands by a bin's upper edge: below 0.5 red, below 0.9 amber, otherwise blue.
+BANDS = {
+    "low": ("hit ratio ≤ 0.4", RED),
+    "mid": ("0.4 < hit ratio ≤ 0.8", AMBER),
+    "high": ("hit ratio > 0.8", BLUE),
+}
+BINS = [  # (label, upper edge), by bin_index from 0
+    ("0", 0.0),
+    ("(0,.01]", 0.01),
+    ("(.01,.05]", 0.05),
+    ("(.05,.10]", 0.10),
+    ("(.10,.20]", 0.20),
+    ("(.20,.40]", 0.40),
+    ("(.40,.60]", 0.60),
+    ("(.60,.80]", 0.80),
+    ("(.80,.90]", 0.90),
+    ("(.90,.95]", 0.95),
+    ("(.95,.98]", 0.98),
+    ("(.98,.99]", 0.99),
+    ("(.99,.995]", 0.995),
+    ("(.995,1]", 1.0000001),
+]
+SCOPE_ORDER = {"merged": 1, "claude": 2, "codex": 3, "unknown": 4}
+TRIGGER_ORDER = {"all": 1, "user": 2, "tool_result": 3}
+GRID_SCOPES = ("merged", "claude", "codex")
+GRID_TRIGGERS = ("all", "user", "tool_result")
 TEST_DPI = 50
 EXPECTED_PX = (750, 550)  # 15 x 11 in at 50 dpi
 
 
-def band_color(edge: float) -> str:
-    """SPEC §3: below 0.5 red, below 0.9 amber, otherwise blue."""
-    return RED if edge < 0.5 else AMBER if edge < 0.9 else BLUE
+def band_of(edge: float) -> str:
+    return "low" if edge < 0.5 else "mid" if edge < 0.9 else "high"
 
 
 # Per provider and trigger: {bin_index: (steps, append_tokens)}.
@@ -87,7 +88,7 @@ CLAUDE_TOOL = {0: (5, 5000), 3: (10, 900), 6: (15, 700), 7: (10, 400), 12: (30, 
 CLAUDE_USER: dict[int, tuple[int, int]] = {}  # empty group: every share cell empty
 CODEX_USER = {13: (1, 0)}  # a single step, ratio 1: steps but no append tokens
 CODEX_TOOL = {1: (2, 800), 5: (3, 600), 9: (20, 300), 13: (50, 20)}
-UNKNOWN_TOOL = {4: (7, 70)}  # an extra scope that the figures must ignore
+UNKNOWN_TOOL = {4: (7, 70)}  # a fourth scope, which the figures must ignore
 
 
 def _add(*parts: dict[int, tuple[int, int]]) -> dict[int, tuple[int, int]]:
@@ -119,38 +120,83 @@ def _pct(part: int, total: int) -> str:
     return "" if total == 0 else repr(part / total * 100)
 
 
-def export_rows() -> list[dict[str, str]]:
+def group_rows(scope: str, trigger: str, bins: dict[int, tuple[int, int]]) -> list[dict[str, str]]:
+    """The 14 export rows of one group, as the writer formats them."""
+    steps_total = sum(s for s, _ in bins.values())
+    tokens_total = sum(t for _, t in bins.values())
     rows = []
-    for (scope, trigger), bins in GROUPS.items():
-        steps_total = sum(s for s, _ in bins.values())
-        tokens_total = sum(t for _, t in bins.values())
-        for index, (label, edge) in enumerate(zip(BIN_LABELS, UPPER_EDGES, strict=True)):
-            steps, tokens = bins.get(index, (0, 0))
-            rows.append(
-                {
-                    "scope": scope,
-                    "trigger": trigger,
-                    "bin_index": str(index),
-                    "bin": label,
-                    "upper_edge": repr(edge),
-                    "band_color": band_color(edge),
-                    "rounds": str(steps),
-                    "round_share_pct": _pct(steps, steps_total),
-                    "append_tokens": str(tokens),
-                    "append_token_share_pct": _pct(tokens, tokens_total),
-                    "group_rounds": str(steps_total),
-                }
-            )
+    for index, (label, edge) in enumerate(BINS):
+        steps, tokens = bins.get(index, (0, 0))
+        band = band_of(edge)
+        rows.append(
+            {
+                "scope": scope,
+                "trigger": trigger,
+                "scope_order": str(SCOPE_ORDER[scope]),
+                "trigger_order": str(TRIGGER_ORDER[trigger]),
+                "bin_index": str(index),
+                "bin": label,
+                "upper_edge": repr(edge),
+                "band": band,
+                "band_label": BANDS[band][0],
+                "band_color": BANDS[band][1],
+                "rounds": str(steps),
+                "round_share_pct": _pct(steps, steps_total),
+                "append_tokens": str(tokens),
+                "append_token_share_pct": _pct(tokens, tokens_total),
+                "group_rounds": str(steps_total),
+                "group_append_tokens": str(tokens_total),
+            }
+        )
     return rows
 
 
-def write_export(path: Path, rows: list[dict[str, str]]) -> None:
+def export_rows() -> list[dict[str, str]]:
+    """Every row of the fixture export, in the writer's order (scope, trigger, bin)."""
+    rows = []
+    for (scope, trigger), bins in GROUPS.items():
+        rows += group_rows(scope, trigger, bins)
+    return rows
+
+
+def write_export(path: Path, rows: list[dict[str, str]], columns: list[str] = COLUMNS) -> None:
+    """Write rows in the writer's format: csv module, LF line ends, UTF-8."""
     with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows([row.get(column, "") for column in columns] for row in rows)
 
 
+RUN_MANIFEST = {
+    "format": "trace-atlas-run-manifest",
+    "version": 1,
+    "experiment": "prefix-cache hit ratio",
+    "inputs": [
+        {"path": "data/split/edge-1.jsonl.gz", "size": 123456, "sha256": "ab" * 32},
+        {"path": "data/split/edge-2.jsonl.gz", "size": 7890, "sha256": "cd" * 32},
+    ],
+    "rows": {
+        "lines_read": 1215,
+        "blank_lines": 1,
+        "rejected_lines": 0,
+        "steps_ingested": 1214,
+        "eligible_steps": 1200,
+        "excluded_steps": 14,
+    },
+    "on_bad_lines": "strict",
+    "input_kind": "trace",
+    "engine": "duckdb",
+    "target": "duckdb",
+    "dbt_version": "1.11.16",
+    "adapter": "duckdb",
+    "adapter_version": "1.11.1",
+    "dbt_invocation_id": "5f0c3a52-8d4e-4b7e-9a61-2b1d0c9e7f33",
+    "started_at": "2026-11-30T16:38:46+00:00",
+    "build_finished_at": "2026-11-30T16:39:12.275115Z",
+    "written_at": "2026-11-30T16:39:15+00:00",
+    "git_commit": "f6e2d86f35f47a56f4356e29f0e58cd6b718293f-dirty",
+    "fixture_note": "a field this script does not know",
+}
 PROJECT_FILES = {
     "README.md": "# Trace Atlas\n\nTwo commands first.\n",
     "dbt_project.yml": "name: trace_atlas\n",
@@ -160,12 +206,20 @@ PROJECT_FILES = {
     "models/staging/trace/stg_trace__steps.sql": "select 1 as step_id\n",
     "macros/percentile_linear.sql": "{% macro percentile_linear() %}{% endmacro %}\n",
     "seeds/hit_ratio_bins.csv": 'bin_index,bin\n1,"(0,.01]"\n',
+    "seeds/_seeds.yml": "version: 2\nseeds: []\n",
+}
+NOT_EMBEDDED = {  # project files outside the dbt sources: never embedded
+    "tests/prefix_cache/assert_x.sql": "select 1\n",
+    "models/notes.txt": "scratch\n",
 }
 OUTPUT_FILES = {
     "cache_hit_ratio_summary.csv": b"scope,trigger,rounds\r\nmerged,all,\xc3\xa9 1\r\n",
+    "cache_hit_ratio_band_shares.csv": "band,band_label\nlow,hit ratio ≤ 0.4\n".encode(),
+    "line_warnings.csv": b"file,line,warning,field,problem\n",
     "cache_hit_ratio_table.md": b"| Metric | Claude |\n|---|---|\n| x | 95.8% |\n",
     "prefix_cache_hit_rate_table.tex": b"\\begin{table}95.8\\%\\end{table}\n",
     "latin1_not_utf8.csv": b"caf\xe9,1\n",  # forces the base64 path
+    "run_manifest.json": (json.dumps(RUN_MANIFEST, indent=2) + "\n").encode(),
 }
 
 
@@ -174,18 +228,21 @@ class Rendered:
     project: Path
     out: Path
     stdout: str
+    stderr: str
     seconds: float
 
 
-def make_project(root: Path) -> tuple[Path, Path]:
+def make_project(root: Path, with_run_manifest: bool = True) -> tuple[Path, Path]:
     project, out = root / "project", root / "output"
-    for name, text in PROJECT_FILES.items():
+    for name, text in {**PROJECT_FILES, **NOT_EMBEDDED}.items():
         (project / name).parent.mkdir(parents=True, exist_ok=True)
         (project / name).write_text(text, encoding="utf-8")
     out.mkdir(parents=True)
     for name, content in OUTPUT_FILES.items():
-        (out / name).write_bytes(content)
-    write_export(out / "cache_hit_ratio_histogram_data.csv", export_rows())
+        if with_run_manifest or name != "run_manifest.json":
+            (out / name).write_bytes(content)
+    (out / ".trace_atlas_output").write_text("written by scripts/write_outputs.py\n")
+    write_export(out / EXPORT_NAME, export_rows())
     return project, out
 
 
@@ -194,20 +251,22 @@ def run_plot(*args: str) -> subprocess.CompletedProcess[str]:
         [sys.executable, str(SCRIPTS / "plot_figures.py"), *args],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
         check=False,
     )
 
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    """Run the real CLI once, at 50 dpi, on the fixture export and fake project."""
+    """Run the real CLI once, at 50 dpi and in two processes, on the fixture folder."""
     project, out = make_project(tmp_path_factory.mktemp("figures"))
     started = time.perf_counter()
-    result = run_plot("--out", str(out), "--project-dir", str(project), "--dpi", str(TEST_DPI))
+    result = run_plot(
+        "--out", str(out), "--project-dir", str(project), "--dpi", str(TEST_DPI), "--jobs", "2"
+    )
     seconds = time.perf_counter() - started
     assert result.returncode == 0, result.stderr
-    return Rendered(project, out, result.stdout, seconds)
+    return Rendered(project, out, result.stdout, result.stderr, seconds)
 
 
 @pytest.fixture(scope="session")
@@ -217,23 +276,41 @@ def kit() -> SimpleNamespace:
         red=RED,
         amber=AMBER,
         blue=BLUE,
+        bands=BANDS,
+        bins=BINS,
+        columns=COLUMNS,
+        export_name=EXPORT_NAME,
+        grid_scopes=GRID_SCOPES,
+        grid_triggers=GRID_TRIGGERS,
         dpi=TEST_DPI,
         expected_px=EXPECTED_PX,
         scripts=SCRIPTS,
         groups=GROUPS,
+        run_manifest=RUN_MANIFEST,
         project_files=PROJECT_FILES,
         output_files=OUTPUT_FILES,
         export_rows=export_rows,
+        group_rows=group_rows,
         write_export=write_export,
+        make_project=make_project,
         run_plot=run_plot,
     )
 
 
 @pytest.fixture
-def fixture_groups(tmp_path: Path):
-    """The fixture export read back by plot_figures.read_export."""
+def read_rows(tmp_path: Path):
+    """Write rows in the writer's format and read them back with plot_figures.read_export."""
     import plot_figures
 
-    path = tmp_path / "cache_hit_ratio_histogram_data.csv"
-    write_export(path, export_rows())
-    return plot_figures.read_export(path)
+    def read(rows: list[dict[str, str]]):
+        path = tmp_path / EXPORT_NAME
+        write_export(path, rows)
+        return plot_figures.read_export(path)
+
+    return read
+
+
+@pytest.fixture
+def fixture_export(read_rows):
+    """The fixture export read back by plot_figures.read_export."""
+    return read_rows(export_rows())

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import io
+import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, PngImagePlugin
+from PIL.PngImagePlugin import PngInfo
 
 import png_sidecar
 
@@ -30,10 +32,10 @@ def craft(path: Path, manifest_files: dict[str, bytes], chunk_files: dict[str, b
     Built from the low-level helpers, which do not check names: this is how a hostile
     or tampered figure would look.
     """
-    manifest_chunk = png_sidecar.sidecar_chunks(manifest_files)[-1]
-    file_chunks = png_sidecar.sidecar_chunks(chunk_files)[:-1]
-    chunks = png_sidecar.parse_chunks(tiny_png())
-    path.write_bytes(png_sidecar.assemble_png(chunks, [*file_chunks, manifest_chunk]))
+    info = PngInfo()
+    png_sidecar.add_file_chunks(info, chunk_files)
+    png_sidecar.add_manifest_chunk(info, png_sidecar.build_manifest(manifest_files))
+    Image.new("RGB", (2, 2), "white").save(path, format="PNG", pnginfo=info)
     return path
 
 
@@ -188,3 +190,181 @@ def test_embed_refuses_unsafe_names(tmp_path: Path) -> None:
     with pytest.raises(png_sidecar.SidecarError, match="unsafe"):
         png_sidecar.embed(figure, {"../x": b""})
     assert figure.read_bytes() == tiny_png()
+
+
+# ---------------------------------------------------------------- provenance
+
+
+def test_run_manifest_is_embedded_as_provenance(rendered, kit) -> None:
+    for figure in FIGURES:
+        sidecar = png_sidecar.read_sidecar(rendered.out / figure)
+        entries = {e["name"]: e for e in sidecar.manifest["files"]}
+        assert entries["output/run_manifest.json"]["kind"] == "provenance"
+        assert sidecar.files["output/run_manifest.json"] == kit.output_files["run_manifest.json"]
+        run = sidecar.manifest["run"]
+        assert run["file"] == "output/run_manifest.json"
+        assert run["sha256"] == entries["output/run_manifest.json"]["sha256"]
+        assert run["dbt_invocation_id"] == kit.run_manifest["dbt_invocation_id"]
+        assert run["git_commit"] == kit.run_manifest["git_commit"]
+        assert run["inputs"] == kit.run_manifest["inputs"]
+        assert list(sidecar.manifest).index("run") < list(sidecar.manifest).index("files")
+
+
+def test_provenance_prints_the_run_readably(rendered, kit, capsys) -> None:
+    assert png_sidecar.main(["provenance", str(rendered.out / FIGURES[0])]) == 0
+    out = capsys.readouterr().out
+    run = kit.run_manifest
+    for key in (
+        "experiment",
+        "dbt_invocation_id",
+        "git_commit",
+        "engine",
+        "target",
+        "dbt_version",
+        "adapter",
+        "adapter_version",
+        "input_kind",
+        "on_bad_lines",
+        "started_at",
+        "build_finished_at",
+        "written_at",
+        "fixture_note",
+    ):
+        assert run[key] in out, key
+    for item in run["inputs"]:
+        assert item["path"] in out and item["sha256"] in out
+        assert f"{item['size']:,} bytes" in out
+    for key, value in run["rows"].items():
+        assert re.search(rf"^  {key} +{value:,}$", out, re.MULTILINE), key
+    assert FIGURES[0] in out.splitlines()[0]
+
+
+def test_show_finds_run_manifest_by_its_last_name(rendered, kit, capsysbinary) -> None:
+    assert png_sidecar.main(["show", str(rendered.out / FIGURES[1]), "run_manifest.json"]) == 0
+    assert capsysbinary.readouterr().out == kit.output_files["run_manifest.json"]
+
+
+def test_show_refuses_an_ambiguous_last_name(tmp_path: Path, capsys) -> None:
+    files = {"a/x.txt": b"a", "b/x.txt": b"b"}
+    figure = craft(tmp_path / "two.png", files, files)
+    assert png_sidecar.main(["show", str(figure), "x.txt"]) == 1
+    assert "'x.txt' is ambiguous: a/x.txt, b/x.txt" in capsys.readouterr().err
+
+
+def test_provenance_without_a_run_manifest_is_a_clear_error(tmp_path: Path, capsys) -> None:
+    files = {"output/summary.csv": b"a,b\n"}
+    figure = craft(tmp_path / "old.png", files, files)
+    assert png_sidecar.main(["provenance", str(figure)]) == 1
+    assert "no run_manifest.json embedded" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- Pillow layer
+
+
+def test_every_file_has_its_own_keyword(rendered) -> None:
+    figure = rendered.out / FIGURES[0]
+    with Image.open(figure) as image:
+        keywords = [k for k in image.text if k.startswith(png_sidecar.KEYWORD_PREFIX)]
+        tkeys = {image.text[k].tkey for k in keywords} - {""}
+    manifest = png_sidecar.read_sidecar(figure).manifest
+    assert len(keywords) == len(manifest["files"]) + 1
+    assert tkeys == {e["name"] for e in manifest["files"]}
+
+
+def test_names_that_need_a_fallback_keyword_stay_distinct(tmp_path: Path) -> None:
+    files = {
+        "x/" + "long" * 30 + ".md": b"1\n",
+        "y/" + "long" * 30 + ".md": b"2\n",
+        "数据/表.csv": "é,1\n".encode(),
+        "file-0": b"3\n",
+        "file-1": b"4\n",
+        "manifest.json": b"{}\n",
+        "two  spaces.txt": b"5\n",
+    }
+    figure = tmp_path / "f.png"
+    figure.write_bytes(tiny_png())
+    png_sidecar.embed(figure, files)
+    sidecar = png_sidecar.read_sidecar(figure)
+    png_sidecar.verify(sidecar)
+    assert sidecar.files == files
+    keywords = png_sidecar.assign_keywords(sorted(files))
+    assert len(set(keywords.values())) == len(files)
+    assert png_sidecar.MANIFEST_KEYWORD not in keywords.values()
+
+
+def test_files_beyond_pillows_default_text_limit_round_trip(tmp_path: Path) -> None:
+    big = (b"step,line,reason,first 200 characters\n" + b"1,2,not_json,{\n" * 2) * 50_000
+    limits = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
+    assert len(big) > 2 * limits[0], "Pillow alone refuses a text chunk this large"
+    figure = tmp_path / "big.png"
+    figure.write_bytes(tiny_png())
+    png_sidecar.embed(figure, {"output/rejected_lines.csv": big})
+    assert png_sidecar.extract(figure, tmp_path / "x") == [tmp_path / "x/output/rejected_lines.csv"]
+    assert (tmp_path / "x/output/rejected_lines.csv").read_bytes() == big
+    assert limits == (PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY), "restored"
+
+
+def test_embed_keeps_the_images_own_text_and_resolution(rendered, tmp_path: Path) -> None:
+    figure = tmp_path / "copy.png"
+    shutil.copy(rendered.out / FIGURES[0], figure)
+    with Image.open(figure) as before:
+        title, dpi = before.text["Title"], before.info["dpi"]
+    png_sidecar.embed(figure, {"only.txt": b"1\n"})
+    with Image.open(figure) as after:
+        assert after.text["Title"] == title and after.info["dpi"] == dpi
+    assert figure.stat().st_mode & 0o777 == png_sidecar.default_file_mode()
+
+
+def _flip_byte_in_chunk(png: bytes, chunk_type: bytes) -> bytes:
+    at = png.index(chunk_type) + 20  # inside the first such chunk's data
+    return png[:at] + bytes([png[at] ^ 0xFF]) + png[at + 1 :]
+
+
+def test_corrupt_and_foreign_files_are_clear_errors(rendered, tmp_path: Path) -> None:
+    good = (rendered.out / FIGURES[0]).read_bytes()
+    cases = {
+        "truncated.png": (good[: len(good) // 2], "corrupt or truncated PNG"),
+        "bad_crc.png": (_flip_byte_in_chunk(good, b"iTXt"), "corrupt or truncated PNG"),
+        "bad_pixels.png": (_flip_byte_in_chunk(good, b"IDAT"), "corrupt or truncated PNG"),
+        "empty.png": (b"", "not a PNG"),
+    }
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, format="JPEG")
+    cases["photo.png"] = (buffer.getvalue(), "not a PNG")
+    for name, (content, message) in cases.items():
+        (tmp_path / name).write_bytes(content)
+        for command in ("list", "provenance"):
+            result = subprocess.run(
+                [sys.executable, str(SCRIPTS / "png_sidecar.py"), command, str(tmp_path / name)],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            assert result.returncode == 1, (name, command)
+            assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+            assert result.stderr.count("\n") == 1, result.stderr
+    with pytest.raises(png_sidecar.SidecarError, match="cannot read"):
+        png_sidecar.read_sidecar(tmp_path)
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    figure = tmp_path / "big.png"
+    figure.write_bytes(tiny_png())
+    png_sidecar.embed(figure, {"big.txt": b"line\n" * 400_000})
+    script = SCRIPTS / "png_sidecar.py"
+    result = subprocess.run(
+        f"'{sys.executable}' '{script}' show '{figure}' big.txt | head -c 5",
+        shell=True,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.stdout == "line\n"
+    assert result.stderr == ""
+
+
+def test_help_names_every_command(capsys) -> None:
+    with pytest.raises(SystemExit):
+        png_sidecar.main(["--help"])
+    out = capsys.readouterr().out
+    assert all(command in out for command in ("list", "show", "provenance", "extract"))
