@@ -61,10 +61,26 @@
 {%- endmacro %}
 
 {% macro spark__parse_trace_line(line_text) -%}
-    {#- Spark: the line as a VARIANT (parse_json keeps every key as written and refuses a
-        repeated key only when asked to; NULL when the line is not JSON). Field access then goes
-        through variant_get. -#}
-    try_parse_json({{ line_text }})
+    {#- Spark: the line as a VARIANT (`document`), kept with its text (`line`): a VARIANT holds
+        12.0 as the number 12, so the JSON text of a number is read from the line itself
+        (get_json_object). NULL when the line is not JSON. -#}
+    case
+        when try_parse_json({{ line_text }}) is not null
+            then named_struct('document', try_parse_json({{ line_text }}), 'line', {{ line_text }})
+    end
+{%- endmacro %}
+
+
+{% macro spark_json_text(step, path, null_text=none) -%}
+    {#- The JSON text of the value at a path: numbers as the line writes them (get_json_object),
+        anything else as the VARIANT's JSON; NULL when absent, and for a JSON null `null_text`
+        (NULL by default, as DuckDB reads a null key). -#}
+    case
+        when is_variant_null(variant_get({{ step }}.document, '{{ path }}')) then {{ "'" ~ null_text ~ "'" if null_text else 'null' }}
+        when schema_of_variant(variant_get({{ step }}.document, '{{ path }}')) rlike '^(DECIMAL|DOUBLE|FLOAT|BIGINT|INT|SMALLINT|TINYINT)'
+            then get_json_object({{ step }}.line, '{{ path }}')
+        else to_json(variant_get({{ step }}.document, '{{ path }}'))
+    end
 {%- endmacro %}
 
 
@@ -78,11 +94,7 @@
 {%- endmacro %}
 
 {% macro spark__json_raw(step, key) -%}
-    {#- to_json of the VARIANT value; a JSON null reads as NULL, as in DuckDB. -#}
-    case
-        when not is_variant_null(variant_get({{ step }}, '$.{{ key }}'))
-            then to_json(variant_get({{ step }}, '$.{{ key }}'))
-    end
+    {{ spark_json_text(step, '$.' ~ key) }}
 {%- endmacro %}
 
 
@@ -96,7 +108,12 @@
 {%- endmacro %}
 
 {% macro spark__json_text_field(step, key) -%}
-    try_variant_get({{ step }}, '$.{{ key }}', 'string')
+    -- a string as its text, any other value as its JSON text, as DuckDB's VARCHAR reads it
+    case
+        when schema_of_variant(variant_get({{ step }}.document, '$.{{ key }}')) = 'STRING'
+            then variant_get({{ step }}.document, '$.{{ key }}', 'string')
+        else {{ spark_json_text(step, '$.' ~ key) }}
+    end
 {%- endmacro %}
 
 
@@ -124,10 +141,10 @@
 {%- endmacro %}
 
 {% macro spark__json_list_length(step, key) -%}
-    -- is_variant_null and the schema test keep a non-list from counting
+    -- a value that is not an array has no length, as in DuckDB
     case
-        when schema_of_variant(variant_get({{ step }}, '$.{{ key }}')) like 'ARRAY%'
-            then size(cast(variant_get({{ step }}, '$.{{ key }}') as array<variant>))
+        when schema_of_variant(variant_get({{ step }}.document, '$.{{ key }}')) like 'ARRAY%'
+            then size(cast(variant_get({{ step }}.document, '$.{{ key }}') as array<variant>))
     end
 {%- endmacro %}
 
@@ -142,10 +159,7 @@
 {%- endmacro %}
 
 {% macro spark__first_event_raw(step, key) -%}
-    case
-        when not is_variant_null(variant_get({{ step }}, '$.timing_events[0].{{ key }}'))
-            then to_json(variant_get({{ step }}, '$.timing_events[0].{{ key }}'))
-    end
+    {{ spark_json_text(step, '$.timing_events[0].' ~ key) }}
 {%- endmacro %}
 
 
@@ -160,7 +174,7 @@
 {%- endmacro %}
 
 {% macro spark__json_raw_at(line_text, path) -%}
-    to_json(variant_get(try_parse_json({{ line_text }}), '{{ path }}'))
+    {{ spark_json_text("named_struct('document', try_parse_json(" ~ line_text ~ "), 'line', " ~ line_text ~ ")", path, 'null') }}
 {%- endmacro %}
 
 
@@ -187,7 +201,7 @@
 {% macro spark__first_non_object_event(step, line_text) -%}
     nullif(array_position(
         transform(
-            try_variant_get({{ step }}, '$.timing_events', 'array<variant>'),
+            try_variant_get({{ step }}.document, '$.timing_events', 'array<variant>'),
             event -> coalesce(schema_of_variant(event) like 'OBJECT%', false)
         ),
         false
@@ -213,11 +227,11 @@
 
 {% macro spark__unparseable_timestamps(step, part) -%}
     {%- if part == 'count' -%}
-        size(filter(try_variant_get({{ step }}, '$.timing_events', 'array<variant>'), event -> not {{ timestamp_is_iso("try_variant_get(event, '$.timestamp', 'string')") }}))
+        size(filter(try_variant_get({{ step }}.document, '$.timing_events', 'array<variant>'), event -> not {{ timestamp_is_iso("try_variant_get(event, '$.timestamp', 'string')") }}))
     {%- elif part == 'first_index' -%}
-        nullif(array_position(transform(try_variant_get({{ step }}, '$.timing_events', 'array<variant>'), event -> not {{ timestamp_is_iso("try_variant_get(event, '$.timestamp', 'string')") }}), true), 0) - 1
+        nullif(array_position(transform(try_variant_get({{ step }}.document, '$.timing_events', 'array<variant>'), event -> not {{ timestamp_is_iso("try_variant_get(event, '$.timestamp', 'string')") }}), true), 0) - 1
     {%- else -%}
-        try_variant_get(filter(try_variant_get({{ step }}, '$.timing_events', 'array<variant>'), event -> not {{ timestamp_is_iso("try_variant_get(event, '$.timestamp', 'string')") }})[0], '$.timestamp', 'string')
+        try_variant_get(filter(try_variant_get({{ step }}.document, '$.timing_events', 'array<variant>'), event -> not {{ timestamp_is_iso("try_variant_get(event, '$.timestamp', 'string')") }})[0], '$.timestamp', 'string')
     {%- endif %}
 {%- endmacro %}
 

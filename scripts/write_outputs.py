@@ -372,7 +372,8 @@ def check_target_folder(target: Path) -> None:
     foreign = target.exists() and not (target / MARKER).exists()
     if foreign and (not target.is_dir() or any(target.iterdir())):
         raise OutputError(
-            f"{target} exists and was not written by Trace Atlas; choose an empty or new OUT folder."
+            f"{target} exists and was not written by Trace Atlas; "
+            "choose an empty or new OUT folder."
         )
 
 

@@ -204,8 +204,8 @@ final as (
         case when rejection_reason is null and not is_blank and {{ field.name }}__value >= 0 then {{ field.name }}__value end as {{ field.name }},
         {%- endfor %}
         case when rejection_reason is null and not is_blank then {{ json_string_value('first_event_type__raw') }} end as first_timing_event_type,
-        case when rejection_reason is null and not is_blank then coalesce(timing_events__length, 0) end as timing_event_count,
-        case when rejection_reason is null and not is_blank then coalesce(tools__length, 0) end as tool_call_count,
+        case when rejection_reason is null and not is_blank then cast(coalesce(timing_events__length, 0) as bigint) end as timing_event_count,
+        case when rejection_reason is null and not is_blank then cast(coalesce(tools__length, 0) as bigint) end as tool_call_count,
         {#- Warnings: bad values that no output reads. The line is kept; the value reads as NULL. #}
         {%- for field in integer_fields if not field.experiment_reads %}
         case

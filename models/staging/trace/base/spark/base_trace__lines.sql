@@ -22,7 +22,7 @@ lines_ordered as (
 
     select
         source_file,
-        row_number() over (order by source_file, split_start, row_in_split) as input_row,
+        cast(row_number() over (order by source_file, split_start, row_in_split) as bigint) as input_row,
         row_number() over (partition by source_file order by split_start, row_in_split) as line_number,
         line_text
     from trace_lines
