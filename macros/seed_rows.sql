@@ -2,7 +2,7 @@
     {#- The rows of a seed as a list of dicts, for the few models whose column list follows a
         seed (one column per quantile or hit-ratio threshold). Empty while dbt parses. -#}
     {%- set rows = [] -%}
-    {%- if execute -%}
+    {%- if execute and load_relation(ref(seed_name)) is not none -%}
         {%- set result = run_query("select * from " ~ ref(seed_name) ~ " order by " ~ order_by) -%}
         {%- for row in result.rows -%}
             {%- do rows.append(dict(zip(result.column_names, row))) -%}

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+
+import yaml
 
 from atlas_testkit import run_dbt
 
@@ -19,6 +22,8 @@ def ancestors(parent_map: dict[str, list[str]], node: str) -> set[str]:
 
 
 def test_docs_generate_shows_figures_as_exposures_down_from_the_trace(tmp_path, traces):
+    built = run_dbt(["build"], str(traces["edge"][0]), tmp_path)
+    assert built.returncode == 0, built.stdout[-3000:]
     result = run_dbt(["docs", "generate"], str(traces["edge"][0]), tmp_path)
     assert result.returncode == 0, result.stdout[-3000:]
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
@@ -32,10 +37,10 @@ def test_docs_generate_shows_figures_as_exposures_down_from_the_trace(tmp_path, 
         for node in (
             "source.trace_atlas.trace.steps",
             "model.trace_atlas.base_trace__lines",
+            "model.trace_atlas.stg_trace__lines",
             "model.trace_atlas.stg_trace__steps",
+            "model.trace_atlas.int_steps_unioned",
             "model.trace_atlas.int_steps_classified",
-            "model.trace_atlas.int_steps_fanned_to_groups",
-            "model.trace_atlas.export_cache_hit_ratio_histogram_data_csv",
         ):
             assert node in lineage, f"{figure} does not descend from {node}"
 
@@ -54,3 +59,34 @@ def test_docs_generate_shows_figures_as_exposures_down_from_the_trace(tmp_path, 
         for node in manifest["nodes"].values()
         if node["resource_type"] in ("model", "seed")
     )
+
+
+def test_the_trace_source_documents_every_input_key(tmp_path, traces):
+    """The input format is written once (var trace_keys) and documented once (source columns):
+    the two lists must agree, in order."""
+    result = run_dbt(["parse"], str(traces["edge"][0]), tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:]
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    source = manifest["sources"]["source.trace_atlas.trace.steps"]
+    project = Path(__file__).resolve().parent.parent / "dbt_project.yml"
+    keys = [key["name"] for key in yaml.safe_load(project.read_text())["vars"]["trace_keys"]]
+    assert list(source["columns"]) == keys
+    assert all(column["description"] for column in source["columns"].values())
+
+
+def test_every_rejection_and_exclusion_reason_has_a_unit_test(tmp_path, traces):
+    """dbt ls --resource-type unit_test lists a unit test for every reason of the seeds."""
+    import csv
+
+    result = run_dbt(["parse"], str(traces["edge"][0]), tmp_path)
+    assert result.returncode == 0
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    unit_tests = manifest["unit_tests"].values()
+    expected_text = " ".join(json.dumps(test.get("expect", {})) for test in unit_tests)
+    seeds = Path(__file__).resolve().parent.parent / "seeds"
+    for seed in ("rejection_reasons", "exclusion_reasons"):
+        with open(seeds / f"{seed}.csv", newline="") as handle:
+            for row in csv.DictReader(handle):
+                assert f'"{row["reason"]}"' in expected_text, (
+                    f"no unit test expects {row['reason']}"
+                )

@@ -8,6 +8,7 @@ The database is built here with plain DuckDB SQL, as the published one is descri
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -15,13 +16,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import reference
 from atlas_testkit import PROJECT_DIR, PipelineRun, dbt_environment
-from test_end_to_end import (
-    CSV_FILES,
-    TEXT_FILES,
-    assert_csv_matches,
-    assert_outputs_match_reference,
-)
+from test_end_to_end import SPEC_FILES
 
 DBT = str(Path(sys.executable).with_name("dbt"))
 
@@ -70,6 +67,7 @@ def build_trace_database(trace: Path, database: Path, with_event_index: bool) ->
 def run_from_database(database: Path, workdir: Path) -> PipelineRun:
     workdir.mkdir(parents=True, exist_ok=True)
     env = dbt_environment("unused-in-database-mode.jsonl", workdir / "atlas.duckdb")
+    env["TRACE_ATLAS_INPUT"] = "trace_db"
     env["TRACE_ATLAS_INPUT_DB"] = str(database)
     built = subprocess.run(
         [
@@ -101,6 +99,8 @@ def run_from_database(database: Path, workdir: Path) -> PipelineRun:
             str(workdir / "atlas.duckdb"),
             "--manifest",
             str(workdir / "target" / "manifest.json"),
+            "--hashes",
+            str(workdir / "target" / "input_hashes.json"),
         ],
         cwd=PROJECT_DIR,
         check=True,
@@ -119,15 +119,32 @@ def test_trace_database_gives_the_jsonl_outputs(tmp_path, traces, with_event_ind
     run = run_from_database(database, tmp_path / "run")
 
     assert hashlib.sha256(database.read_bytes()).hexdigest() == before, "the input was modified"
-    assert_outputs_match_reference(run, [trace])
-    jsonl_run = tmp_path / "jsonl"
-    from atlas_testkit import run_pipeline
+    expected = reference.outputs_for([str(trace)])
+    for name in (
+        *SPEC_FILES,
+        "cache_hit_ratio_histogram_data.csv",
+        "cache_hit_ratio_band_shares.csv",
+    ):
+        assert (run.out / name).read_text() == expected[name], name
+    manifest = json.loads((run.out / "run_manifest.json").read_text())
+    assert manifest["inputs"] == [
+        {"path": str(database), "size": database.stat().st_size, "sha256": before}
+    ]
+    assert manifest["input_kind"] is None or manifest["input_kind"] == "trace_db"
 
-    jsonl = run_pipeline(str(trace), jsonl_run)
-    for name in (*CSV_FILES, *TEXT_FILES):
-        produced = (run.out / name).read_text()
-        expected = (jsonl.out / name).read_text()
-        if name == "cache_hit_ratio_summary.csv":
-            assert_csv_matches(name, produced, expected)
-        else:
-            assert produced == expected, name
+
+def test_the_runner_reads_a_trace_database_with_db(tmp_path, traces):
+    trace = traces["edge"][0]
+    database = tmp_path / "trace.duckdb"
+    build_trace_database(trace, database, True)
+    env = {**__import__("os").environ, "TRACE_ATLAS_DB": str(tmp_path / "atlas.duckdb")}
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--no-plots"]
+    command += ["--db-input", str(database), "--out", str(tmp_path / "out")]
+    command += ["--target-path", str(tmp_path / "target")]
+    result = subprocess.run(command, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    expected = reference.outputs_for([str(trace)])
+    summary = (tmp_path / "out" / "cache_hit_ratio_summary.csv").read_text()
+    assert summary == expected["cache_hit_ratio_summary.csv"]
+    manifest = json.loads((tmp_path / "out" / "run_manifest.json").read_text())
+    assert manifest["input_kind"] == "trace_db"

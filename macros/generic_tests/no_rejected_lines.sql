@@ -3,7 +3,7 @@
         failure names the first such line -- file, line, field, problem, reason -- and how to go
         on, instead of a row count (the test is compiled after its model is built, so it can
         look). Returns the rejected lines. -#}
-    {%- if execute and on_bad_lines() == 'strict' -%}
+    {%- if execute and flags.WHICH in ('build', 'test') and on_bad_lines() == 'strict' -%}
         {%- set first_bad_line_query -%}
             select
                 bad.source_file,

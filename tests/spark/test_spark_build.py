@@ -1,209 +1,100 @@
-"""The Spark engine end to end: `dbt build --target spark` (every model, dbt data test and unit
-test) on generated traces, and every exported file byte-identical to the DuckDB engine's on the
-same trace -- the means too (mean_of_ratios sums exact integers, so no summation order shows).
+"""The Spark engine end to end: `dbt build --target spark` (every model, data test and unit
+test) and the writer, with every output file byte-identical to the independent reference's --
+and so to the DuckDB engine's -- on an edge-case trace split over gzip files, on a quarantine
+trace with every kind of bad line, and through `make run ENGINE=spark`.
 
 Each Spark build starts its own JVM (dbt-spark's session method) with a private warehouse and
-metastore under the test's folder; the DuckDB builds run beside them for the comparison.
+metastore under the test's folder.
 """
 
 from __future__ import annotations
 
+import csv
+import gzip
 import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
-import duckdb as duckdb_engine
 import pytest
 
-from atlas_testkit import PROJECT_DIR, PipelineRun, generate_trace, run_dbt, run_pipeline
+import reference
+from atlas_testkit import PROJECT_DIR, generate_trace, run_dbt, run_pipeline
+from test_bad_input import GOOD_STEPS, REJECTED, WARNED, trace_with, write_trace
+from test_end_to_end import assert_outputs_match_reference
 
 pytestmark = pytest.mark.usefixtures("spark_engine")
 
-STEPS = 3000
+
+def split_gz(trace: Path, parts: int) -> list[Path]:
+    """The trace's lines dealt into `parts` gzip files, in order."""
+    lines = trace.read_bytes().splitlines(keepends=True)
+    size = -(-len(lines) // parts)
+    files = []
+    for index in range(parts):
+        path = trace.parent / f"part-{index:02d}.jsonl.gz"
+        path.write_bytes(gzip.compress(b"".join(lines[index * size : (index + 1) * size]), mtime=0))
+        files.append(path)
+    return files
 
 
-@pytest.fixture(scope="module")
-def small_traces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("spark-traces")
-    return {
-        "normal": generate_trace(folder / "normal.jsonl", STEPS),
-        "edge": generate_trace(folder / "edge.jsonl", STEPS, "--edge-cases"),
-    }
-
-
-def exported_files(out: Path) -> dict[str, bytes]:
-    """Every file the writer put in an output folder (figures excepted: PNG metadata)."""
-    return {path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.suffix != ".png"}
-
-
-def assert_same_outputs(spark: Path, duckdb: Path) -> None:
-    spark_files, duckdb_files = exported_files(spark), exported_files(duckdb)
-    assert sorted(spark_files) == sorted(duckdb_files)
-    different = [name for name in duckdb_files if spark_files[name] != duckdb_files[name]]
-    assert not different, f"Spark and DuckDB outputs differ in {different}"
-
-
-def assert_build_ran_every_test(run: PipelineRun) -> None:
-    log = run.dbt_log
+def assert_build_ran_every_test(log: str) -> None:
     assert "ERROR=0" in log and "SKIP=0" in log, log[-3000:]
     assert "unit_test" in log or "unit tests" in log, "the unit tests did not run"
-    assert "data tests" in log
 
 
-def spark_table(run_folder: Path, table: str) -> str:
-    """A DuckDB table expression reading a table the Spark engine built (parquet)."""
-    return f"read_parquet('{run_folder}/spark/warehouse/trace_atlas.db/{table}/*.parquet')"
+def test_edge_cases_split_over_gzip_files_give_the_reference_outputs(tmp_path):
+    trace = generate_trace(tmp_path / "edge.jsonl", 3000, "--edge-cases")
+    files = split_gz(trace, 3)
+    run = run_pipeline(str(tmp_path / "part-*.jsonl.gz"), tmp_path / "run", engine="spark")
+    assert_build_ran_every_test(run.dbt_log)
+    assert_outputs_match_reference(run, files)
 
 
-def test_edge_case_trace_builds_on_spark_with_duckdbs_outputs(small_traces, tmp_path):
-    trace = str(small_traces["edge"])
-    spark = run_pipeline(trace, tmp_path / "spark-run", engine="spark")
-    assert_build_ran_every_test(spark)
-    duckdb = run_pipeline(trace, tmp_path / "duckdb-run")
-    assert_same_outputs(spark.out, duckdb.out)
-    # The one scan of the trace: every line's typed fields, of the same types, on both engines.
-    with duckdb_engine.connect(str(duckdb.database), read_only=True) as connection:
-        query = "select * from {} order by input_row"
-        expected = connection.execute(query.format("base_trace__lines"))
-        expected_types = [(column[0], column[1]) for column in expected.description]
-        expected_rows = expected.fetchall()
-        got = connection.execute(
-            query.format(spark_table(tmp_path / "spark-run", "base_trace__lines"))
-        )
-        assert [(column[0], column[1]) for column in got.description] == expected_types
-        assert got.fetchall() == expected_rows
+def test_every_kind_of_bad_line_gives_the_reference_outputs_in_quarantine(tmp_path):
+    lines: list[str | bytes] = [GOOD_STEPS[0], "", "\t"]
+    for index, case in enumerate(REJECTED):
+        lines += [GOOD_STEPS[10 + index], case[1]]
+    lines += [case[1] for case in WARNED]
+    lines += [b'{"provider":"cl\xffaude","prefix_tokens":1}', *GOOD_STEPS[100:160]]
+    trace = write_trace(tmp_path / "trace.jsonl", lines)
+    env = {"TRACE_ATLAS_ON_BAD_LINES": "quarantine"}
+    run = run_pipeline(str(trace), tmp_path / "run", env=env, engine="spark")
+    assert_outputs_match_reference(run, [trace])
+    rejected = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
+    assert len(rejected) == len(REJECTED) + 1
+    warnings = (run.out / "line_warnings.csv").read_text().splitlines()
+    assert len(warnings) == 1 + len(WARNED)
 
 
-def test_make_run_engine_spark_writes_duckdbs_outputs_and_figures(small_traces, tmp_path):
-    # What `make run ENGINE=spark` runs: the lock on the Spark folder, dbt build, the writer
-    # reading the warehouse's parquet tables, and the figures.
-    trace = str(small_traces["normal"])
-    env = os.environ | {
-        "TRACE_ATLAS_SPARK_DIR": str(tmp_path / "spark"),
-        "DO_NOT_TRACK": "1",
-    }
-    env.pop("SPARK_LOCAL_IP", None)  # run_pipeline.py sets it
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py")]
-    command += ["--engine", "spark", "--trace", trace, "--out", str(tmp_path / "out")]
-    command += ["--target-path", str(tmp_path / "target")]
-    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    assert "ERROR=0" in result.stdout
-    assert (tmp_path / "spark.run-lock").exists()
-    assert (tmp_path / "spark" / "warehouse").is_dir()
-    for name in ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png"):
-        assert (tmp_path / "out" / name).stat().st_size > 10_000, name
-    duckdb = run_pipeline(trace, tmp_path / "duckdb-run")
-    assert_same_outputs(tmp_path / "out", duckdb.out)
-
-
-# Bad lines beyond tests/test_bad_input.py's, each rejected by both engines with the same reason,
-# field and words: numbers DuckDB's JSON writer spells its own way ('1e21', '0.0000125'), the
-# edges of its UBIGINT / BIGINT types, escaped strings, nested values, non-objects.
-MORE_BAD_LINES = (
-    [
-        '{"prefix_tokens":' + value + "}"
-        for value in [
-            "1e21",
-            "1.25e-5",
-            "1e-7",
-            "-1e21",
-            "123456789e13",
-            "100e-2",
-            "-0.0",
-            "1e20",
-            "18446744073709551615",
-            "18446744073709551616",
-            "-9223372036854775808",
-            "-9223372036854775809",
-            "123456789012345678901234567890123456789012",
-            '{"b":2,"a":[1,{"c":null}]}',
-            "[]",
-            r'"caf\u00e9\n\u0001"',
-            '""',
-        ]
-    ]
-    + [
-        '{"timing_events":[' + value + "]}"
-        for value in ["1e400", "-5", "12345678901234567890", '"x"', "false", "[{}]", '{"a":1},null']
-    ]
-    + [
-        '{"tools":5.5}',
-        '{"tools":-1}',
-        '{"timing_events":"2026"}',
-        "1e21",
-        "12345678901234567890",
-        "-12345678901234567890",
-        "1.0",
-        "null",
-        '{"a":1} x',
-        '{"a":1}{"b":2}',
-        "{'a':1}",
-        '{"round_index":-1,"prefix_tokens":"5"}',
-    ]
-)
-
-# Timestamps kept in quarantine mode, each counted as unparseable or not alike by both engines.
-TIMESTAMPS = [
-    "2026-06-01T05:41:12Z",
-    "2026-06-01",
-    "2026-06-01 05:41:12.031Z",
-    "2026-06-01T05:41",
-    "2026-06-01T05:41:12.1234567Z",
-    "2026-06-01T05:41:12+0200",
-    "2026-06-01T05:41:12 UTC",
-    "2026-6-1T5:41:12Z",
-    " 2026-06-01T05:41:12Z",
-    "2026",
-    "2026-06",
-    "2026-06-01T05",
-    "2026-06-31T05:41:12Z",
-    "2026-06-01T25:41:12Z",
-    "20260601",
-    "5",
-    "yesterday",
-    "+2026-06-01T05:41:12Z",
-    "2026-06-01t05:41:12Z",
-]
-
-
-def test_bad_lines_are_set_aside_with_duckdbs_reasons_and_words(tmp_path):
-    # Every bad-line case of tests/test_bad_input.py and more, in quarantine mode:
-    # rejected_lines.csv, the audit and every other output are the same bytes on both engines.
-    from test_bad_input import BAD_LINES, GOOD_STEPS, write_trace
-
-    lines = [GOOD_STEPS[0], "", "   "]
-    for index, (_, bad_line, reason, _, _) in enumerate(BAD_LINES):
-        lines.append(GOOD_STEPS[10 + index])
-        if reason != "bad_timestamp":  # kept in quarantine mode (a warning), like TIMESTAMPS
-            lines.append(bad_line)
-    lines += MORE_BAD_LINES
-    for timestamp in TIMESTAMPS:
-        event = {"event_type": "user_message", "timestamp": timestamp}
-        lines.append(json.dumps({"provider": "claude", "timing_events": [event]}))
-    lines += GOOD_STEPS[100:200]
-    trace = str(write_trace(tmp_path / "trace.jsonl", lines))
-    quarantine = {"TRACE_ATLAS_ON_BAD_LINES": "quarantine"}
-    spark = run_pipeline(trace, tmp_path / "spark-run", env=quarantine, engine="spark")
-    duckdb = run_pipeline(trace, tmp_path / "duckdb-run", env=quarantine)
-    rejected = (spark.out / "rejected_lines.csv").read_text().splitlines()
-    assert len(rejected) == 1 + len(BAD_LINES) - 1 + len(MORE_BAD_LINES)
-    assert_same_outputs(spark.out, duckdb.out)
-
-
-def test_strict_mode_stops_at_the_first_bad_line_with_duckdbs_message(tmp_path):
-    from test_bad_input import BAD_LINES, trace_with, write_trace
-
-    _, bad_line, reason, field, problem = next(
-        case for case in BAD_LINES if case[0] == "token_string"
-    )
+def test_strict_mode_stops_at_the_first_bad_line_with_the_same_message(tmp_path):
+    _, bad_line, reason, field, problem = next(c for c in REJECTED if c[0] == "token_string")
     trace = write_trace(tmp_path / "bad.jsonl", trace_with(bad_line))
-    result = run_dbt(["run", "--select", "base_trace__lines"], str(trace), tmp_path, engine="spark")
+    result = run_dbt(
+        ["build", "--select", "+stg_trace__lines"], str(trace), tmp_path, engine="spark"
+    )
     assert result.returncode != 0
     expected = f"Bad trace line: {trace}, line 5: field {field}: {problem} [{reason}]"
     assert expected in result.stdout, result.stdout[-3000:]
+
+
+def test_make_run_engine_spark_writes_the_outputs_figures_and_provenance(tmp_path):
+    trace = generate_trace(tmp_path / "normal.jsonl", 2000)
+    env = os.environ | {"TRACE_ATLAS_SPARK_DIR": str(tmp_path / "spark"), "DO_NOT_TRACK": "1"}
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py")]
+    command += ["--engine", "spark", "--trace", str(trace), "--out", str(tmp_path / "out")]
+    command += ["--target-path", str(tmp_path / "target")]
+    result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert (tmp_path / "spark.run-lock").exists()
+    for name in ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png"):
+        assert (tmp_path / "out" / name).stat().st_size > 10_000, name
+    manifest = json.loads((tmp_path / "out" / "run_manifest.json").read_text())
+    assert (manifest["engine"], manifest["adapter"]) == ("spark", "spark")
+    expected = reference.outputs_for([str(trace)])
+    for name, text in expected.items():
+        assert (tmp_path / "out" / name).read_text() == text, name
 
 
 def test_a_trace_database_is_a_clear_error_on_spark(tmp_path):
