@@ -1,9 +1,5 @@
-# Trace Atlas - the two entry points (see README.md):
-#   make run   [TRACE=<path|glob|a,b>] [OUT=<dir>] [NO_PLOTS=1] [ON_BAD_LINES=quarantine] [DB=<file.duckdb>]
-#              [ENGINE=duckdb|spark]
-#   make test  (both engines: the DuckDB suite and lint, then the Spark suite)
-# Both create/update the local virtualenv from requirements.txt first (and requirements-spark.txt
-# for the Spark engine: Apache Spark in-process through dbt-spark; needs Java 17+).
+# Trace Atlas -- `make help` lists every entry point with its variables and defaults.
+# Every target sets up what it needs first (a virtualenv in .venv from the pinned requirements).
 
 PYTHON ?= python3
 VENV := .venv
@@ -17,62 +13,92 @@ OUT ?= output/cache_hit_ratio
 ON_BAD_LINES ?= strict
 DB ?=
 ENGINE ?= duckdb
-TEST_TRACE := target/test-data/lint_trace.jsonl
+NO_PLOTS ?= 0
+BENCH_ARGS ?=
+LINT_TRACE := target/test-data/lint_trace.jsonl
 
+# Paths reach the scripts through the environment, never through the shell's quoting: a trace
+# called "it's mine.jsonl" works.
+export TRACE OUT ON_BAD_LINES DB ENGINE NO_PLOTS
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 # The local Spark JVM binds to the loopback interface (no hostname lookup, no network).
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: run test venv venv-spark lint pytest test-spark docs bench clean
+PLOTS_FLAG = $(if $(filter 1 yes true,$(NO_PLOTS)),--no-plots)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test venv venv-spark lint pytest test-spark docs bench clean
+
+help:  ## this list
+	@echo "Trace Atlas: the prefix-cache hit-ratio experiment of coding-agent traces, in dbt."
+	@echo ""
+	@echo "  make run     build the experiment and write its outputs (tables, figures, page)"
+	@echo "                 TRACE=$(DEFAULT_TRACE)   a path, a glob, or a,b,c (.jsonl, .jsonl.gz);"
+	@echo "                                          the default is generated on first use"
+	@echo "                 DB=                      a prebuilt trace database instead (DuckDB only)"
+	@echo "                 OUT=output/cache_hit_ratio   the output folder (replaced as a whole)"
+	@echo "                 ON_BAD_LINES=strict      strict: stop at the first bad line; quarantine"
+	@echo "                 NO_PLOTS=0               1: tables only, no figures"
+	@echo "                 ENGINE=duckdb            duckdb (embedded) or spark (local, Java 17)"
+	@echo "  make test    every test: pytest (both engines), dbt data and unit tests, sqlfluff, ruff"
+	@echo "  make docs    dbt docs generate (lineage from the trace to the figures) into target/"
+	@echo "  make bench   the benchmark against a bare DuckDB scan (writes ~7 GB under bench/)"
+	@echo "                 BENCH_ARGS=--quick       a 20,000-step smoke run instead"
+	@echo "  make clean   remove target/, logs/ and output/ (not data/, bench/ or .venv/)"
+	@echo ""
+	@echo "Set-up only: make venv (DuckDB engine), make venv-spark (adds Apache Spark)."
+	@echo "dbt's full log of the last run: logs/dbt.log. More: README.md, docs/."
 
 venv: $(VENV)/.installed
 
 $(VENV)/.installed: requirements.txt
+	@echo "setting up $(VENV) from requirements.txt (the first time takes about a minute)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	@touch $@
+	@echo "$(VENV) ready"
 
 # The Spark engine on top of the same environment (dbt-spark, pyspark).
 venv-spark: $(VENV)/.installed-spark
 
 $(VENV)/.installed-spark: requirements-spark.txt $(VENV)/.installed
-	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
+	@echo "adding the Spark engine to $(VENV) (requirements-spark.txt)"
+	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-spark.txt
 	@touch $@
 
 $(DEFAULT_TRACE): | venv
-	$(PY) scripts/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
+	@echo "generating the default trace ($(DEFAULT_STEPS) steps) into $@"
+	@$(PY) scripts/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
 
 # The default trace is generated once (never committed); any other TRACE is used as given.
 run: venv $(if $(filter spark,$(ENGINE)),venv-spark) $(if $(DB),,$(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE)))
-	$(PY) scripts/run_pipeline.py --engine '$(ENGINE)' --trace '$(TRACE)' --out '$(OUT)' \
-		--on-bad-lines '$(ON_BAD_LINES)' $(if $(DB),--db-input '$(DB)') $(if $(NO_PLOTS),--no-plots)
+	@$(PY) scripts/run_pipeline.py --from-environment
 
-$(TEST_TRACE): | venv
-	$(PY) scripts/generate_trace.py --steps 2000 --edge-cases -o $@
+$(LINT_TRACE): | venv
+	@$(PY) scripts/generate_trace.py --steps 2000 --edge-cases -o $@
 
-lint: venv $(TEST_TRACE)
-	$(VENV)/bin/ruff check scripts tests
-	$(VENV)/bin/ruff format --check scripts tests
-	TRACE_ATLAS_TRACE='$(TEST_TRACE)' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache analyses
+lint: venv $(LINT_TRACE)
+	@echo "ruff (Python) and sqlfluff (SQL of models, macros, tests and analyses)"
+	@$(VENV)/bin/ruff check scripts tests
+	@$(VENV)/bin/ruff format --check scripts tests
+	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses
 
 pytest: venv
 	$(PY) -m pytest --ignore=tests/spark
 
-# The Spark suite: the spark__ macros against Python, then dbt build on Spark (every data test
-# and unit test) with outputs byte-identical to the DuckDB engine's.
+# The Spark suite: dbt build on Spark (every data test and unit test) with outputs byte-identical
+# to the reference's; it fails when the engine cannot run.
 test-spark: venv-spark
 	$(PY) -m pytest tests/spark
 
 test: venv pytest lint test-spark
 
 docs: venv $(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE))
-	TRACE_ATLAS_TRACE='$(TRACE)' $(DBT) docs generate
+	TRACE_ATLAS_TRACE="$$TRACE" $(DBT) docs generate
 
 # Benchmark against a bare DuckDB scan; traces cached in bench/data (gitignored).
-# BENCH_ARGS=--quick for a smoke run; see scripts/bench.py --help.
-BENCH_ARGS ?=
 bench: venv
 	$(PY) scripts/bench.py $(BENCH_ARGS)
 

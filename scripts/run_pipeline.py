@@ -294,7 +294,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=os.environ.get("TRACE_ATLAS_ENGINE", "duckdb"),
         help="duckdb (default, embedded) or spark (local Apache Spark; make venv-spark, Java 17)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--from-environment",
+        action="store_true",
+        help="take the options from make's variables in the environment: TRACE, DB, OUT, "
+        "ON_BAD_LINES, NO_PLOTS, ENGINE (so that no path goes through the shell's quoting)",
+    )
+    args = parser.parse_args(argv)
+    if args.from_environment:
+        apply_make_variables(args, parser)
+    return args
+
+
+def apply_make_variables(args: argparse.Namespace, parser: argparse.ArgumentParser) -> None:
+    """Options from `make run`'s variables, checked like the command-line ones."""
+    env = os.environ
+    args.trace = env.get("TRACE") or args.trace
+    args.db_input = env.get("DB", "")
+    args.out = env.get("OUT") or args.out
+    args.no_plots = env.get("NO_PLOTS", "0").lower() in ("1", "yes", "true")
+    mode, engine = env.get("ON_BAD_LINES") or args.on_bad_lines, env.get("ENGINE") or args.engine
+    if mode not in ("strict", "quarantine"):
+        parser.error(f"ON_BAD_LINES must be strict or quarantine, not {mode!r}")
+    if engine not in ("duckdb", "spark"):
+        parser.error(f"ENGINE must be duckdb or spark, not {engine!r}")
+    args.on_bad_lines, args.engine = mode, engine
 
 
 def write(args: argparse.Namespace, plan: Plan, started_at: str) -> int:
@@ -354,7 +378,9 @@ def main(argv: list[str] | None = None) -> int:
         return error.code
     out = Path(args.out).resolve()
     files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
-    say(f"outputs: {out} ({len(files)} files{', no figures' if args.no_plots else ''})")
+    say(f"outputs: {out} ({len(files)} files)")
+    if args.no_plots:
+        say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
     say(f"done in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -10,13 +10,6 @@
 
 with
 
-timing_events as (
-
-    select *
-    from {{ source('trace_db', 'timing_events') }}
-
-),
-
 final as (
 
     select
@@ -27,7 +20,8 @@ final as (
         row_number() over (partition by round_pk order by rowid) as event_index,
         {%- endif %}
         event_type
-    from timing_events
+    -- read directly, not through a CTE: an older file's order is the table's rowid
+    from {{ source('trace_db', 'timing_events') }}
 
 )
 

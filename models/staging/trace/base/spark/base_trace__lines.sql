@@ -37,7 +37,7 @@ final as (
         case when line_number = 1 then regexp_replace(line_text, '^\uFEFF', '') else line_text end as line_text,
         -- Spark hands over every line: invalid UTF-8 decoded as U+FFFD, lines of any length
         case
-            when instr(line_text, '\uFFFD') > 0 then 'not_utf8'
+            when instr(line_text, decode(unhex('EFBFBD'), 'UTF-8')) > 0 then 'not_utf8'
             when octet_length(line_text) + 1 > {{ var('max_line_bytes') }} then 'line_too_long'
         end as reader_problem
     from lines_ordered
