@@ -13,7 +13,7 @@
 
 
 {% macro group_label(column, all_groups_label) -%}
-    {#- The group a GROUPING SETS row belongs to: the column's value, or the label of the set that
+    {#- The group a GROUP BY CUBE row belongs to: the column's value, or the label of the set that
         rolls it up (scope `merged`, trigger `all`). -#}
     case when grouping({{ column }}) = 1 then '{{ all_groups_label }}' else {{ column }} end
 {%- endmacro %}

@@ -35,7 +35,7 @@ steps_marked as (
         eligible_steps.scope,
         eligible_steps.trigger,
         eligible_steps.hit_ratio,
-        case when triggers.trigger_order = (select min(trigger_order) from triggers) then 1 else 0 end as is_first_trigger
+        case when triggers.trigger_order = (select min(first_trigger.trigger_order) from triggers as first_trigger) then 1 else 0 end as is_first_trigger
     from eligible_steps
     inner join triggers
         on eligible_steps.trigger = triggers.trigger
@@ -58,7 +58,7 @@ group_sizes as (
         case when grouping(trigger) = 1 then 'all' else trigger end as trigger,
         count(*) as value_count
     from eligible_steps
-    group by grouping sets ((scope, trigger), (scope), (trigger), ())
+    group by cube(scope, trigger)
 
 ),
 

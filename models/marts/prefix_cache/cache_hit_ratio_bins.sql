@@ -57,7 +57,7 @@ groups_totalled as (
         count(*) as group_rounds,
         {{ sum_exact('append_tokens') }} as group_append_tokens
     from eligible_steps
-    group by grouping sets ((scope, trigger), (scope), (trigger), ())
+    group by cube(scope, trigger)
 
 ),
 
@@ -70,7 +70,7 @@ bins_counted as (
         count(*) as rounds,
         {{ sum_exact('append_tokens') }} as append_tokens
     from eligible_steps
-    group by grouping sets ((scope, trigger, hit_bin_index), (scope, hit_bin_index), (trigger, hit_bin_index), (hit_bin_index))
+    group by hit_bin_index, cube(scope, trigger)
 
 ),
 

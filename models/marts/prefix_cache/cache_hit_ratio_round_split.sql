@@ -42,7 +42,7 @@ groups_totalled as (
         {{ group_label('trigger', 'all') }} as trigger,
         count(*) as group_rounds
     from eligible_steps
-    group by grouping sets ((scope, trigger), (scope), (trigger), ())
+    group by cube(scope, trigger)
 
 ),
 
@@ -54,12 +54,7 @@ buckets_counted as (
         round_split_bucket_index,
         count(*) as rounds
     from eligible_steps
-    group by grouping sets (
-        (scope, trigger, round_split_bucket_index),
-        (scope, round_split_bucket_index),
-        (trigger, round_split_bucket_index),
-        (round_split_bucket_index)
-    )
+    group by round_split_bucket_index, cube(scope, trigger)
 
 ),
 

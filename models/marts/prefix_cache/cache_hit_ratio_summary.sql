@@ -76,7 +76,7 @@ groups_aggregated as (
         {{ sum_exact('append_tokens') }} as append_tokens,
         {{ mean_of_ratios('hit_ratio') }} as mean_hit_ratio
     from steps_thresholded
-    group by grouping sets ((scope, trigger), (scope), (trigger), ())
+    group by cube(scope, trigger)
 
 ),
 

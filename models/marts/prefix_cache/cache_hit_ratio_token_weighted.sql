@@ -39,7 +39,7 @@ groups_summed as (
         {{ sum_exact('append_tokens') }} as append_tokens,
         {{ sum_exact('prefix_tokens + append_tokens') }} as total_input_tokens
     from gated_steps
-    group by grouping sets ((scope, trigger), (scope), (trigger), ())
+    group by cube(scope, trigger)
 
 ),
 

@@ -104,12 +104,12 @@ values_judged as (
         case
             when may_repeat_a_key and step is not null
                 then case
-                    {%- for key in critical_keys %}
-                    when {{ json_key_count('line_text', '$', key) }} > 1 then '{{ key }}'
-                    {%- endfor %}
-                    when coalesce({{ json_key_count('line_text', '$.timing_events[0]', 'event_type') }}, 0) > 1
-                        then 'timing_events[0].event_type'
-                end
+                        {%- for key in critical_keys %}
+                        when {{ json_key_count('line_text', '$', key) }} > 1 then '{{ key }}'
+                        {%- endfor %}
+                        when coalesce({{ json_key_count('line_text', '$.timing_events[0]', 'event_type') }}, 0) > 1
+                            then 'timing_events[0].event_type'
+                    end
         end as repeated_key,
         case
             when timing_events__length is null and step is not null
@@ -167,18 +167,19 @@ lines_explained as (
             when 'not_json' then 'the line is not valid JSON'
             when 'not_an_object' then 'the line is JSON but not an object (' || {{ json_kind(json_raw_at('line_text', '$')) }} || ')'
             when 'duplicate_key' then 'the key ' || repeated_key || ' appears more than once'
-            when 'not_a_string' then 'expected a string, got ' || coalesce(
-                provider__bad_kind || ' ' || left(provider__raw, 40),
-                first_event_type__bad_kind || ' ' || left(first_event_type__raw, 40)
-            )
+            when 'not_a_string'
+                then 'expected a string, got ' || coalesce(
+                        provider__bad_kind || ' ' || left(provider__raw, 40),
+                        first_event_type__bad_kind || ' ' || left(first_event_type__raw, 40)
+                    )
             when 'not_a_list' then 'expected a list, got ' || timing_events__kind
             when 'event_not_an_object' then 'expected an object, got ' || {{ json_kind(json_raw_at('line_text', '$.timing_events[0]')) }}
             else case
-                {%- for field in integer_fields if field.experiment_reads %}
-                when {{ field.name }}__bad_kind is not null
-                    then {{ integer_issue(field.name ~ '__bad_kind', field.name ~ '__raw', 'problem') }}
-                {%- endfor %}
-            end
+                    {%- for field in integer_fields if field.experiment_reads %}
+                    when {{ field.name }}__bad_kind is not null
+                        then {{ integer_issue(field.name ~ '__bad_kind', field.name ~ '__raw', 'problem') }}
+                    {%- endfor %}
+                end
         end as rejection_problem
     from lines_checked
 
