@@ -58,7 +58,7 @@ lint: venv $(TEST_TRACE)
 	TRACE_ATLAS_TRACE='$(TEST_TRACE)' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache analyses
 
 pytest: venv
-	$(PY) -m pytest --ignore=tests/spark
+	$(PY) -m pytest --ignore=tests/spark --ignore=tests/spark_cluster
 
 # The Spark suite: the spark__ macros against Python, then dbt build on Spark (every data test
 # and unit test) with outputs byte-identical to the DuckDB engine's.
@@ -78,3 +78,6 @@ bench: venv
 
 clean:
 	rm -rf target logs output
+
+# Issue 13: the local Spark cluster targets (spark-cluster-up/-down/-status/-run, test-spark-cluster).
+include mk/spark-cluster.mk
