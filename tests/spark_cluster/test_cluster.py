@@ -202,3 +202,33 @@ def test_down_without_a_cluster_is_a_no_op(tmp_path: Path) -> None:
     command = [sys.executable, str(CLUSTER_SCRIPT), "down", "--dir", str(tmp_path)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "nothing to stop" in result.stdout
+
+
+def application(
+    master: str, tasks: dict[str, int], app_id: str = "app-1"
+) -> spark_cluster.Application:
+    executors = [
+        spark_cluster.Executor(executor_id, "127.0.0.1:1", True, 1, count)
+        for executor_id, count in tasks.items()
+    ]
+    return spark_cluster.Application(app_id, "Thrift server", master, executors)
+
+
+def test_executor_usage_counts_executors_that_ran_tasks_and_shows_a_local_master() -> None:
+    before = application("spark://127.0.0.1:7177", {"0": 10, "1": 5, "driver": 0})
+    after = application("spark://127.0.0.1:7177", {"0": 30, "1": 5, "2": 4, "driver": 0})
+    usage = spark_cluster.executor_usage(before, after)
+    assert usage.report()["spark.executors"] == 2
+    assert usage.tasks_by_executor == {"0": 20, "2": 4}
+    # A Thrift server on a local master: the driver ran the tasks, and the master says so.
+    local = spark_cluster.executor_usage(
+        application("local[2]", {"driver": 3}), application("local[2]", {"driver": 9})
+    )
+    assert local.report() | {"spark.app_id": ""} == {
+        "spark.master": "local[2]",
+        "spark.app_id": "",
+        "spark.executors": 1,
+        "spark.tasks_by_executor": {"driver": 6},
+    }
+    with pytest.raises(spark_cluster.ClusterError, match="restarted"):
+        spark_cluster.executor_usage(before, application("spark://x", {}, app_id="app-2"))
