@@ -89,7 +89,7 @@ lint: venv $(LINT_TRACE)
 	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses
 
 pytest: venv
-	$(PY) -m pytest --ignore=tests/spark
+	$(PY) -m pytest --ignore=tests/spark --ignore=tests/spark_cluster
 
 # The Spark suite: dbt build on Spark (every data test and unit test) with outputs byte-identical
 # to the reference's; it fails when the engine cannot run.
@@ -107,3 +107,6 @@ bench: venv
 
 clean:
 	rm -rf target logs output
+
+# Issue 13: the local Spark cluster targets (spark-cluster-up/-down/-status/-run, test-spark-cluster).
+include mk/spark-cluster.mk

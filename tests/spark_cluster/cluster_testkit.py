@@ -1,0 +1,25 @@
+"""Shared by the cluster suite's conftest and tests (a module of its own name: `conftest` is
+ambiguous across the test folders)."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
+CLUSTER_SCRIPT = PROJECT_DIR / "scripts" / "spark_cluster.py"
+sys.path.insert(0, str(CLUSTER_SCRIPT.parent))
+import spark_cluster  # noqa: E402
+
+__all__ = ["CLUSTER_SCRIPT", "PROJECT_DIR", "Cluster", "spark_cluster"]
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """A running private cluster: its folder, master URL and the environment that points dbt's
+    `spark_cluster` target and scripts/spark_cluster.py at it."""
+
+    directory: Path
+    master_url: str
+    env: dict[str, str]

@@ -1,0 +1,130 @@
+"""Fixtures of the Spark cluster suite: one private local Spark cluster for the whole session
+(scripts/spark_cluster.py up, on free ports, in a temporary folder), always brought down at the
+end: after the last test, when a test fails, on Ctrl-C and on SIGTERM (turned into Ctrl-C).
+
+This suite never skips. Without Java, pyspark, dbt-spark or PyHive it fails and says what to
+install (`make test-spark-cluster` installs the packages itself).
+"""
+
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator
+from types import FrameType
+
+import pytest
+from cluster_testkit import CLUSTER_SCRIPT, Cluster, spark_cluster
+
+WORKERS = 2
+UP_TIMEOUT_S = 300
+DOWN_TIMEOUT_S = 120
+
+
+def missing_prerequisites() -> list[str]:
+    """What the cluster suite needs and does not find."""
+    missing = []
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        missing.append(
+            "a Java 17+ runtime on PATH or in JAVA_HOME "
+            "(e.g. apt-get install openjdk-17-jre-headless)"
+        )
+    packages = {
+        "pyspark": "pyspark",
+        "dbt.adapters.spark": "dbt-spark",
+        "pyhive": "PyHive",
+        "thrift_sasl": "thrift-sasl",
+        "puresasl": "pure-sasl",
+    }
+    for module, package in packages.items():
+        if importlib.util.find_spec(module.split(".")[0]) is None or (
+            "." in module and importlib.util.find_spec(module) is None
+        ):
+            missing.append(
+                f"the Python package {package} (make venv-spark-cluster, or .venv/bin/pip "
+                "install -r requirements-spark-cluster.txt)"
+            )
+    return missing
+
+
+def free_port_block(size: int) -> int:
+    """The first of `size` consecutive ports that are all free on 127.0.0.1."""
+    rng = random.Random()
+    for _ in range(50):
+        base = rng.randrange(20_000, 60_000)
+        if all(spark_cluster.port_is_free(base + offset) for offset in range(size)):
+            return base
+    raise RuntimeError("no block of free ports found on 127.0.0.1")
+
+
+def cluster_ports() -> dict[str, str]:
+    """Ports for a private cluster: a running `make spark-cluster-up` is not disturbed."""
+    base = free_port_block(4 + WORKERS)
+    names = [name for name, _ in spark_cluster.PORT_DEFAULTS.values()]
+    offsets = {
+        "TRACE_ATLAS_SPARK_MASTER_PORT": 0,
+        "TRACE_ATLAS_SPARK_MASTER_UI_PORT": 1,
+        "TRACE_ATLAS_SPARK_THRIFT_PORT": 2,
+        "TRACE_ATLAS_SPARK_DRIVER_UI_PORT": 3,
+        "TRACE_ATLAS_SPARK_WORKER_UI_PORT": 4,  # and 5 for the second worker
+    }
+    assert sorted(offsets) == sorted(names)
+    return {name: str(base + offset) for name, offset in offsets.items()}
+
+
+def raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+@pytest.fixture(scope="session")
+def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+    """A private local cluster (master, 2 workers, Thrift server) for the session."""
+    missing = missing_prerequisites()
+    if missing:
+        pytest.fail(
+            "the Spark cluster suite cannot run; missing: " + "; ".join(missing), pytrace=False
+        )
+    directory = tmp_path_factory.mktemp("spark-cluster")
+    env = os.environ | cluster_ports() | {"TRACE_ATLAS_SPARK_CLUSTER_DIR": str(directory)}
+    script = [sys.executable, str(CLUSTER_SCRIPT)]
+    stopped = False
+
+    def down() -> None:
+        nonlocal stopped
+        if not stopped:
+            stopped = True
+            subprocess.run(
+                [*script, "down", "--dir", str(directory), "--grace", "20"],
+                env=env,
+                timeout=DOWN_TIMEOUT_S,
+                check=False,
+            )
+
+    previous_handler = signal.signal(signal.SIGTERM, raise_keyboard_interrupt)
+    atexit.register(down)  # a last resort if the teardown below never runs
+    try:
+        up = subprocess.run(
+            [*script, "up", "--dir", str(directory), "--workers", str(WORKERS)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=UP_TIMEOUT_S,
+            check=False,
+        )
+        if up.returncode != 0:
+            pytest.fail(
+                f"the Spark cluster did not come up:\n{up.stdout}\n{up.stderr}", pytrace=False
+            )
+        state = json.loads((directory / spark_cluster.STATE_FILE).read_text())
+        yield Cluster(directory, state["master_url"], env)
+    finally:
+        down()
+        atexit.unregister(down)
+        signal.signal(signal.SIGTERM, previous_handler)

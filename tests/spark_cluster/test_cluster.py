@@ -1,0 +1,234 @@
+"""The project on a Spark cluster: `dbt build --target spark_cluster` through the Thrift server of
+a private local standalone cluster (master, 2 workers of 1 core), and every exported file
+(figures excepted) byte-identical to the DuckDB engine's on the same trace: a normal, an
+edge-case and a quarantine-mode trace. Each build must have run on the standalone master with
+both executors taking tasks (scripts/spark_cluster.py run reports spark.master, spark.executors).
+
+The edge-case trace runs the whole `dbt build` (every data test and unit test, as the Spark
+session suite does); the normal and quarantine traces build seeds and models only, which is
+all the exported files need, to keep the suite short (each statement through the Thrift server
+costs a round trip and the driver's planning).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from cluster_testkit import CLUSTER_SCRIPT, PROJECT_DIR, Cluster, spark_cluster
+
+VENV_BIN = Path(sys.executable).parent
+STEPS = 1500
+MODELS_ONLY = ["--resource-type", "seed", "--resource-type", "model"]
+
+# Bad lines each engine rejects with the same reason (from tests/test_bad_input.py's kinds), and
+# a timestamp that does not parse (kept, counted): quarantine mode sets the rest aside.
+EVENT = '{"event_type":"tool_result","timestamp":"2026-06-01T05:41:12.031Z"}'
+BASE = '"provider":"claude","newly_append_tokens":10'
+BAD_LINES = [
+    '{"provider": "claude", "prefix_tokens": 1',
+    "[1, 2, 3]",
+    '"just text"',
+    "",
+    "   ",
+    "{" + BASE + ',"prefix_tokens":"123","timing_events":[' + EVENT + "]}",
+    "{" + BASE + ',"prefix_tokens":-5,"timing_events":[' + EVENT + "]}",
+    "{" + BASE + ',"prefix_tokens":5,"timing_events":{"a":1}}',
+    "{" + BASE + ',"prefix_tokens":5,"timing_events":[' + EVENT + ",7]}",
+    '{"prefix_tokens":1e21}',
+    "{" + BASE + ',"prefix_tokens":5,"timing_events":[{"event_type":"user_message",'
+    '"timestamp":"yesterday at noon"}]}',
+]
+
+
+def generate_trace(path: Path, steps: int, *extra: str) -> Path:
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_trace.py")]
+    subprocess.run([*command, "--steps", str(steps), *extra, "-o", str(path)], check=True)
+    return path
+
+
+def quarantine_trace(path: Path) -> Path:
+    """A generated trace with the bad lines spread through it."""
+    good = generate_trace(path.with_name("good.jsonl"), STEPS).read_text().splitlines()
+    lines = list(good)
+    for index, bad in enumerate(BAD_LINES):
+        lines.insert(7 + index * (len(good) // len(BAD_LINES)), bad)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def traces(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Absolute paths: the executors read the trace, from their own working folders."""
+    folder = tmp_path_factory.mktemp("cluster-traces").resolve()
+    return {
+        "normal": generate_trace(folder / "normal.jsonl", STEPS),
+        "edge": generate_trace(folder / "edge.jsonl", STEPS, "--edge-cases"),
+        "quarantine": quarantine_trace(folder / "quarantine.jsonl"),
+    }
+
+
+def dbt_command(workdir: Path, *args: str) -> list[str]:
+    return [
+        str(VENV_BIN / "dbt"),
+        "build",
+        *args,
+        "--target-path",
+        str(workdir / "target"),
+        "--log-path",
+        str(workdir / "logs"),
+    ]
+
+
+def run(command: list[str], env: dict[str, str], what: str) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        pytest.fail(f"{what} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
+    return result
+
+
+def write_outputs(workdir: Path, engine: str, spark_dir: Path | None = None) -> Path:
+    out = workdir / "out"
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "write_outputs.py"), "--no-plots"]
+    command += ["--out", str(out), "--manifest", str(workdir / "target" / "manifest.json")]
+    command += ["--database", str(workdir / "atlas.duckdb"), "--engine", engine]
+    if spark_dir is not None:
+        command += ["--spark-dir", str(spark_dir)]
+    run(command, dict(os.environ), f"write_outputs.py ({engine})")
+    return out
+
+
+def build_on_cluster(
+    cluster: Cluster, trace: Path, workdir: Path, env: dict[str, str], args: list[str]
+) -> dict[str, object]:
+    """dbt build --target spark_cluster under scripts/spark_cluster.py run; its report."""
+    report = workdir / "run-report.json"
+    command = [sys.executable, str(CLUSTER_SCRIPT), "run", "--dir", str(cluster.directory)]
+    command += ["--report", str(report), "--"]
+    command += dbt_command(workdir, "--target", "spark_cluster", *args)
+    build_env = cluster.env | env | {"TRACE_ATLAS_TRACE": str(trace), "DO_NOT_TRACK": "1"}
+    build_env["DBT_PROFILES_DIR"] = str(PROJECT_DIR)
+    result = run(command, build_env, f"dbt build --target spark_cluster on {trace.name}")
+    assert "ERROR=0" in result.stdout and "SKIP=0" in result.stdout, result.stdout[-3000:]
+    return json.loads(report.read_text())
+
+
+def build_on_duckdb(trace: Path, workdir: Path, env: dict[str, str], args: list[str]) -> None:
+    build_env = dict(os.environ) | env
+    build_env |= {
+        "TRACE_ATLAS_TRACE": str(trace),
+        "TRACE_ATLAS_DB": str(workdir / "atlas.duckdb"),
+        "DBT_PROFILES_DIR": str(PROJECT_DIR),
+        "DO_NOT_TRACK": "1",
+    }
+    run(dbt_command(workdir, *args), build_env, f"dbt build (DuckDB) on {trace.name}")
+
+
+def exported_files(out: Path) -> dict[str, bytes]:
+    """Every file the writer put in an output folder (figures excepted: PNG metadata)."""
+    return {path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.suffix != ".png"}
+
+
+CASES = {
+    "edge": ({}, []),
+    "normal": ({}, MODELS_ONLY),
+    "quarantine": ({"TRACE_ATLAS_ON_BAD_LINES": "quarantine"}, MODELS_ONLY),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_cluster_build_writes_duckdbs_bytes_on_two_executors(
+    cluster: Cluster, traces: dict[str, Path], tmp_path: Path, case: str
+) -> None:
+    env, args = CASES[case]
+    report = build_on_cluster(cluster, traces[case], tmp_path / "cluster", env, args)
+    assert report["spark.master"] == cluster.master_url, f"not the standalone master: {report}"
+    assert report["spark.executors"] == 2, f"expected both executors to run tasks: {report}"
+    cluster_out = write_outputs(tmp_path / "cluster", "spark", cluster.directory)
+
+    build_on_duckdb(traces[case], tmp_path / "duckdb", env, args)
+    duckdb_out = write_outputs(tmp_path / "duckdb", "duckdb")
+
+    cluster_files, duckdb_files = exported_files(cluster_out), exported_files(duckdb_out)
+    assert sorted(cluster_files) == sorted(duckdb_files)
+    different = [name for name in duckdb_files if cluster_files[name] != duckdb_files[name]]
+    assert not different, f"cluster and DuckDB outputs differ in {different} ({case} trace)"
+    if case == "quarantine":
+        rejected = (cluster_out / "rejected_lines.csv").read_text().splitlines()
+        assert len(rejected) == 1 + len(BAD_LINES) - 3  # header; blanks and the timestamp kept
+
+
+def test_a_second_up_starts_nothing_and_status_sees_the_cluster(cluster: Cluster) -> None:
+    script = [sys.executable, str(CLUSTER_SCRIPT)]
+    started = time.monotonic()
+    up = run([*script, "up", "--dir", str(cluster.directory)], cluster.env, "a second up")
+    assert "already running" in up.stdout and time.monotonic() - started < 30
+    status = run([*script, "status", "--dir", str(cluster.directory)], cluster.env, "status")
+    assert "2 worker(s) alive" in status.stdout and "2 executor(s)" in status.stdout
+    executors = run(
+        [*script, "executors", "--json", "--dir", str(cluster.directory)], cluster.env, "executors"
+    )
+    app = json.loads(executors.stdout)
+    assert app["master"] == cluster.master_url and not app["is_local"]
+
+
+def test_a_recorded_pid_is_only_stopped_while_it_is_the_same_process(tmp_path: Path) -> None:
+    sleeper = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        ticks = spark_cluster.proc_start_ticks(sleeper.pid)
+        assert ticks is not None
+        record = spark_cluster.ProcessRecord("sleeper", sleeper.pid, ticks, "sleep", "-")
+        reused = spark_cluster.ProcessRecord("sleeper", sleeper.pid, ticks + 1, "sleep", "-")
+        other = spark_cluster.ProcessRecord("sleeper", sleeper.pid, ticks, "Worker", "-")
+        assert spark_cluster.is_running(record)
+        assert not spark_cluster.is_running(reused) and not spark_cluster.is_running(other)
+        assert "was not running" in spark_cluster.stop_process(reused, grace=1.0)
+        assert sleeper.poll() is None
+        assert "stopped sleeper" in spark_cluster.stop_process(record, grace=5.0)
+        sleeper.wait(timeout=5)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_down_without_a_cluster_is_a_no_op(tmp_path: Path) -> None:
+    command = [sys.executable, str(CLUSTER_SCRIPT), "down", "--dir", str(tmp_path)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "nothing to stop" in result.stdout
+
+
+def application(
+    master: str, tasks: dict[str, int], app_id: str = "app-1"
+) -> spark_cluster.Application:
+    executors = [
+        spark_cluster.Executor(executor_id, "127.0.0.1:1", True, 1, count)
+        for executor_id, count in tasks.items()
+    ]
+    return spark_cluster.Application(app_id, "Thrift server", master, executors)
+
+
+def test_executor_usage_counts_executors_that_ran_tasks_and_shows_a_local_master() -> None:
+    before = application("spark://127.0.0.1:7177", {"0": 10, "1": 5, "driver": 0})
+    after = application("spark://127.0.0.1:7177", {"0": 30, "1": 5, "2": 4, "driver": 0})
+    usage = spark_cluster.executor_usage(before, after)
+    assert usage.report()["spark.executors"] == 2
+    assert usage.tasks_by_executor == {"0": 20, "2": 4}
+    # A Thrift server on a local master: the driver ran the tasks, and the master says so.
+    local = spark_cluster.executor_usage(
+        application("local[2]", {"driver": 3}), application("local[2]", {"driver": 9})
+    )
+    assert local.report() | {"spark.app_id": ""} == {
+        "spark.master": "local[2]",
+        "spark.app_id": "",
+        "spark.executors": 1,
+        "spark.tasks_by_executor": {"driver": 6},
+    }
+    with pytest.raises(spark_cluster.ClusterError, match="restarted"):
+        spark_cluster.executor_usage(before, application("spark://x", {}, app_id="app-2"))
