@@ -41,12 +41,15 @@ help:  ## this list
 	@echo "                 OUT=output/cache_hit_ratio   the output folder (replaced as a whole)"
 	@echo "                 ON_BAD_LINES=strict      strict: stop at the first bad line; quarantine"
 	@echo "                 NO_PLOTS=0               1: tables only, no figures"
-	@echo "                 ENGINE=duckdb            duckdb (embedded) or spark (local, Java 17)"
+	@echo "                 ENGINE=duckdb            duckdb (embedded), spark (local, Java 17) or"
+	@echo "                                          spark-cluster (after make spark-cluster-up)"
 	@echo "  make test    every test: pytest (both engines), dbt data and unit tests, sqlfluff, ruff"
 	@echo "  make docs    dbt docs generate (lineage from the trace to the figures) into target/"
 	@echo "  make bench   the benchmark against a bare DuckDB scan (writes ~7 GB under bench/)"
 	@echo "                 BENCH_ARGS=--quick       a 20,000-step smoke run instead"
 	@echo "  make clean   remove target/, logs/ and output/ (not data/, bench/ or .venv/)"
+	@echo "  make spark-cluster-up / -status / -down   a local Spark cluster (master, 2 workers,"
+	@echo "               Thrift server on 127.0.0.1) for ENGINE=spark-cluster"
 	@echo ""
 	@echo "Set-up only: make venv (DuckDB engine), make venv-spark (adds Apache Spark)."
 	@echo "dbt's full log of the last run: logs/dbt.log. More: README.md, docs/."
@@ -73,7 +76,7 @@ $(DEFAULT_TRACE): | venv
 	@$(PY) scripts/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
 
 # The default trace is generated once (never committed); any other TRACE is used as given.
-run: venv $(if $(filter spark,$(ENGINE)),venv-spark) $(if $(DB),,$(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE)))
+run: venv $(if $(filter spark,$(ENGINE)),venv-spark) $(if $(filter spark-cluster,$(ENGINE)),venv-spark-cluster) $(if $(DB),,$(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE)))
 	@$(PY) scripts/run_pipeline.py --from-environment
 
 $(LINT_TRACE): | venv

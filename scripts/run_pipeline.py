@@ -36,6 +36,8 @@ import input_files
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
 DEFAULT_SPARK_DIR = "target/spark"
+DEFAULT_CLUSTER_DIR = "target/spark-cluster"
+ENGINES = ("duckdb", "spark", "spark-cluster")
 ERROR_EVENTS = (
     "RunResultError",
     "RunResultFailure",
@@ -93,12 +95,38 @@ class Plan:
     lock: Path
     lock_setting: str
     env: dict[str, str] = field(default_factory=dict)
+    spark_dir: Path = Path(DEFAULT_SPARK_DIR)
+    driver_ui: str | None = None
+
+
+def cluster_directory() -> Path:
+    return Path(os.environ.get("TRACE_ATLAS_SPARK_CLUSTER_DIR", DEFAULT_CLUSTER_DIR))
+
+
+def plan_cluster(plan: Plan) -> None:
+    """The running cluster of scripts/spark_cluster.py: its Thrift server and warehouse."""
+    import spark_cluster
+
+    directory = cluster_directory()
+    state = spark_cluster.load_state(directory.resolve())
+    if state is None:
+        raise RunError(
+            f"no Spark cluster is running from {directory}: start one with make spark-cluster-up"
+        )
+    plan.target, plan.lock, plan.lock_setting = (
+        "spark_cluster",
+        directory,
+        "TRACE_ATLAS_SPARK_CLUSTER_DIR",
+    )
+    plan.spark_dir, plan.driver_ui = directory, state.driver_ui
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_HOST"] = state.thrift_host
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_PORT"] = str(state.thrift_port)
 
 
 def plan_run(args: argparse.Namespace) -> Plan:
     database = Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE))
     spark_dir = Path(os.environ.get("TRACE_ATLAS_SPARK_DIR", DEFAULT_SPARK_DIR))
-    if args.engine == "spark":
+    if args.engine != "duckdb":
         problem = spark_problem()
         if problem:
             raise RunError(f"{problem}.")
@@ -122,7 +150,10 @@ def plan_run(args: argparse.Namespace) -> Plan:
         plan = Plan("trace", files, "duckdb", database, "TRACE_ATLAS_DB", env)
     if args.engine == "spark":
         plan.target, plan.lock, plan.lock_setting = "spark", spark_dir, "TRACE_ATLAS_SPARK_DIR"
+        plan.spark_dir = spark_dir
         plan.env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
+    if args.engine == "spark-cluster":
+        plan_cluster(plan)
     plan.env["TRACE_ATLAS_ON_BAD_LINES"] = args.on_bad_lines
     return plan
 
@@ -263,6 +294,38 @@ def explain_failure(errors: list[str]) -> str:
     return "dbt build failed"
 
 
+# ---------------------------------------------------------------- a cluster's executors
+
+
+def cluster_snapshot(plan: Plan):  # -> spark_cluster.Application | None
+    if plan.driver_ui is None:
+        return None
+    import spark_cluster
+
+    try:
+        return spark_cluster.application(plan.driver_ui)
+    except spark_cluster.ClusterError as error:
+        raise RunError(str(error)) from None
+
+
+def cluster_report(plan: Plan, before) -> dict:
+    """spark.master and spark.executors (those that ran tasks during the build); a build that
+    ran on a local master instead of the cluster is an error."""
+    if before is None:
+        return {}
+    import spark_cluster
+
+    usage = spark_cluster.executor_usage(before, spark_cluster.application(plan.driver_ui))
+    say(f"  spark.master {usage.master}, {usage.executors} executor(s) ran tasks")
+    if usage.master.startswith("local") or usage.executors == 0:
+        raise RunError(
+            f"the build did not run on the cluster (master {usage.master}, "
+            f"{usage.executors} executors ran tasks)",
+            code=1,
+        )
+    return {"spark.master": usage.master, "spark.executors": usage.executors}
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -290,9 +353,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--target-path", default=None, help="dbt's target folder (default target/)")
     parser.add_argument(
         "--engine",
-        choices=["duckdb", "spark"],
+        choices=ENGINES,
         default=os.environ.get("TRACE_ATLAS_ENGINE", "duckdb"),
-        help="duckdb (default, embedded) or spark (local Apache Spark; make venv-spark, Java 17)",
+        help="duckdb (default, embedded), spark (local Apache Spark; make venv-spark, Java 17) "
+        "or spark-cluster (the cluster of make spark-cluster-up, through its Thrift server)",
     )
     parser.add_argument(
         "--from-environment",
@@ -316,12 +380,12 @@ def apply_make_variables(args: argparse.Namespace, parser: argparse.ArgumentPars
     mode, engine = env.get("ON_BAD_LINES") or args.on_bad_lines, env.get("ENGINE") or args.engine
     if mode not in ("strict", "quarantine"):
         parser.error(f"ON_BAD_LINES must be strict or quarantine, not {mode!r}")
-    if engine not in ("duckdb", "spark"):
-        parser.error(f"ENGINE must be duckdb or spark, not {engine!r}")
+    if engine not in ENGINES:
+        parser.error(f"ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
     args.on_bad_lines, args.engine = mode, engine
 
 
-def write(args: argparse.Namespace, plan: Plan, started_at: str) -> int:
+def write(args: argparse.Namespace, plan: Plan, started_at: str, extra: dict) -> int:
     import write_outputs
 
     target_dir = Path(args.target_path or "target")
@@ -329,6 +393,7 @@ def write(args: argparse.Namespace, plan: Plan, started_at: str) -> int:
         "on_bad_lines": args.on_bad_lines,
         "input_kind": plan.input_kind,
         "started_at": started_at,
+        "extra": extra,
     }
     options_path = target_dir / "run_options.json"
     options_path.write_text(json.dumps(options), encoding="utf-8")
@@ -336,8 +401,8 @@ def write(args: argparse.Namespace, plan: Plan, started_at: str) -> int:
         "--out", args.out,
         "--database", str(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)),
         "--manifest", str(target_dir / "manifest.json"),
-        "--engine", args.engine,
-        "--spark-dir", str(os.environ.get("TRACE_ATLAS_SPARK_DIR", DEFAULT_SPARK_DIR)),
+        "--engine", "duckdb" if args.engine == "duckdb" else "spark",
+        "--spark-dir", str(plan.spark_dir),
         "--hashes", str(target_dir / "input_hashes.json"),
         "--run-options", str(options_path),
         "--quiet",
@@ -362,7 +427,9 @@ def main(argv: list[str] | None = None) -> int:
             hasher = input_files.Hasher(plan.files, target_dir / "input_hashes.json")
             hasher.start()
             say(f"dbt build (full log: {PROJECT_DIR / 'logs' / 'dbt.log'})")
+            before = cluster_snapshot(plan)
             passed, errors = run_dbt(plan, args.target_path)
+            extra = cluster_report(plan, before)
             if not passed:
                 raise RunError(
                     f"{explain_failure(errors)}\n"
@@ -370,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
                     code=1,
                 )
             hasher.join()
-            status = write(args, plan, started_at)
+            status = write(args, plan, started_at, extra)
             if status != 0:
                 return status
     except RunError as error:
