@@ -78,3 +78,6 @@ bench: venv
 
 clean:
 	rm -rf target logs output
+
+# The atlas page: make page, make serve, make browser, make test-page.
+include mk/page.mk

@@ -323,7 +323,7 @@ def json_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def object_list_table(name: str, items: list[dict]) -> Table:
+def object_list_table(items: list[dict]) -> Table:
     """A list of JSON objects as a table, columns in first-seen key order."""
     header: list[str] = []
     for item in items:
@@ -347,7 +347,7 @@ def flatten_run_manifest(
             fields += more_fields
             tables += more_tables
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
-            tables.append((name, object_list_table(name, value)))
+            tables.append((name, object_list_table(value)))
         elif isinstance(value, list):
             fields.append((name, ", ".join(json_text(v) for v in value)))
         else:

@@ -142,6 +142,20 @@ def draw_figures(folder: Path) -> None:
         raise OutputError("the plotting step failed (see above); previous outputs kept.")
 
 
+# --- issue 14: the atlas page ---
+def write_page(folder: Path, manifest_path: Path) -> None:
+    """Render index.html into folder (scripts/render_page.py), last, from its files."""
+    import render_page
+
+    try:
+        render_page.render(folder, manifest_path)
+    except render_page.PageError as error:
+        raise OutputError(f"the atlas page: {error}") from error
+
+
+# --- end issue 14 ---
+
+
 def swap_in(staged: Path, target: Path) -> None:
     """Replace target by staged, keeping target intact until staged is complete."""
     if target.exists():
@@ -212,6 +226,9 @@ def main(argv: list[str] | None = None) -> int:
         written = write_exports(args.database, args.manifest, staged, engine, args.spark_dir)
         if not args.no_plots:
             draw_figures(staged)
+        # --- issue 14: the atlas page (index.html) from the files just written ---
+        write_page(staged, args.manifest)
+        # --- end issue 14 ---
         swap_in(staged, target)
     except OutputError as error:
         shutil.rmtree(staged, ignore_errors=True)
