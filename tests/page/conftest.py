@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -72,6 +73,16 @@ class AtlasRun:
     @property
     def page(self) -> Path:
         return self.out / render_page.PAGE_NAME
+
+
+@pytest.fixture(autouse=True)
+def python_sigpipe() -> Iterator[None]:
+    """Python's own SIGPIPE setting (ignored: a closed socket raises an error) for every page
+    test. Calling png_sidecar.main() in-process, as tests/figures does, resets it to the default
+    (terminate), which would let a browser closing a connection kill the whole pytest run."""
+    previous = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    yield
+    signal.signal(signal.SIGPIPE, previous)
 
 
 # ---------------------------------------------------------------- run_manifest.json sample
@@ -237,6 +248,8 @@ def browser_context() -> Iterator[Any]:
         from playwright.sync_api import Error as PlaywrightError
         from playwright.sync_api import sync_playwright
     except ImportError:
+        sync_playwright = None
+    if sync_playwright is None:
         pytest.fail(
             "Playwright for Python is not installed: run `make venv-page` "
             "(pip install -r requirements-page.txt). The atlas page is tested in a real browser.",
