@@ -134,6 +134,15 @@ def test_run_manifest_values_are_shown_as_written(tmp_path: Path, atlas_run) -> 
     assert name == "inputs" and table.rows == (("a b.jsonl", "7"),)
 
 
+def test_a_caption_after_the_markdown_table_changes_nothing(tmp_path: Path, atlas_run) -> None:
+    """The writer may append the docs block cache_hit_ratio_table_caption below the table."""
+    out = copy_outputs(atlas_run, tmp_path)
+    before = render_page.load_page_data(out, atlas_run.manifest).paper_table
+    table = out / "cache_hit_ratio_table.md"
+    table.write_text(table.read_text() + "\nToken-weighted prefix cache-hit rate | of all steps.\n")
+    assert render_page.load_page_data(out, atlas_run.manifest).paper_table == before
+
+
 def test_without_figures_the_page_says_they_were_not_drawn(tmp_path: Path, atlas_run) -> None:
     out = copy_outputs(atlas_run, tmp_path, skip=("*.png",))
     text = render_page.render(out, atlas_run.manifest).read_text()
