@@ -20,6 +20,7 @@ import argparse
 import errno
 import functools
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -99,6 +100,17 @@ def addresses(site: Site, out_dir: Path, target_dir: Path, base: str) -> Iterabl
         yield f"dbt docs site: none yet in {target_dir}: run `make docs`, then reload"
 
 
+def stop_on_signals() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM stop the server, even when started with SIGINT ignored
+    (as a background job of a non-interactive shell is)."""
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="serve_page.py",
@@ -162,6 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     for line in addresses(site, args.out, args.target, f"http://{host}:{port}"):
         print(line, flush=True)
     print("Ctrl-C stops the server.", flush=True)
+    stop_on_signals()
     with server:
         try:
             server.serve_forever()
