@@ -290,3 +290,24 @@ def status(served, path: Path) -> int:
             return response.status
     except urllib.error.HTTPError as error:
         return error.code
+
+
+def test_make_serve_prints_both_addresses_and_stops_on_ctrl_c(atlas_run) -> None:
+    import signal
+
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "serve_page.py")]
+    command += ["--out", str(atlas_run.out), "--target", str(atlas_run.target), "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(3)]
+        page_url, docs_url = lines[0].split()[-1], lines[1].split()[-1]
+        assert lines[0].startswith("atlas page:") and lines[1].startswith("dbt docs site:")
+        for url in (page_url, docs_url):
+            with urllib.request.urlopen(url) as response:
+                assert response.status == 200, url
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=20)
+    finally:
+        server.kill()
+    assert server.returncode == 0, err
+    assert "stopped." in out and "Traceback" not in err
