@@ -10,10 +10,11 @@ Two sources of truth, nothing else:
   words dbt docs and the PNG sidecar show), the model descriptions, the lineage and the
   exposures.
 
-All reading happens in `load_page_data`, which returns a plain `PageData`; the Jinja2 template
-(scripts/templates/atlas_page.html.j2, autoescaped) consumes only that. The page computes
-nothing: no sums, no shares, no JavaScript. It needs no network (no CDN, no web font; CSS
-inline, a Content-Security-Policy that allows only its own images) and is written atomically.
+All reading happens in `load_page_data` (and the readers it calls), which returns a plain
+`PageData`; the Jinja2 template (scripts/templates/atlas_page.html.j2, autoescaped) consumes
+only that. The page computes nothing: no sums, no shares, no JavaScript. It needs no network
+(no CDN, no web font; CSS inline, a Content-Security-Policy that allows only its own images)
+and is written atomically.
 
 Usage::
 
@@ -618,7 +619,8 @@ def read_outputs(out_dir: Path, manifest: dict) -> tuple[OutputFile, ...]:
 
 
 def load_page_data(out_dir: Path, manifest_path: Path, project_dir: Path = PROJECT_DIR) -> PageData:
-    """Read everything the page shows. The only function that reads files."""
+    """Read everything the page shows: this function and the readers it calls are the only
+    code that touches files; the template gets the returned PageData and nothing else."""
     out_dir, project_dir = out_dir.resolve(), project_dir.resolve()
     if not out_dir.is_dir():
         raise PageError(f"output folder {out_dir} not found: run the pipeline first (make run).")
