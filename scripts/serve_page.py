@@ -91,6 +91,15 @@ class AtlasHandler(SimpleHTTPRequestHandler):
         super().end_headers()
 
 
+class AtlasServer(ThreadingHTTPServer):
+    """A browser that closes a connection early (a cancelled download) is not an error."""
+
+    def handle_error(self, request: object, client_address: tuple) -> None:
+        if isinstance(sys.exc_info()[1], (BrokenPipeError, ConnectionResetError)):
+            return
+        super().handle_error(request, client_address)
+
+
 def addresses(site: Site, out_dir: Path, target_dir: Path, base: str) -> Iterable[str]:
     yield f"atlas page:    {base}{site.url_path(out_dir.resolve() / 'index.html')}"
     docs = target_dir.resolve() / "index.html"
@@ -162,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     site = build_site(args.out, args.target, args.project_dir)
     handler = functools.partial(AtlasHandler, site=site)
     try:
-        server = ThreadingHTTPServer((args.host, args.port), handler)
+        server = AtlasServer((args.host, args.port), handler)
     except OSError as error:
         reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be used: {error}"
         print(

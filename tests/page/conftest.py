@@ -22,7 +22,6 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -213,7 +212,7 @@ class Served:
 def serve(out: Path, target: Path) -> Iterator[Served]:
     site = serve_page.build_site(out, target, PROJECT_DIR)
     handler = functools.partial(QuietHandler, site=site)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server = serve_page.AtlasServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -305,6 +305,8 @@ def test_make_serve_prints_both_addresses_and_stops_on_ctrl_c(atlas_run) -> None
         for url in (page_url, docs_url):
             with urllib.request.urlopen(url) as response:
                 assert response.status == 200, url
+        with urllib.request.urlopen(docs_url) as response:  # closed before the body is read
+            assert response.status == 200
         server.send_signal(signal.SIGINT)
         out, err = server.communicate(timeout=20)
     finally:
