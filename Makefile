@@ -113,3 +113,5 @@ clean:
 
 # Issue 13: the local Spark cluster targets (spark-cluster-up/-down/-status/-run, test-spark-cluster).
 include mk/spark-cluster.mk
+# The atlas page: make page, make serve, make browser, make test-page.
+include mk/page.mk

@@ -428,6 +428,24 @@ def draw_panel(ax: Axes, bins: tuple[BinRow, ...], spec: FigureSpec) -> None:
         linewidth=0,
         zorder=2,
     )
+    # --- issue 14 (atlas page): tails people can see. On the 0-100 axis a share under 1% is
+    # a bar too short to see; label each such non-zero bar with its share (two decimals, as in
+    # the CSVs; "<0.01" below that) in its band colour. Heights are unchanged.
+    for index, height in enumerate(heights):
+        if height is not None and 0 < height < 1:
+            ax.annotate(
+                f"{height:.2f}" if height >= 0.005 else "<0.01",
+                (index, height),
+                xytext=(0, 3),
+                textcoords="offset points",
+                ha="center",
+                va="bottom",
+                rotation=90,
+                fontsize=10,
+                color=bins[index].band_color,
+                zorder=3,
+            )
+    # --- end issue 14
 
 
 def label_bins(axes_row: Iterable[Axes], labels: tuple[str, ...]) -> None:

@@ -351,6 +351,18 @@ def draw_figures(folder: Path) -> None:
         raise OutputError("the plotting step failed (see above); previous outputs kept.")
 
 
+def write_page(folder: Path, manifest_path: Path) -> None:
+    """Render index.html into folder (scripts/render_page.py), last, from its files."""
+    import render_page
+
+    try:
+        render_page.render(folder, manifest_path)
+    except render_page.PageError as error:
+        raise OutputError(f"the atlas page: {error}") from error
+
+
+
+
 def swap_in(staged: Path, target: Path) -> None:
     """Replace target by staged, keeping target intact until staged is complete."""
     if target.exists():
@@ -413,6 +425,7 @@ def write_outputs(args: argparse.Namespace) -> tuple[Path, list[str]]:
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
         if not args.no_plots:
             draw_figures(staged)
+        write_page(staged, args.manifest)
         names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
         swap_in(staged, target)
     except BaseException:

@@ -1,0 +1,315 @@
+"""The page's renderer without a browser: CLI, errors, atomic writes, run_manifest.json handling,
+one source of words, well-formed HTML, the small-bar labels of the figures and the server's
+limits."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+
+import atlas_markdown
+import plot_figures
+import png_sidecar
+import render_page
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+VOID_ELEMENTS = {"meta", "link", "img", "br", "hr", "input", "wbr", "source", "col"}
+ALT_DOCS = {"cache_hit_ratio_fig1_alt", "cache_hit_ratio_fig2_alt"}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    script = PROJECT_DIR / "scripts" / "render_page.py"
+    return subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, check=False
+    )
+
+
+def copy_outputs(run, destination: Path, skip: tuple[str, ...] = ()) -> Path:
+    """A copy of the run's output folder, beside a copy of nothing else."""
+    out = destination / "output" / "cache_hit_ratio"
+    shutil.copytree(run.out, out, ignore=shutil.ignore_patterns(*skip) if skip else None)
+    return out
+
+
+def page_text(markup: str) -> str:
+    """The visible text of an HTML fragment, whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
+# ---------------------------------------------------------------- CLI and errors
+
+
+def test_help_explains_the_command() -> None:
+    done = run_cli("--help")
+    assert done.returncode == 0
+    assert "index.html" in done.stdout and "--out" in done.stdout
+
+
+def test_missing_output_folder_is_a_clear_error(tmp_path: Path, atlas_run) -> None:
+    done = run_cli("--out", str(tmp_path / "nowhere"), "--manifest", str(atlas_run.manifest))
+    assert done.returncode == 1
+    assert done.stderr.startswith("render_page.py: error: output folder")
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_manifest_is_a_clear_error(tmp_path: Path, atlas_run) -> None:
+    out = copy_outputs(atlas_run, tmp_path)
+    done = run_cli("--out", str(out), "--manifest", str(tmp_path / "manifest.json"))
+    assert done.returncode == 1
+    assert "manifest.json not found: build the project first" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_missing_docs_block_is_named(tmp_path: Path, atlas_run) -> None:
+    manifest = json.loads(atlas_run.manifest.read_text())
+    del manifest["docs"]["doc.trace_atlas.atlas_glossary"]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(render_page.PageError, match="'atlas_glossary'"):
+        render_page.render(atlas_run.out, tmp_path / "manifest.json")
+
+
+def test_the_writer_renders_the_page_at_the_end_of_every_run(atlas_run) -> None:
+    assert atlas_run.writer_wrote_page, "write_outputs.py did not write index.html"
+
+
+# ---------------------------------------------------------------- writing
+
+
+def test_rerender_is_atomic_identical_and_shareable(tmp_path: Path, atlas_run) -> None:
+    out = copy_outputs(atlas_run, tmp_path)
+    first = render_page.render(out, atlas_run.manifest).read_bytes()
+    path = render_page.render(out, atlas_run.manifest)
+    assert path.read_bytes() == first
+    assert not list(out.glob(".index.html.*"))
+    assert path.stat().st_mode & 0o777 == 0o666 & ~current_umask()
+
+
+def current_umask() -> int:
+    import os
+
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def test_without_run_manifest_the_page_says_so(tmp_path: Path, atlas_run) -> None:
+    out = copy_outputs(atlas_run, tmp_path, skip=("run_manifest.json",))
+    text = render_page.render(out, atlas_run.manifest).read_text()
+    assert "This run wrote no run_manifest.json" in text
+    assert 'id="provenance-fields"' not in text
+
+
+def test_unreadable_run_manifest_is_reported_on_the_page(tmp_path: Path, atlas_run) -> None:
+    out = copy_outputs(atlas_run, tmp_path)
+    (out / "run_manifest.json").write_text("{not json")
+    text = render_page.render(out, atlas_run.manifest).read_text()
+    assert "run_manifest.json could not be read" in text
+
+
+def test_run_manifest_values_are_shown_as_written(tmp_path: Path, atlas_run) -> None:
+    out = copy_outputs(atlas_run, tmp_path)
+    (out / "run_manifest.json").write_text(
+        '{"rows": {"read": 1.50, "huge": 123456789012345678901234567890}, "ok": true,'
+        ' "note": null, "inputs": [{"path": "a b.jsonl", "size_bytes": 7}]}'
+    )
+    data = render_page.load_page_data(out, atlas_run.manifest)
+    assert data.provenance.fields == (
+        ("rows.read", "1.50"),
+        ("rows.huge", "123456789012345678901234567890"),
+        ("ok", "true"),
+        ("note", "null"),
+    )
+    ((name, table),) = data.provenance.tables
+    assert name == "inputs" and table.rows == (("a b.jsonl", "7"),)
+
+
+def test_a_caption_after_the_markdown_table_changes_nothing(tmp_path: Path, atlas_run) -> None:
+    """The writer may append the docs block cache_hit_ratio_table_caption below the table."""
+    out = copy_outputs(atlas_run, tmp_path)
+    before = render_page.load_page_data(out, atlas_run.manifest).paper_table
+    table = out / "cache_hit_ratio_table.md"
+    table.write_text(table.read_text() + "\nToken-weighted prefix cache-hit rate | of all steps.\n")
+    assert render_page.load_page_data(out, atlas_run.manifest).paper_table == before
+
+
+def test_without_figures_the_page_says_they_were_not_drawn(tmp_path: Path, atlas_run) -> None:
+    out = copy_outputs(atlas_run, tmp_path, skip=("*.png",))
+    text = render_page.render(out, atlas_run.manifest).read_text()
+    assert "<img" not in text
+    assert text.count("was not drawn in this run") == 2
+
+
+# ---------------------------------------------------------------- content
+
+
+def test_every_docs_block_is_on_the_page_in_its_own_words(atlas_run) -> None:
+    manifest = json.loads(atlas_run.manifest.read_text())
+    page = atlas_run.page.read_text()
+    text = page_text(page)
+    for name in render_page.SECTION_DOCS:
+        block = manifest["docs"][f"doc.trace_atlas.{name}"]["block_contents"]
+        if name in ALT_DOCS:
+            assert f'alt="{escape(render_page.plain_text(block))}"' in page, name
+        elif name == "atlas_output_files":  # shown item by item, with each file's size
+            for file, about in render_page.described_outputs(manifest):
+                assert page_text(atlas_markdown.to_inline_html(about)) in text, file
+        else:
+            assert page_text(atlas_markdown.to_html(block)) in text, name
+
+
+def test_the_figures_embed_the_same_docs_blocks(atlas_run) -> None:
+    name = "models/marts/prefix_cache/_atlas_page__docs.md"
+    sidecar = png_sidecar.read_sidecar(atlas_run.out / "cache_hit_ratio_histogram.png")
+    assert sidecar.files[name] == (PROJECT_DIR / name).read_bytes()
+
+
+def test_the_page_is_offline_and_computes_nothing(atlas_run) -> None:
+    page = atlas_run.page.read_text()
+    assert "<script" not in page.lower()
+    assert not re.search(r'(?:src|href)="(?:https?:)?//', page)
+    assert "@import" not in page and "url(" not in page
+    assert "Content-Security-Policy" in page
+
+
+class TagBalance(HTMLParser):
+    """Fails on a closing tag that does not close the innermost open element."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in VOID_ELEMENTS:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> at {self.getpos()} closes {self.stack[-1:]}")
+        else:
+            self.stack.pop()
+
+
+def test_the_html_is_well_formed(atlas_run, hostile_run) -> None:
+    for run in (atlas_run, hostile_run):
+        page = run.page.read_text()
+        assert page.startswith('<!DOCTYPE html>\n<html lang="en">')
+        parser = TagBalance()
+        parser.feed(page)
+        parser.close()
+        assert parser.problems == [] and parser.stack == []
+
+
+def test_lineage_runs_from_the_trace_to_the_figures(atlas_run) -> None:
+    data = render_page.load_page_data(atlas_run.out, atlas_run.manifest)
+    names = [entry.name for entry in data.lineage]
+    kinds = [entry.kind for entry in data.lineage]
+    assert names[0] == "trace.steps" and kinds[-1] == "exposure"
+    assert names.index("stg_trace__steps") < names.index("int_steps_classified")
+    assert "Fig. 1 - Per-step cache hit ratio" in names
+    for entry in data.lineage:
+        if entry.kind == "model":
+            assert entry.href and entry.href.endswith(".sql"), entry.name
+            assert (atlas_run.out / entry.href).resolve() == PROJECT_DIR / entry.path
+    summary = next(entry for entry in data.lineage if entry.name == "cache_hit_ratio_summary")
+    assert ("Method and assumptions", "#method") in summary.explained_in
+    assert "Validity gate" not in summary.description  # the method is linked, not repeated
+
+
+# ---------------------------------------------------------------- Markdown
+
+
+def test_markdown_escapes_everything_and_keeps_only_safe_links() -> None:
+    rendered = atlas_markdown.to_html(
+        '**a** `<b>` <script>x</script> [ok](#method) [no](javascript:alert(1)) "q"\n\n- one\n  two'
+    )
+    assert "<script>" not in rendered
+    assert "&lt;script&gt;x&lt;/script&gt;" in rendered
+    assert "<code>&lt;b&gt;</code>" in rendered
+    assert '<a href="#method">ok</a>' in rendered
+    assert "javascript:" not in rendered.replace("[no](javascript:alert(1))", "")
+    assert "<ul><li>one two</li></ul>" in rendered
+
+
+# ---------------------------------------------------------------- the figures' small bars
+
+
+def test_bars_under_one_percent_carry_their_share(atlas_run) -> None:
+    groups = plot_figures.read_export(atlas_run.out / plot_figures.EXPORT_NAME)
+    labelled = 0
+    for spec in plot_figures.FIGURES:
+        figure = plot_figures.render_figure(groups, spec, 50)
+        for axes, (scope, trigger) in zip(
+            figure.axes,
+            [(s, t) for s in plot_figures.SCOPES for t in plot_figures.TRIGGERS],
+            strict=False,
+        ):
+            heights = [getattr(b, spec.value_column) for b in groups[(scope, trigger)]]
+            small = [h for h in heights if h is not None and 0 < h < 1]
+            assert [p.get_height() for p in axes.patches] == heights  # numbers unchanged
+            expected = [f"{h:.2f}" if h >= 0.005 else "<0.01" for h in small]
+            assert [t.get_text() for t in axes.texts] == expected, (scope, trigger)
+            labelled += len(small)
+    assert labelled > 0  # the 3,000-step trace has small tails to label
+
+
+# ---------------------------------------------------------------- make serve
+
+
+def test_the_server_serves_only_the_page_docs_and_sources(served, atlas_run) -> None:
+    assert status(served, atlas_run.page) == 200
+    assert status(served, atlas_run.target / "index.html") == 200
+    assert status(served, PROJECT_DIR / "models" / "overview.md") == 200
+    for refused in (
+        atlas_run.target / "run_results.json",
+        atlas_run.target.parent / "atlas.duckdb",
+        atlas_run.out / ".trace_atlas_output",
+        Path("/etc/passwd"),
+    ):
+        assert status(served, refused) == 404, refused
+
+
+def status(served, path: Path) -> int:
+    try:
+        url = served.url(path)
+    except ValueError:  # outside the server's root: cannot even be named
+        return 404
+    try:
+        with urllib.request.urlopen(url) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_make_serve_prints_both_addresses_and_stops_on_ctrl_c(atlas_run) -> None:
+    import signal
+
+    command = [sys.executable, str(PROJECT_DIR / "scripts" / "serve_page.py")]
+    command += ["--out", str(atlas_run.out), "--target", str(atlas_run.target), "--port", "0"]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        lines = [server.stdout.readline() for _ in range(3)]
+        page_url, docs_url = lines[0].split()[-1], lines[1].split()[-1]
+        assert lines[0].startswith("atlas page:") and lines[1].startswith("dbt docs site:")
+        for url in (page_url, docs_url):
+            with urllib.request.urlopen(url) as response:
+                assert response.status == 200, url
+        with urllib.request.urlopen(docs_url) as response:  # closed before the body is read
+            assert response.status == 200
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=20)
+    finally:
+        server.kill()
+    assert server.returncode == 0, err
+    assert "stopped." in out and "Traceback" not in err
