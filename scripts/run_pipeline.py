@@ -282,16 +282,17 @@ def handle_log_line(line: str, progress: Progress, errors: list[str]) -> None:
 
 
 def explain_failure(errors: list[str]) -> str:
-    """The one line a person needs: a bad trace line, a reader error, or dbt's first error."""
-    text = "\n".join(errors)
-    for line in text.splitlines():
+    """The line a person needs: a bad trace line, a reader error, or dbt's first error."""
+    lines = [line.strip() for line in "\n".join(errors).splitlines() if line.strip()]
+    for line in lines:
         if "Bad trace line:" in line:
-            return line[line.index("Bad trace line:") :].strip()
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped and not stripped.startswith(DBT_LABELS):
-            return stripped
-    return "dbt build failed"
+            return line[line.index("Bad trace line:") :]
+    meaningful = [
+        line
+        for line in lines
+        if not line.startswith(DBT_LABELS) and not line.startswith(("Encountered an error", ">"))
+    ]
+    return meaningful[0] if meaningful else "dbt build failed (see logs/dbt.log)"
 
 
 # ---------------------------------------------------------------- a cluster's executors
