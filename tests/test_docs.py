@@ -90,3 +90,23 @@ def test_every_rejection_and_exclusion_reason_has_a_unit_test(tmp_path, traces):
                 assert f'"{row["reason"]}"' in expected_text, (
                     f"no unit test expects {row['reason']}"
                 )
+
+
+def test_the_repository_documents_its_input_and_outputs(tmp_path, traces):
+    """docs/input_format.md names every input key; docs/outputs.md every output file and column
+    the marts declare (meta.outputs): a user with a clone needs nothing else."""
+    result = run_dbt(["parse"], str(traces["edge"][0]), tmp_path)
+    assert result.returncode == 0
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    docs = Path(__file__).resolve().parent.parent / "docs"
+    input_format = (docs / "input_format.md").read_text()
+    project = Path(__file__).resolve().parent.parent / "dbt_project.yml"
+    for key in yaml.safe_load(project.read_text())["vars"]["trace_keys"]:
+        assert f"`{key['name']}`" in input_format, key["name"]
+    outputs = (docs / "outputs.md").read_text()
+    for node in manifest["nodes"].values():
+        for declared in node.get("config", {}).get("meta", {}).get("outputs", []):
+            assert f"`{declared['file']}`" in outputs, declared["file"]
+            if declared.get("kind", "csv") == "csv":
+                header = ", ".join(column["name"] for column in declared["columns"])
+                assert header in outputs, f"{declared['file']}: {header}"
