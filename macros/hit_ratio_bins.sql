@@ -1,7 +1,7 @@
 {% macro hit_ratio_in_bin(ratio, bins) -%}
     {#- True when the ratio falls in the bin row aliased `bins` of seed hit_ratio_bins.
         Every bin is (lower_edge, upper_edge]; bin 0 is (-1, 0], i.e. exactly 0 since a ratio is
-        never negative. Edges ascend, so this is SPEC 3's "first bin whose upper edge the ratio
+        never negative. Edges ascend, so this is the method's "first bin whose upper edge the ratio
         does not exceed". -#}
     ({{ ratio }} > {{ bins }}.lower_edge and {{ ratio }} <= {{ bins }}.upper_edge)
 {%- endmacro %}

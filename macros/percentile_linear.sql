@@ -1,4 +1,4 @@
-{#- SPEC 3's percentile by linear interpolation between closest ranks, bit for bit: with the n
+{#- The method's percentile (docs/method.md) by linear interpolation between closest ranks, bit for bit: with the n
     values of a group sorted ascending (0-based), i = (n - 1) * q in double precision,
     lo = floor(i), hi = ceil(i); v[lo] when lo = hi, else v[lo] * (hi - i) + v[hi] * (i - lo),
     evaluated in that order. -#}

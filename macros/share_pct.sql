@@ -1,5 +1,5 @@
 {% macro share_pct(part, whole) -%}
-    {#- SPEC 3: a share is part / whole in double precision, then multiplied by 100;
+    {#- docs/method.md: a share is part / whole in double precision, then multiplied by 100;
         undefined (NULL) when the whole is 0. -#}
     case
         when {{ whole }} = 0 then null

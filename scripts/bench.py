@@ -48,7 +48,7 @@ SCRIPTS_DIR = PROJECT_DIR / "scripts"
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
 GNU_TIME = Path("/usr/bin/time")
 
-POOL_STEPS = 357_161  # the public pool (SPEC.md section 2)
+POOL_STEPS = 357_161  # the public pool (docs/input_format.md)
 DEFAULT_SIZES = (POOL_STEPS, 10 * POOL_STEPS)
 QUICK_SIZE = 20_000
 DEFAULT_REPEAT = 3

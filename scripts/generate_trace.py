@@ -1,7 +1,7 @@
 """Generate a synthetic, normalized coding-agent trace (JSONL) for Trace Atlas.
 
 Each output line is one *agent step* (one model call) in the normalized shape of
-SPEC.md section 2: identity fields, token accounting (``prefix_tokens`` = cached
+docs/input_format.md: identity fields, token accounting (``prefix_tokens`` = cached
 input, ``newly_append_tokens`` = newly charged input), current-input summaries,
 an ordered ``timing_events`` list and the step's ``tools``.
 
@@ -13,12 +13,12 @@ context grows through a session; most steps hit the prompt cache for everything
 but the newest tokens, while new sessions, cache expiries after a pause,
 compactions and occasional evictions form a low-ratio tail concentrated in
 user-initiated steps. Token-weighted hit rates land near the public pool's
-(SPEC section 5). A few percent of steps are realistically non-eligible (first
+(the public pool's published figures). A few percent of steps are realistically non-eligible (first
 event ``reasoning``/``text``/``tool_call``, or no timing events at all), and
 ``first_input_event_type`` is often null.
 
 With ``--edge-cases`` about 8% of the lines are replaced, deterministically and
-spread through the file, by every edge case SPEC.md sections 2-3 names (null,
+spread through the file, by every edge case docs/input_format.md and docs/method.md names (null,
 absent or other providers, missing/null/empty timing events, other first event
 types, null or absent tokens, zero totals, ratios exactly 0, 1 and on every bin
 edge, duplicated ids, events lacking keys, counts above 2**31, minimal lines,
@@ -1036,7 +1036,7 @@ def _batched(items: Iterator[Step], size: int) -> Iterator[list[Step]]:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description=(
-            "Write a synthetic, normalized coding-agent trace (SPEC.md section 2):\n"
+            "Write a synthetic, normalized coding-agent trace (docs/input_format.md):\n"
             "one JSON object per line, one line per agent step (model call), Claude and\n"
             "Codex sessions mixed, realistic prompt-cache hit ratios. Same seed and\n"
             "arguments give byte-identical output. A one-line summary goes to stderr."
@@ -1067,7 +1067,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--edge-cases",
         action="store_true",
-        help="replace ~8%% of the lines by the edge cases of SPEC.md sections 2-3 "
+        help="replace ~8%% of the lines by the edge cases of docs/input_format.md and docs/method.md "
         "(null/other providers, missing events, null tokens, bin-edge "
         "ratios, duplicates, ...)",
     )

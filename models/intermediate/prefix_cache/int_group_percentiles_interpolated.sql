@@ -1,5 +1,5 @@
 {#- One row per (hit-ratio group, quantile): the percentile of the group's step hit ratios by
-    SPEC 3's linear interpolation, bit for bit (see macro percentile_linear). The eligible steps
+    the linear interpolation of docs/method.md, bit for bit (see macro percentile_linear). The eligible steps
     are sorted twice, not once per group: by hit ratio (ranks in the merged groups) and by
     scope, then hit ratio (ranks in each scope's groups); a step's rank within a trigger is a
     running count of that trigger over the same sort. Groups without steps have no rows. #}

@@ -2,7 +2,7 @@
     tokens whose bin falls in the band (red: hit ratio <= 0.4, amber: 0.4 < ratio <= 0.8, blue:
     above; seed hit_ratio_bands), with their shares (x 100) of the group. These are the exact
     numbers behind each colour of Fig. 1 and Fig. 2; the summary's thresholds (0.5, 0.9) are a
-    different partition (SPEC 4). #}
+    different partition (docs/outputs.md). #}
 
 with
 

@@ -1,6 +1,6 @@
 {#- One row per (scope, trigger, round-split bucket), all 4 buckets for every group: the
     eligible steps in the bucket and their share (x 100) of the group's steps; NULL share for an
-    empty group. (`rounds` is SPEC 4's word for steps.) #}
+    empty group. (`rounds` is the original analysis's word for steps.) #}
 
 with
 

@@ -2,7 +2,7 @@
 -- depends_on: {{ ref('hit_ratio_thresholds') }}
 {#- One row per (scope, trigger): step and append-token counts, the mean and percentiles of the
     step hit ratios, and the shares of steps and of append tokens per hit-ratio threshold (seed
-    hit_ratio_thresholds; the column names are SPEC 4's). Shares are percentages (share x 100);
+    hit_ratio_thresholds; the column names are those of docs/outputs.md). Shares are percentages (share x 100);
     NULL where undefined (empty group, or no append tokens). Eligible steps only. #}
 
 {%- set quantiles = seed_rows('quantiles', 'quantile_index') %}
