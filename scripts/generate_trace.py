@@ -1067,7 +1067,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--edge-cases",
         action="store_true",
-        help="replace ~8%% of the lines by the edge cases of docs/input_format.md and docs/method.md "
+        help="replace ~8%% of the lines by the edge cases of docs/input_format.md and "
+        "docs/method.md "
         "(null/other providers, missing events, null tokens, bin-edge "
         "ratios, duplicates, ...)",
     )

@@ -119,7 +119,9 @@ def parse_spec(node: dict, declared: dict) -> OutputSpec:
     kind = declared.get("kind", "csv")
     if kind not in KINDS:
         raise OutputError(f"{node['name']}: output {declared['file']} has kind {kind!r}")
-    options = {key: str(declared[key]) for key in ("caption", "label") if key in declared}
+    options = {
+        key: str(declared[key]) for key in ("caption", "label", "caption_doc") if key in declared
+    }
     return OutputSpec(
         file=declared["file"],
         model=node["name"],
@@ -209,11 +211,12 @@ def load_table(reader: MartReader, spec: OutputSpec) -> Table:
     return Table(spec, values, cells)
 
 
-def render(table: Table) -> str:
-    """The text of one output file."""
+def render(table: Table, docs: dict[str, str] | None = None) -> str:
+    """The text of one output file (docs: docs blocks by name, for a caption)."""
     header = [column.name for column in table.spec.columns]
     if table.spec.kind == "markdown_table":
-        return render_markdown(header, table.cells)
+        caption = (docs or {}).get(table.spec.options.get("caption_doc", ""), "")
+        return render_markdown(header, table.cells, caption)
     if table.spec.kind == "latex_table":
         return render_latex(header, table.cells, table.spec.options)
     buffer = io.StringIO()
@@ -223,11 +226,24 @@ def render(table: Table) -> str:
     return buffer.getvalue()
 
 
-def render_markdown(header: list[str], cells: list[list[str]]) -> str:
-    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned."""
+def render_markdown(header: list[str], cells: list[list[str]], caption: str = "") -> str:
+    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned;
+    the caption (a docs block) as one paragraph below it."""
     lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
+    if caption:
+        lines += ["", " ".join(caption.split())]
     return "\n".join(lines) + "\n"
+
+
+def docs_blocks(manifest: dict) -> dict[str, str]:
+    """The project's docs blocks by name, as dbt's manifest holds them."""
+    return {
+        block["name"]: block.get("block_contents", "")
+        for block in manifest.get("docs", {}).values()
+        if block.get("package_name")
+        == manifest.get("metadata", {}).get("project_name", "trace_atlas")
+    }
 
 
 def render_latex(header: list[str], cells: list[list[str]], options: dict[str, str]) -> str:
@@ -361,8 +377,6 @@ def write_page(folder: Path, manifest_path: Path) -> None:
         raise OutputError(f"the atlas page: {error}") from error
 
 
-
-
 def swap_in(staged: Path, target: Path) -> None:
     """Replace target by staged, keeping target intact until staged is complete."""
     if target.exists():
@@ -419,8 +433,9 @@ def write_outputs(args: argparse.Namespace) -> tuple[Path, list[str]]:
     staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
     try:
         write_text(staged / MARKER, "written by scripts/write_outputs.py\n")
+        docs = docs_blocks(manifest)
         for name, table in tables.items():
-            write_text(staged / name, render(table))
+            write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
         if not args.no_plots:

@@ -710,9 +710,21 @@ def rate_cells(rates: dict[Group, float | None], percent_sign: str) -> list[list
     ]
 
 
+def docs_block(name: str) -> str:
+    """A docs block's words, from the project's docs files (their one definition)."""
+    for path in sorted((PROJECT_DIR / "models").rglob("*.md")):
+        found = re.search(
+            r"\{% docs " + re.escape(name) + r" %\}(.*?)\{% enddocs %\}", path.read_text(), re.S
+        )
+        if found:
+            return " ".join(found[1].split())
+    raise KeyError(name)
+
+
 def markdown_table(rates: dict[Group, float | None]) -> str:
     lines = ["| Metric | Claude | Codex | Total |", "|---|---:|---:|---:|"]
     lines += ["| " + " | ".join(row) + " |" for row in rate_cells(rates, "%")]
+    lines += ["", docs_block("cache_hit_ratio_table_caption")]
     return "\n".join(lines) + "\n"
 
 
