@@ -47,6 +47,8 @@ help:  ## this list
 	@echo "  make docs    dbt docs generate (lineage from the trace to the figures) into target/"
 	@echo "  make bench   the benchmark against a bare DuckDB scan (writes ~7 GB under bench/)"
 	@echo "                 BENCH_ARGS=--quick       a 20,000-step smoke run instead"
+	@echo "  make page    re-render OUT's atlas page (index.html) from the last build, no rebuild"
+	@echo "  make serve   serve OUT's page and the dbt docs on http://127.0.0.1:PORT (PORT=8765)"
 	@echo "  make clean   remove target/, logs/ and output/ (not data/, bench/ or .venv/)"
 	@echo "  make spark-cluster-up / -status / -down   a local Spark cluster (master, 2 workers,"
 	@echo "               Thrift server on 127.0.0.1) for ENGINE=spark-cluster"

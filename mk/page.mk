@@ -7,16 +7,17 @@
 # requirements-page.txt (Playwright) and the browser first.
 
 PORT ?= 8765
+export PORT
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: page serve browser venv-page test-page
 
 page: venv
-	$(PY) scripts/render_page.py --out '$(OUT)' --manifest target/manifest.json
+	$(PY) scripts/render_page.py --out "$$OUT" --manifest target/manifest.json
 
 # The docs site is generated first when target/ has none.
 serve: venv $(if $(wildcard target/index.html),,docs)
-	$(PY) scripts/serve_page.py --out '$(OUT)' --target target --port '$(PORT)'
+	$(PY) scripts/serve_page.py --out "$$OUT" --target target --port "$$PORT"
 
 browser:
 	@if [ -x '$(CHROMIUM)' ]; then echo "browser: $(CHROMIUM) is installed"; \

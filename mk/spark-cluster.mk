@@ -3,17 +3,16 @@
 # from the pyspark wheel by scripts/spark_cluster.py; dbt reaches it through the `spark_cluster`
 # target of profiles.yml (dbt-spark `method: thrift`).
 #   make spark-cluster-up | spark-cluster-status | spark-cluster-down
-#   make spark-cluster-run [TRACE=<absolute path|glob>] [OUT=<dir>] [ON_BAD_LINES=quarantine]
+#   make run ENGINE=spark-cluster [TRACE=...] [OUT=...]   (the runner: checks, lock, executors)
 #   make test-spark-cluster      (part of make test: brings its own cluster up and down)
 
 SPARK_CLUSTER_DIR ?= $(or $(TRACE_ATLAS_SPARK_CLUSTER_DIR),target/spark-cluster)
 # `down` and `status` need no package: they work without the virtualenv too.
 SPARK_CLUSTER_PY = $(if $(wildcard $(PY)),$(PY),$(PYTHON))
 SPARK_CLUSTER = $(SPARK_CLUSTER_PY) scripts/spark_cluster.py
-comma := ,
 
 .PHONY: venv-spark-cluster spark-cluster-up spark-cluster-down spark-cluster-status \
-	spark-cluster-run test-spark-cluster
+	test-spark-cluster
 
 # The Spark engine plus the Thrift client of dbt-spark (PyHive, thrift, thrift-sasl, pure-sasl).
 venv-spark-cluster: $(VENV)/.installed-spark-cluster
@@ -30,17 +29,6 @@ spark-cluster-down:
 
 spark-cluster-status:
 	$(SPARK_CLUSTER) status --dir '$(SPARK_CLUSTER_DIR)'
-
-# dbt build on the cluster (started if it is not running; left running), reporting the master and
-# the executors that ran tasks, then the output files read from the cluster's warehouse. The
-# executors read the trace: a single path or glob is made absolute; give a list as absolute paths.
-spark-cluster-run: spark-cluster-up $(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE))
-	TRACE_ATLAS_TRACE='$(if $(findstring $(comma),$(TRACE)),$(TRACE),$(abspath $(TRACE)))' \
-	TRACE_ATLAS_ON_BAD_LINES='$(ON_BAD_LINES)' \
-		$(SPARK_CLUSTER) run --dir '$(SPARK_CLUSTER_DIR)' \
-		--report '$(SPARK_CLUSTER_DIR)/last-run.json' -- $(DBT) build --target spark_cluster
-	$(PY) scripts/write_outputs.py --engine spark --spark-dir '$(SPARK_CLUSTER_DIR)' \
-		--out '$(OUT)' $(if $(NO_PLOTS),--no-plots)
 
 # The cluster suite: a private cluster on free ports, always brought down; outputs compared byte
 # for byte with the DuckDB engine's. Appended to `make test` (after the Spark session suite).

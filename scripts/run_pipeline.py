@@ -35,6 +35,8 @@ import input_files
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
+DEFAULT_TRACE = "data/default/trace.jsonl"
+DEFAULT_OUT = "output/cache_hit_ratio"
 DEFAULT_SPARK_DIR = "target/spark"
 DEFAULT_CLUSTER_DIR = "target/spark-cluster"
 ENGINES = ("duckdb", "spark", "spark-cluster")
@@ -292,7 +294,7 @@ def explain_failure(errors: list[str]) -> str:
         for line in lines
         if not line.startswith(DBT_LABELS) and not line.startswith(("Encountered an error", ">"))
     ]
-    return meaningful[0] if meaningful else "dbt build failed (see logs/dbt.log)"
+    return meaningful[0] if meaningful else f"dbt build failed (see {dbt_log_path()})"
 
 
 # ---------------------------------------------------------------- a cluster's executors
@@ -339,11 +341,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--trace",
-        default=os.environ.get("TRACE_ATLAS_TRACE", "data/default/trace.jsonl"),
+        default=os.environ.get("TRACE_ATLAS_TRACE", DEFAULT_TRACE),
         help="trace file(s): a path, a glob, or several separated by commas (.jsonl, .jsonl.gz)",
     )
     parser.add_argument("--db-input", default="", help="a prebuilt trace database to read instead")
-    parser.add_argument("--out", default="output/cache_hit_ratio", help="output folder")
+    parser.add_argument("--out", default=DEFAULT_OUT, help="output folder")
     parser.add_argument(
         "--on-bad-lines",
         choices=["strict", "quarantine"],
@@ -413,8 +415,30 @@ def write(args: argparse.Namespace, plan: Plan, started_at: str, extra: dict) ->
     return write_outputs.main(writer_args)
 
 
+def anchor_paths(args: argparse.Namespace, invoked_from: Path) -> None:
+    """Paths given by the user are relative to the folder they ran the script from; the
+    defaults (and make's variables: make runs in the project folder) to the project."""
+
+    def anchored(path: str) -> str:
+        return path if not path or os.path.isabs(path) else str(invoked_from / path)
+
+    if args.trace != DEFAULT_TRACE:
+        args.trace = ",".join(anchored(part.strip()) for part in args.trace.split(","))
+    if args.out != DEFAULT_OUT:
+        args.out = anchored(args.out)
+    args.db_input = anchored(args.db_input)
+    if args.target_path:
+        args.target_path = anchored(args.target_path)
+
+
+def dbt_log_path() -> Path:
+    """Where dbt writes its log: DBT_LOG_PATH if set, else the project's logs/ folder."""
+    return Path(os.environ.get("DBT_LOG_PATH") or PROJECT_DIR / "logs") / "dbt.log"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    anchor_paths(args, Path.cwd())
     os.chdir(PROJECT_DIR)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     started = time.perf_counter()
@@ -427,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             target_dir = Path(args.target_path or "target")
             hasher = input_files.Hasher(plan.files, target_dir / "input_hashes.json")
             hasher.start()
-            say(f"dbt build (full log: {PROJECT_DIR / 'logs' / 'dbt.log'})")
+            say(f"dbt build (full log: {dbt_log_path()})")
             before = cluster_snapshot(plan)
             passed, errors = run_dbt(plan, args.target_path)
             extra = cluster_report(plan, before)

@@ -19,7 +19,7 @@ import pytest
 import reference
 from atlas_testkit import PipelineRun, run_dbt, run_pipeline
 
-PLOTS = False  # until the figure step reads the new export
+PLOTS = True
 SPEC_FILES = (
     "cache_hit_ratio_summary.csv",
     "cache_hit_ratio_bins.csv",

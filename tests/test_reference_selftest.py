@@ -421,6 +421,9 @@ def test_tiny_tables(tiny: dict[str, str]) -> None:
         "| Prefix cache-hit rate | 82.2% | 35.0% | 65.2% |\n"
         "| Prefix hit rate (user-initiated) | 75.0% | -- | 75.0% |\n"
         "| Prefix hit rate (tool-result) | 83.3% | -- | 83.8% |\n"
+        "\n"
+        + reference.docs_block("cache_hit_ratio_table_caption")
+        + "\n"
     )
     assert tiny["prefix_cache_hit_rate_table.tex"] == (
         "\\begin{table}[t]\n"
@@ -444,7 +447,9 @@ def test_empty_input_has_fixed_groups_only() -> None:
     outputs = compute_outputs([])
     summary = _rows(outputs["cache_hit_ratio_summary.csv"])
     assert [(r["scope"], r["trigger"]) for r in summary] == EXPECTED_GROUPS[:9]
-    for line in outputs["cache_hit_ratio_table.md"].splitlines()[2:]:
+    table = outputs["cache_hit_ratio_table.md"].split("\n\n")[0]
+    assert len(table.splitlines()) == 5
+    for line in table.splitlines()[2:]:
         assert line.endswith("| -- | -- | -- |")  # every cell undefined
 
 

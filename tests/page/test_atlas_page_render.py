@@ -246,16 +246,16 @@ def test_markdown_escapes_everything_and_keeps_only_safe_links() -> None:
 
 
 def test_bars_under_one_percent_carry_their_share(atlas_run) -> None:
-    groups = plot_figures.read_export(atlas_run.out / plot_figures.EXPORT_NAME)
+    export = plot_figures.read_export(atlas_run.out / plot_figures.EXPORT_NAME)
     labelled = 0
     for spec in plot_figures.FIGURES:
-        figure = plot_figures.render_figure(groups, spec, 50)
+        figure = plot_figures.render_figure(export, spec, 50)
         for axes, (scope, trigger) in zip(
             figure.axes,
-            [(s, t) for s in plot_figures.SCOPES for t in plot_figures.TRIGGERS],
-            strict=False,
+            [(s, t) for s in export.scopes for t in export.triggers],
+            strict=True,
         ):
-            heights = [getattr(b, spec.value_column) for b in groups[(scope, trigger)]]
+            heights = [getattr(b, spec.value_column) for b in export.groups[(scope, trigger)]]
             small = [h for h in heights if h is not None and 0 < h < 1]
             assert [p.get_height() for p in axes.patches] == heights  # numbers unchanged
             expected = [f"{h:.2f}" if h >= 0.005 else "<0.01" for h in small]
