@@ -41,23 +41,31 @@
 {%- endmacro %}
 
 {% macro duckdb__parse_trace_line(line_text) -%}
-    {#- One from_json into the documented keys: integer keys and provider stay raw JSON text (so
-        that "123", 12.0 or true can be told from 123), other text keys VARCHAR, timing_events a
-        list of (event_type as raw JSON, timestamp), tools a list of raw elements. NULL when the
-        line is not JSON. -#}
+    {#- One from_json into the documented keys (duckdb_step_type): NULL when the line is not
+        JSON. -#}
+    try(from_json({{ line_text }}, '{{ duckdb_step_type('json') }}'))
+{%- endmacro %}
+
+{% macro duckdb_step_type(notation='sql') -%}
+    {#- The type a line is parsed into on DuckDB, as a SQL type (notation 'sql', for read_json)
+        or a JSON structure (notation 'json', for from_json): integer keys and provider stay
+        raw JSON text (so that "123", 12.0 or true can be told from 123), other text keys
+        VARCHAR, timing_events a list of (event_type as raw JSON, timestamp), tools a list of
+        raw elements. -#}
     {%- set parts = [] -%}
     {%- for field in trace_fields() -%}
         {%- if field.json == 'integer' or (field.json == 'text' and field.experiment_reads) -%}
-            {%- do parts.append('"' ~ field.name ~ '":"JSON"') -%}
+            {%- set sql, json = 'JSON', '"JSON"' -%}
         {%- elif field.json == 'text' -%}
-            {%- do parts.append('"' ~ field.name ~ '":"VARCHAR"') -%}
+            {%- set sql, json = 'VARCHAR', '"VARCHAR"' -%}
         {%- elif field.name == 'timing_events' -%}
-            {%- do parts.append('"timing_events":[{"event_type":"JSON","timestamp":"VARCHAR"}]') -%}
+            {%- set sql, json = 'STRUCT("event_type" JSON, "timestamp" VARCHAR)[]', '[{"event_type":"JSON","timestamp":"VARCHAR"}]' -%}
         {%- else -%}
-            {%- do parts.append('"' ~ field.name ~ '":["JSON"]') -%}
+            {%- set sql, json = 'JSON[]', '["JSON"]' -%}
         {%- endif -%}
+        {%- do parts.append(('"' ~ field.name ~ '" ' ~ sql) if notation == 'sql' else ('"' ~ field.name ~ '":' ~ json)) -%}
     {%- endfor -%}
-    try(from_json({{ line_text }}, '{{ "{" ~ parts | join(",") ~ "}" }}'))
+    {{ ('STRUCT(' ~ parts | join(', ') ~ ')') if notation == 'sql' else ('{' ~ parts | join(',') ~ '}') }}
 {%- endmacro %}
 
 {% macro spark__parse_trace_line(line_text) -%}
@@ -185,14 +193,18 @@
 {% macro duckdb__first_non_object_event(step, line_text) -%}
     {#- The 1-based position of the first element of timing_events that is not a JSON object;
         NULL when every element is one (or there is no list). A non-object parses as an element
-        without keys, so only lines holding such an element are looked at again. -#}
+        without keys, so only lines holding such an element are looked at again. Without the
+        line's text (the fast reader, which refuses any non-object but null), the first null. -#}
     case
         when list_bool_or(list_transform(
             {{ step }}.timing_events,
             lambda event: event is null or (event.event_type is null and event."timestamp" is null)
         ))
             then nullif(list_position(
-                list_transform(json_type({{ line_text }}, '$.timing_events[*]'), lambda element_type: element_type = 'OBJECT'),
+                coalesce(
+                    list_transform(json_type({{ line_text }}, '$.timing_events[*]'), lambda element_type: element_type = 'OBJECT'),
+                    list_transform({{ step }}.timing_events, lambda event: event is not null)
+                ),
                 false
             ), 0)
     end

@@ -30,10 +30,13 @@
 
 {% macro duckdb__restore_reader_rejects() -%}
     {#- Post-hook of stg_trace__lines, on the connection that scanned the trace. The lines the
-        reader skipped are put back as rejections, and input_row becomes the physical position
-        again (the scan numbered only the lines it handed over): a kept line moves down by the
-        skipped lines of earlier files, and by those of its own file above it. Nothing happens
-        when nothing was skipped. -#}
+        reader skipped are put back as rejections, and the lines after them in their file move
+        down to their physical line number (the scan numbered only the lines it handed over).
+        Nothing happens when nothing was skipped, or when nothing was read line by line (the
+        fast reader, an empty batch). -#}
+    {%- if trace_reader() == 'fast' or trace_files() | length == 0 %}
+    select 1
+    {%- else %}
     create or replace temporary table trace_reader_skipped as
     select
         scans.file_path as source_file,
@@ -50,22 +53,17 @@
         on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id;
 
     update {{ this }} as kept
-    set input_row = kept.input_row
-        + (select count(*) from trace_reader_skipped as skipped where skipped.source_file < kept.source_file)
-        + (
-            select count(*) from trace_reader_skipped as skipped
-            where skipped.source_file = kept.source_file
-                and skipped.line_number - skipped.skipped_rank
-                    < kept.input_row - (select min(same_file.input_row) from {{ this }} as same_file where same_file.source_file = kept.source_file) + 1
-        )
-    where exists (select 1 from trace_reader_skipped);
+    set line_number = kept.line_number + (
+        select count(*) from trace_reader_skipped as skipped
+        where skipped.source_file = kept.source_file
+            and skipped.line_number - skipped.skipped_rank < kept.line_number
+    )
+    where kept.source_file in (select skipped.source_file from trace_reader_skipped as skipped);
 
-    insert into {{ this }} (source_file, input_row, is_blank, rejection_reason, rejection_problem, line_excerpt, unparseable_timestamp_count)
+    insert into {{ this }} (source_file, line_number, is_blank, rejection_reason, rejection_problem, line_excerpt, unparseable_timestamp_count)
     select
         skipped.source_file,
-        (select count(*) from {{ this }} as earlier where earlier.source_file < skipped.source_file)
-        + (select count(*) from trace_reader_skipped as earlier where earlier.source_file < skipped.source_file)
-        + skipped.line_number,
+        skipped.line_number,
         false,
         skipped.rejection_reason,
         case skipped.rejection_reason
@@ -77,4 +75,5 @@
         0
     from trace_reader_skipped as skipped
     order by skipped.source_file, skipped.line_number
+    {%- endif %}
 {%- endmacro %}

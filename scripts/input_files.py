@@ -17,8 +17,9 @@ import hashlib
 import json
 import os
 import threading
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 CHUNK = 8 * 1024 * 1024
 
@@ -100,19 +101,72 @@ def save_cache(cache_path: Path, cache: dict[str, str]) -> None:
     os.replace(temporary, cache_path)
 
 
-class Hasher(threading.Thread):
-    """Hashes files in the background (hashlib releases the GIL) into the cache file."""
+@dataclass(frozen=True)
+class Census:
+    """The lines of a file as bytes: how many (a last line without a line break counts), the
+    longest (line break included) and whether a carriage return stands alone (a line break to
+    some readers, not to others). The fast reader's line count must equal `lines`."""
 
-    def __init__(self, paths: list[str], cache_path: Path) -> None:
+    lines: int
+    longest_line_bytes: int
+    lone_carriage_return: bool
+
+
+def open_decompressed(path: str) -> BinaryIO:
+    return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
+
+
+def census_of(path: str) -> Census:
+    """Count a file's lines with numpy, a chunk at a time."""
+    import numpy as np
+
+    lines = longest = 0
+    last_break = -1  # offset of the previous line break
+    offset = 0
+    lone_cr = False
+    previous_cr = False
+    with open_decompressed(path) as handle:
+        while chunk := handle.read(CHUNK):
+            data = np.frombuffer(chunk, dtype=np.uint8)
+            breaks = np.flatnonzero(data == 10) + offset
+            if previous_cr and data[0] != 10:
+                lone_cr = True
+            returns = np.flatnonzero(data[:-1] == 13)
+            if returns.size and np.any(data[returns + 1] != 10):
+                lone_cr = True
+            previous_cr = bool(data[-1] == 13)
+            if breaks.size:
+                gaps = np.diff(breaks, prepend=last_break)
+                longest = max(longest, int(gaps.max()))
+                last_break = int(breaks[-1])
+                lines += int(breaks.size)
+            offset += len(chunk)
+    if offset > last_break + 1:  # a last line without a line break
+        lines += 1
+        longest = max(longest, offset - last_break - 1)
+    return Census(lines, longest, lone_cr or previous_cr)
+
+
+class Hasher(threading.Thread):
+    """Hashes files in the background (hashlib and numpy release the GIL) into the cache
+    file, and takes the census of the files the fast reader reads (`census_paths`)."""
+
+    def __init__(
+        self, paths: list[str], cache_path: Path, census_paths: list[str] | None = None
+    ) -> None:
         super().__init__(name="input-hasher", daemon=True)
         self.paths = paths
         self.cache_path = cache_path
+        self.census_paths = set(census_paths or [])
+        self.census: dict[str, Census] = {}
         self.error: Exception | None = None
 
     def run(self) -> None:
         try:
             cache = load_cache(self.cache_path)
             for path in self.paths:
+                if path in self.census_paths:
+                    self.census[path] = census_of(path)
                 key = file_key(path)
                 if key not in cache:
                     cache[key] = sha256_of(path)

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import ingest_plan
 import input_files
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -240,23 +241,29 @@ def node_phase(node_path: str, resource_type: str) -> str:
     return top if top in PHASES else "marts"
 
 
-def dbt_command(plan: Plan, target_path: str | None) -> list[str]:
+def dbt_command(plan: Plan, target_path: str | None, full_refresh: bool = False) -> list[str]:
+    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
+    rows, not the data) are run by `make test`, not by every build."""
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), "--log-format", "json", "--no-use-colors", "build"]
     command += ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    command += ["--target", plan.target]
+    command += ["--target", plan.target, "--exclude", "test_type:unit"]
+    if full_refresh:
+        command.append("--full-refresh")
     if target_path:
         command += ["--target-path", target_path]
     return command
 
 
-def run_dbt(plan: Plan, target_path: str | None) -> tuple[bool, list[str]]:
+def run_dbt(
+    plan: Plan, target_path: str | None, reader: str = "exact", full_refresh: bool = False
+) -> tuple[bool, list[str]]:
     """dbt build, its progress summarised; (passed, the error messages to show)."""
     progress = Progress()
     errors: list[str] = []
     with subprocess.Popen(
-        dbt_command(plan, target_path),
-        env=os.environ | plan.env,
+        dbt_command(plan, target_path, full_refresh),
+        env=os.environ | plan.env | {"TRACE_ATLAS_READER": reader},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -388,6 +395,150 @@ def apply_make_variables(args: argparse.Namespace, parser: argparse.ArgumentPars
     args.on_bad_lines, args.engine = mode, engine
 
 
+def truthy(name: str) -> bool:
+    return os.environ.get(name, "0").strip().lower() in ("1", "yes", "true")
+
+
+def plan_ingestion(
+    args: argparse.Namespace, plan: Plan, target_dir: Path
+) -> ingest_plan.IngestPlan | None:
+    """DuckDB on a trace: which files to read, keep and drop, from the database's inventory
+    (None for the other engines and inputs, which read everything every time)."""
+    if args.engine != "duckdb" or plan.input_kind != "trace":
+        return None
+    settings = {"on_bad_lines": args.on_bad_lines, "project": ingest_plan.project_version()}
+    ingest = ingest_plan.make_plan(
+        plan.files,
+        plan.lock,
+        settings,
+        full_refresh=truthy("TRACE_ATLAS_FULL_REFRESH"),
+        keep_history=truthy("TRACE_ATLAS_KEEP_HISTORY"),
+    )
+    say(f"  inputs: {ingest.summary()}")
+    for note in ingest.notes:
+        say(f"  note: {note}")
+    plan_path = target_dir / "trace_plan.csv"
+    ingest.write_csv(plan_path)
+    plan.env["TRACE_ATLAS_PLAN"] = str(plan_path.resolve())
+    plan.env["TRACE_ATLAS_TRACE"] = ",".join(ingest.files("read"))
+    return ingest
+
+
+def up_to_date(ingest: ingest_plan.IngestPlan | None, target_dir: Path) -> bool:
+    """Nothing to read or drop, the same project and options as the last successful build,
+    and that build's dbt artifacts at hand for the writer."""
+    return (
+        ingest is not None
+        and ingest.up_to_date
+        and (target_dir / "manifest.json").is_file()
+        and (target_dir / "run_results.json").is_file()
+    )
+
+
+def build(
+    args: argparse.Namespace,
+    plan: Plan,
+    ingest: ingest_plan.IngestPlan | None,
+    hasher: input_files.Hasher,
+    timings: dict[str, float],
+) -> dict:
+    """dbt build: with the fast reader first when it may serve, again with the exact one if
+    it declines or its line counts disagree with the files'; nothing when up to date."""
+    target_dir = Path(args.target_path or "target")
+    if up_to_date(ingest, target_dir):
+        finished = f"{ingest.recorded.build['finished_at']:%Y-%m-%d %H:%M:%S} UTC"
+        say(f"  up to date: nothing changed since the build of {finished}; no dbt build")
+        return {}
+    full_refresh = ingest is not None and ingest.full_refresh
+    say(f"dbt build (full log: {dbt_log_path()})")
+    before = cluster_snapshot(plan)
+    clock = time.perf_counter()
+    # TRACE_ATLAS_READER=exact: never the fast reader (e.g. to compare the two)
+    may_be_fast = os.environ.get("TRACE_ATLAS_READER", "fast") != "exact"
+    reader = "fast" if may_be_fast and ingest is not None and ingest.files("read") else "exact"
+    passed, errors = run_dbt(plan, args.target_path, reader, full_refresh)
+    timings[f"dbt.{reader}"] = time.perf_counter() - clock
+    if reader == "fast":
+        hasher.join()
+        clock = time.perf_counter()
+        doubt = fast_reader_doubt(passed, errors, ingest, hasher, plan.lock)
+        timings["verify"] = time.perf_counter() - clock
+        if doubt:
+            say(f"  exact reader: {doubt}")
+            clock = time.perf_counter()
+            passed, errors = run_dbt(plan, args.target_path, "exact", full_refresh)
+            timings["dbt.exact"] = time.perf_counter() - clock
+    extra = cluster_report(plan, before)
+    if not passed:
+        raise RunError(
+            f"{explain_failure(errors)}\nno output was written; {args.out} was left as it was.",
+            code=1,
+        )
+    if ingest is not None:
+        ingest_plan.record_build(plan.lock, ingest, built_line_counts(plan.lock))
+    return extra
+
+
+def fast_reader_doubt(
+    passed: bool,
+    errors: list[str],
+    ingest: ingest_plan.IngestPlan,
+    hasher: input_files.Hasher,
+    database: Path,
+) -> str | None:
+    """Why the fast reader's build cannot stand (None when it can): it declined a line, the
+    build failed (the exact reader says why, with the line), or a file's lines as counted
+    byte by byte differ from the lines it read (blank lines, which it skips, a lone carriage
+    return, a line too long)."""
+    if not passed:
+        declined = [line for line in errors if "TRACE_ATLAS_FAST_READER_DECLINED" in line]
+        if declined:
+            reason = declined[0].split("TRACE_ATLAS_FAST_READER_DECLINED: ", 1)[-1]
+            return reason.splitlines()[0]
+        return "the fast build failed; building again line by line for the diagnosis"
+    if hasher.error is not None:
+        return f"the files could not be counted ({hasher.error})"
+    counted = built_line_counts(database)
+    limit = max_line_bytes()
+    for path in ingest.files("read"):
+        census = hasher.census.get(path)
+        if census is None:
+            return f"{path} was not counted"
+        if census.lone_carriage_return:
+            return f"{path} holds a carriage return that is not followed by a line break"
+        if census.longest_line_bytes + 2 > limit:
+            return f"{path} holds a line of {census.longest_line_bytes:,} bytes"
+        if counted.get(path, 0) != census.lines:
+            read = counted.get(path, 0)
+            return f"{path} has {census.lines:,} lines, {read:,} read as JSON (blank lines?)"
+    return None
+
+
+def built_line_counts(database: Path) -> dict[str, int]:
+    """Lines per trace file in the database just built (stg_trace__files)."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        return dict(
+            connection.execute("select source_file, line_count from stg_trace__files").fetchall()
+        )
+
+
+def max_line_bytes() -> int:
+    """var max_line_bytes of dbt_project.yml."""
+    import yaml
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return int(project["vars"]["max_line_bytes"])
+
+
+def write_timings(target_dir: Path, timings: dict[str, float]) -> None:
+    """Seconds per phase of this run, for the benchmark: target/run_timings.json."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    rounded = {name: round(seconds, 3) for name, seconds in timings.items()}
+    (target_dir / "run_timings.json").write_text(json.dumps(rounded, indent=1) + "\n")
+
+
 def write(args: argparse.Namespace, plan: Plan, started_at: str, extra: dict) -> int:
     import write_outputs
 
@@ -443,31 +594,33 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     started = time.perf_counter()
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    timings: dict[str, float] = {}
     try:
         plan = plan_run(args)
         size = sum(os.path.getsize(path) for path in plan.files)
         say(f"trace atlas: {len(plan.files)} input file(s), {size / 1e6:,.1f} MB, {args.engine}")
         with database_lock(plan.lock, plan.lock_setting):
             target_dir = Path(args.target_path or "target")
-            hasher = input_files.Hasher(plan.files, target_dir / "input_hashes.json")
+            ingest = plan_ingestion(args, plan, target_dir)
+            census_paths = ingest.files("read") if ingest else []
+            hasher = input_files.Hasher(plan.files, target_dir / "input_hashes.json", census_paths)
             hasher.start()
-            say(f"dbt build (full log: {dbt_log_path()})")
-            before = cluster_snapshot(plan)
-            passed, errors = run_dbt(plan, args.target_path)
-            extra = cluster_report(plan, before)
-            if not passed:
-                raise RunError(
-                    f"{explain_failure(errors)}\n"
-                    f"no output was written; {args.out} was left as it was.",
-                    code=1,
-                )
+            timings["plan"] = time.perf_counter() - started
+            extra = build(args, plan, ingest, hasher, timings)
             hasher.join()
+            clock = time.perf_counter()
             status = write(args, plan, started_at, extra)
+            timings["outputs"] = time.perf_counter() - clock
             if status != 0:
                 return status
     except RunError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.code
+    import write_outputs
+
+    timings.update({f"outputs.{name}": seconds for name, seconds in write_outputs.TIMINGS.items()})
+    timings["total"] = time.perf_counter() - started
+    write_timings(Path(args.target_path or "target"), timings)
     out = Path(args.out).resolve()
     files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
     say(f"outputs: {out} ({len(files)} files)")

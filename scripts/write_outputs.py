@@ -43,6 +43,8 @@ import duckdb
 import input_files
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Seconds spent on the tables, the figures and the page by the last write_outputs() call.
+TIMINGS: dict[str, float] = {}
 MARKER = ".trace_atlas_output"
 RUN_MANIFEST = "run_manifest.json"
 ENGINES = ("duckdb", "spark")
@@ -409,6 +411,8 @@ def load_tables(reader: MartReader, specs: list[OutputSpec]) -> dict[str, Table]
 
 def write_outputs(args: argparse.Namespace) -> tuple[Path, list[str]]:
     """Write everything into a staged folder, swap it in; return the folder and file names."""
+    started = time.perf_counter()
+    TIMINGS.clear()
     target = args.out.resolve()
     check_target_folder(target)
     manifest = read_manifest(args.manifest)
@@ -438,9 +442,14 @@ def write_outputs(args: argparse.Namespace) -> tuple[Path, list[str]]:
             write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
+        TIMINGS["tables"] = time.perf_counter() - started
         if not args.no_plots:
+            started = time.perf_counter()
             draw_figures(staged)
+            TIMINGS["figures"] = time.perf_counter() - started
+        started = time.perf_counter()
         write_page(staged, args.manifest)
+        TIMINGS["page"] = time.perf_counter() - started
         names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
         swap_in(staged, target)
     except BaseException:

@@ -118,10 +118,12 @@ def test_step_id_follows_file_order_and_keeps_duplicates(runs, traces):
     steps = reference.read_steps([str(p) for p in files])
     with duckdb.connect(str(runs("edge_split_gz").database), read_only=True) as connection:
         rows = connection.execute(
-            "select step_id, source_file, source_round_id, prefix_tokens, newly_append_tokens "
-            "from int_steps_unioned order by step_id"
+            "select step_id, source_file, source_round_id, prefix_tokens, newly_append_tokens, "
+            "source_line_number from int_steps_unioned order by step_id"
         ).fetchall()
-    assert [row[0] for row in rows] == list(range(1, len(steps) + 1))
+    ranks = {name: rank for rank, name in enumerate(sorted({row[1] for row in rows}), start=1)}
+    # step_id = the file's rank (sorted names) * 2^32 + the line's number in its file
+    assert [row[0] for row in rows] == [ranks[row[1]] * 2**32 + row[5] for row in rows]
     assert [(row[2], row[3], row[4]) for row in rows] == [
         (s.get("round_id"), s.get("prefix_tokens"), s.get("newly_append_tokens")) for s in steps
     ]

@@ -7,17 +7,14 @@
         {%- set first_bad_line_query -%}
             select
                 bad.source_file,
-                bad.input_row - (
-                    select min(same_file.input_row) from {{ model }} as same_file
-                    where same_file.source_file = bad.source_file
-                ) + 1 as line_number,
+                bad.line_number,
                 bad.rejection_field,
                 bad.rejection_problem,
                 bad.rejection_reason,
                 (select count(*) from {{ model }} as counted where counted.rejection_reason is not null) as bad_lines
             from {{ model }} as bad
             where bad.rejection_reason is not null
-            order by bad.input_row
+            order by bad.source_file, bad.line_number
             limit 1
         {%- endset -%}
         {%- set first_bad = run_query(first_bad_line_query) -%}
@@ -33,7 +30,7 @@
     {%- endif %}
     select
         source_file,
-        input_row,
+        line_number,
         rejection_reason,
         rejection_field,
         rejection_problem

@@ -15,21 +15,12 @@ trace_lines as (
 
 ),
 
-trace_files as (
-
-    select
-        source_file,
-        first_input_row
-    from {{ ref('stg_trace__files') }}
-
-),
-
 warnings_listed as (
 
     {%- for field in warned_integers %}
     select
         source_file,
-        input_row,
+        line_number,
         {{ field }}__warning as warning,
         '{{ field }}' as field,
         {{ field }}__problem as problem
@@ -39,7 +30,7 @@ warnings_listed as (
     {%- endfor %}
     select
         source_file,
-        input_row,
+        line_number,
         'not_a_list' as warning,
         'tools' as field,
         tools__problem as problem
@@ -48,7 +39,7 @@ warnings_listed as (
     union all
     select
         source_file,
-        input_row,
+        line_number,
         'event_not_an_object' as warning,
         'timing_events[' || cast(later_non_object_event_index as string) || ']' as field,
         'expected an object' as problem
@@ -57,7 +48,7 @@ warnings_listed as (
     union all
     select
         source_file,
-        input_row,
+        line_number,
         'unparseable_timestamp' as warning,
         'timing_events[' || cast(first_unparseable_timestamp_index as string) || '].timestamp' as field,
         cast(unparseable_timestamp_count as string) || ' timestamp(s) do not parse, the first: ' || left(first_unparseable_timestamp, 60) as problem
@@ -66,7 +57,7 @@ warnings_listed as (
     union all
     select
         source_file,
-        input_row,
+        line_number,
         'input_tokens_total_mismatch' as warning,
         'input_tokens_total' as field,
         'input_tokens_total ' || cast(input_tokens_total as string) || ' <> prefix_tokens + newly_append_tokens '
@@ -79,14 +70,12 @@ warnings_listed as (
 final as (
 
     select
-        warnings_listed.source_file,
-        warnings_listed.input_row - trace_files.first_input_row + 1 as line_number,
-        warnings_listed.warning,
-        warnings_listed.field,
-        warnings_listed.problem
+        source_file,
+        line_number,
+        warning,
+        field,
+        problem
     from warnings_listed
-    inner join trace_files
-        on warnings_listed.source_file = trace_files.source_file
 
 )
 

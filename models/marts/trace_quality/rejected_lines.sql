@@ -9,7 +9,7 @@ trace_lines as (
 
     select
         source_file,
-        input_row,
+        line_number,
         rejection_reason,
         rejection_field,
         rejection_problem,
@@ -19,27 +19,16 @@ trace_lines as (
 
 ),
 
-trace_files as (
-
-    select
-        source_file,
-        first_input_row
-    from {{ ref('stg_trace__files') }}
-
-),
-
 final as (
 
     select
-        trace_lines.source_file,
-        trace_lines.input_row - trace_files.first_input_row + 1 as line_number,
-        trace_lines.rejection_reason as reason,
-        trace_lines.rejection_field as field,
-        trace_lines.rejection_problem as problem,
-        trace_lines.line_excerpt
+        source_file,
+        line_number,
+        rejection_reason as reason,
+        rejection_field as field,
+        rejection_problem as problem,
+        line_excerpt
     from trace_lines
-    inner join trace_files
-        on trace_lines.source_file = trace_files.source_file
 
 )
 

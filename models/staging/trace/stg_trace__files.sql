@@ -1,6 +1,6 @@
-{#- One row per trace file (grain: source_file): where its lines start among all lines read
-    (input_row runs across files in sorted file-name order), so that a line's number within its
-    file is input_row - first_input_row + 1, and how many lines it holds. #}
+{#- One row per trace file whose lines stg_trace__lines holds (grain: source_file): its rank in
+    sorted file-name order (a line's step_id is made of its file's rank and its line number)
+    and how many lines, blank lines among them, it holds. #}
 
 with
 
@@ -8,9 +8,20 @@ trace_lines as (
 
     select
         source_file,
-        input_row,
+        line_number,
         is_blank
     from {{ ref('stg_trace__lines') }}
+
+),
+
+lines_counted as (
+
+    select
+        source_file,
+        count(*) as line_count,
+        sum(case when is_blank then 1 else 0 end) as blank_line_count
+    from trace_lines
+    group by source_file
 
 ),
 
@@ -18,11 +29,10 @@ final as (
 
     select
         source_file,
-        min(input_row) as first_input_row,
-        count(*) as line_count,
-        sum(case when is_blank then 1 else 0 end) as blank_line_count
-    from trace_lines
-    group by source_file
+        row_number() over (order by source_file) as file_rank,
+        line_count,
+        blank_line_count
+    from lines_counted
 
 )
 

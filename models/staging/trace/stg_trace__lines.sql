@@ -1,12 +1,18 @@
-{{ config(post_hook="{{ restore_reader_rejects() }}") }}
+{{ config(
+    materialized='incremental' if trace_plan() else 'table',
+    incremental_strategy='append',
+    pre_hook=["{{ clear_reader_rejects() }}", "{{ forget_replaced_lines() }}"],
+    post_hook=["{{ restore_reader_rejects() }}", "{{ forget_inventory() }}"],
+) }}
 
-{#- One row per physical line of the trace (grain: input_row): every check of the input
-    format, written once for every engine. A line is blank, or set aside with a rejection
-    (reason, field, problem) when a value the experiment reads is bad, or kept with its typed
-    values; a bad value that no output reads is a warning, and the line is kept with that value
-    NULL. Cheap tests run on every line; the diagnosis (the JSON type of a bad value, a second
-    parse) only on the few lines a cheap test flagged. The keys and their JSON types come from
-    var('trace_keys'). #}
+{#- One row per physical line of the trace (grain: source_file, line_number): every check of
+    the input format, written once for every engine. A line is blank, or set aside with a
+    rejection (reason, field, problem) when a value the experiment reads is bad, or kept with
+    its typed values; a bad value that no output reads is a warning, and the line is kept with
+    that value NULL. Cheap tests run on every line; the diagnosis (the JSON type of a bad value,
+    a second parse) only on the few lines a cheap test flagged. The keys and their JSON types
+    come from var('trace_keys'). Incremental under the runner (macro trace_plan): a build
+    appends the lines of the files it read and keeps those of unchanged files. #}
 
 {%- set integer_fields = trace_fields(json='integer') %}
 {%- set text_fields = trace_fields(json='text') %}
@@ -20,25 +26,39 @@ trace_lines as (
         source_file,
         input_row,
         line_text,
-        reader_problem
+        reader_problem,
+        {#- the fast reader hands over the line parsed; otherwise it is parsed here, once #}
+        {{ 'step' if trace_reader() == 'fast' else parse_trace_line('line_text') }} as step
     from {{ ref('base_trace__lines') }}
+
+),
+
+files_started as (
+
+    select
+        source_file,
+        min(input_row) as first_input_row
+    from trace_lines
+    group by source_file
 
 ),
 
 lines_parsed as (
 
     select
-        source_file,
-        input_row,
-        line_text,
-        reader_problem,
-        case
-            when coalesce(line_text, '') = '' then true
-            when left(line_text, 1) = '{' then false
-            else translate(line_text, chr(32) || chr(9) || chr(13), '') = ''
+        trace_lines.source_file,
+        trace_lines.input_row - files_started.first_input_row + 1 as line_number,
+        trace_lines.line_text,
+        trace_lines.reader_problem,
+        trace_lines.step is null and case
+            when coalesce(trace_lines.line_text, '') = '' then true
+            when left(trace_lines.line_text, 1) = '{' then false
+            else translate(trace_lines.line_text, chr(32) || chr(9) || chr(13), '') = ''
         end as is_blank,
-        {{ parse_trace_line('line_text') }} as step
+        trace_lines.step
     from trace_lines
+    inner join files_started
+        on trace_lines.source_file = files_started.source_file
 
 ),
 
@@ -46,7 +66,7 @@ values_extracted as (
 
     select
         source_file,
-        input_row,
+        line_number,
         line_text,
         reader_problem,
         is_blank,
@@ -189,7 +209,7 @@ final as (
 
     select
         source_file,
-        input_row,
+        line_number,
         is_blank,
         rejection_reason,
         case when rejection_reason is not null then rejection_field end as rejection_field,
@@ -230,3 +250,6 @@ final as (
 )
 
 select * from final
+{%- if trace_reader() == 'fast' %}
+where {{ fast_reader_guard() }}
+{%- endif %}

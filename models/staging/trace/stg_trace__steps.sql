@@ -1,7 +1,9 @@
 {#- One row per step of the normalized trace (grain: step_id): the accepted lines of
-    stg_trace__lines, duplicates kept, in file order, renamed to the steps contract (the trace's
-    own ids keep their meaning in their names: source_round_id, ...). step_id is the line's
-    position among all lines read. #}
+    stg_trace__lines, duplicates kept, renamed to the steps contract (the trace's own ids keep
+    their meaning in their names: source_round_id, ...). step_id orders the steps by file (in
+    sorted file-name order) then line: the file's rank times 2^32 plus the line number (the
+    lines of a file are numbered in the file alone, so an incremental build never renumbers
+    them). #}
 
 with
 
@@ -17,7 +19,7 @@ trace_files as (
 
     select
         source_file,
-        first_input_row
+        file_rank
     from {{ ref('stg_trace__files') }}
 
 ),
@@ -25,9 +27,9 @@ trace_files as (
 final as (
 
     select
-        trace_lines.input_row as step_id,
+        trace_files.file_rank * 4294967296 + trace_lines.line_number as step_id,
         trace_lines.source_file,
-        trace_lines.input_row - trace_files.first_input_row + 1 as source_line_number,
+        trace_lines.line_number as source_line_number,
         trace_lines.provider,
         trace_lines.project,
         trace_lines.session_id,

@@ -1,0 +1,89 @@
+{#- Which trace files a build reads, and how. A run of the runner (scripts/run_pipeline.py)
+    reads only the files that are new or changed since the last build (the batch, in
+    TRACE_ATLAS_TRACE) and describes every file in a plan (TRACE_ATLAS_PLAN: read, keep or
+    drop); stg_trace__lines then replaces the lines of those files only. Without a plan
+    (plain `dbt build`) every file of var('trace') is read and the table is rebuilt. -#}
+
+
+{% macro trace_files() -%}
+    {#- The files to read, in order: var('trace') / TRACE_ATLAS_TRACE split at commas. -#}
+    {%- set files = [] -%}
+    {%- for path in var('trace', env_var('TRACE_ATLAS_TRACE', 'data/default/trace.jsonl')).split(',') if path | trim -%}
+        {%- do files.append(path | trim) -%}
+    {%- endfor -%}
+    {{ return(files) }}
+{%- endmacro %}
+
+
+{% macro trace_plan() -%}
+    {#- The runner's plan of this build (a CSV file: source_file, action, ...), or '' when
+        dbt runs on its own. DuckDB only: Spark always reads every file. -#}
+    {{ return(env_var('TRACE_ATLAS_PLAN', '') if target.type == 'duckdb' else '') }}
+{%- endmacro %}
+
+
+{% macro trace_reader() -%}
+    {#- `exact` (default): every line is read as text and parsed by the SQL, so that any line
+        can be diagnosed. `fast` (the runner's first try on DuckDB): the JSON reader parses the
+        lines itself, and the build stops with TRACE_ATLAS_FAST_READER_DECLINED on a line it
+        cannot judge without its text; the runner then builds again with `exact`. -#}
+    {%- set reader = env_var('TRACE_ATLAS_READER', 'exact') | trim | lower -%}
+    {%- if reader not in ['exact', 'fast'] -%}
+        {{ exceptions.raise_compiler_error("TRACE_ATLAS_READER must be exact or fast, got '" ~ reader ~ "'.") }}
+    {%- endif -%}
+    {{ return(reader if target.type == 'duckdb' else 'exact') }}
+{%- endmacro %}
+
+
+{% macro sql_string_list(values) -%}
+    [{% for value in values %}'{{ value | replace("'", "''") }}'{{ ', ' if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+
+{% macro plan_files(actions) -%}
+    {#- A subquery: the plan's files whose action is one of `actions`. -#}
+    (
+        select source_file
+        from read_csv('{{ trace_plan() | replace("'", "''") }}', header = true, auto_detect = false,
+            columns = {'source_file': 'varchar', 'action': 'varchar'}, delim = ',', quote = '"')
+        where action in {{ '(' ~ sql_string_list(actions)[1:-1] ~ ')' }}
+    )
+{%- endmacro %}
+
+
+{% macro forget_replaced_lines() -%}
+    {#- Pre-hook of stg_trace__lines when it is incremental: the lines of every file the plan
+        does not keep are deleted (files read again, files gone from disk, and any file the
+        plan does not know), so that the batch appended next replaces them. -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where source_file not in {{ plan_files(['keep']) }}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
+
+
+{% macro fast_reader_guard() -%}
+    {#- The fast reader hands over parsed lines without their text. A line it cannot judge
+        alone (one the exact reader would reject, or that parses to no object) stops the build
+        with an error the runner recognises; it then reads the batch with the exact reader. -#}
+    case
+        when is_blank or rejection_reason is not null
+            then error('TRACE_ATLAS_FAST_READER_DECLINED: ' || source_file || ', line ' || cast(line_number as varchar)
+                || ' needs the exact reader (' || coalesce(rejection_reason, 'no JSON object') || ')')
+        else true
+    end
+{%- endmacro %}
+
+
+{% macro forget_inventory() -%}
+    {#- Post-hook of stg_trace__lines built without the runner's plan (plain `dbt build`): the
+        runner's record of which files the table holds is no longer true, so it is dropped and
+        the runner's next build reads every file again. -#}
+    {%- if target.type == 'duckdb' and not trace_plan() -%}
+        drop table if exists trace_atlas_inventory;
+        drop table if exists trace_atlas_last_build
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}
