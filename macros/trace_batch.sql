@@ -45,7 +45,10 @@
     (
         select source_file
         from read_csv('{{ trace_plan() | replace("'", "''") }}', header = true, auto_detect = false,
-            columns = {'source_file': 'varchar', 'action': 'varchar'}, delim = ',', quote = '"')
+            delim = ',', quote = '"', escape = '"', columns = {
+                'source_file': 'varchar', 'action': 'varchar', 'on_disk': 'boolean',
+                'size_bytes': 'bigint', 'modified_ns': 'bigint', 'fingerprint': 'varchar'
+            })
         where action in {{ '(' ~ sql_string_list(actions)[1:-1] ~ ')' }}
     )
 {%- endmacro %}

@@ -221,14 +221,15 @@ def make_plan(
     lost = [path for path in recorded.files if path not in states and actions[path] == "drop"]
     if keep_history and lost:
         notes.append(f"{len(lost)} file(s) no longer on disk are dropped by the full rebuild")
-    key_material = {
-        "files": {path: actions[path] for path in sorted(actions) if actions[path] != "drop"},
-        "states": {
-            path: [s.size_bytes, s.modified_ns, s.fingerprint] for path, s in states.items()
-        },
-        "rules": rules,
-        "settings": settings,
+    held = {  # the files the database holds after this build, as they were read
+        path: [state.size_bytes, state.modified_ns, state.fingerprint]
+        for path, state in states.items()
+    } | {
+        path: [known["size_bytes"], known["modified_ns"], known["fingerprint"]]
+        for path, known in recorded.files.items()
+        if path not in states and actions[path] == "keep"
     }
+    key_material = {"files": held, "rules": rules, "settings": settings}
     build_key = hashlib.sha256(json.dumps(key_material, sort_keys=True).encode()).hexdigest()
     full = full_refresh or not recorded.build
     return IngestPlan(actions, on_disk, states, recorded, rules, build_key, full, reason, notes)
