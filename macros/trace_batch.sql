@@ -1,17 +1,39 @@
-{#- Which trace files a build reads, and how. A run of the runner (scripts/run_pipeline.py)
-    reads only the files that are new or changed since the last build (the batch, in
-    TRACE_ATLAS_TRACE) and describes every file in a plan (TRACE_ATLAS_PLAN: read, keep or
-    drop); stg_trace__lines then replaces the lines of those files only. Without a plan
-    (plain `dbt build`) every file of var('trace') is read and the table is rebuilt. -#}
+{#- Which trace files a build reads, and how. A run of the runner (scripts/run_pipeline.py) on
+    DuckDB reads only the files that are new or changed since the last build: its plan
+    (TRACE_ATLAS_PLAN, a CSV file) marks each file read, keep or drop, and stg_trace__lines
+    replaces the lines of the files read and dropped only. Without a plan (plain `dbt build`,
+    Spark) every file of var('trace') is read and the table is rebuilt. -#}
 
 
 {% macro trace_files() -%}
-    {#- The files to read, in order: var('trace') / TRACE_ATLAS_TRACE split at commas. -#}
+    {#- The files this build reads, in order: with the runner's plan, those it marks `read`
+        (looked up when the model runs, so that the project's parse does not depend on them);
+        otherwise var('trace') / TRACE_ATLAS_TRACE split at commas. -#}
     {%- set files = [] -%}
-    {%- for path in var('trace', env_var('TRACE_ATLAS_TRACE', 'data/default/trace.jsonl')).split(',') if path | trim -%}
-        {%- do files.append(path | trim) -%}
-    {%- endfor -%}
+    {%- if trace_plan() -%}
+        {%- if execute -%}
+            {%- set found = run_query('select source_file from ' ~ plan_files(['read']) ~ ' as batch order by source_file') -%}
+            {%- do files.extend(found.columns[0].values()) -%}
+        {%- endif -%}
+    {%- else -%}
+        {%- for path in var('trace', env_var('TRACE_ATLAS_TRACE', 'data/default/trace.jsonl')).split(',') if path | trim -%}
+            {%- do files.append(path | trim) -%}
+        {%- endfor -%}
+    {%- endif -%}
     {{ return(files) }}
+{%- endmacro %}
+
+
+{% macro duckdb_line_reader(files) -%}
+    {#- DuckDB's line reader over the files (the options of source trace.steps): one text
+        column, no quoting, so it splits on line breaks only. Lines it cannot read (not UTF-8,
+        longer than max_line_bytes) are skipped and recorded by store_rejects; stg_trace__lines
+        puts them back as rejections (macro restore_reader_rejects). -#}
+    read_csv({{ sql_string_list(files) }}, columns = {'line_text': 'varchar'}, header = false,
+        auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false,
+        max_line_size = {{ var('max_line_bytes') }}, filename = true, ignore_errors = true,
+        store_rejects = true, rejects_table = 'trace_reader_rejects',
+        rejects_scan = 'trace_reader_scans')
 {%- endmacro %}
 
 
@@ -90,3 +112,4 @@
         select 1
     {%- endif -%}
 {%- endmacro %}
+

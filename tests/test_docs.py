@@ -74,6 +74,24 @@ def test_the_trace_source_documents_every_input_key(tmp_path, traces):
     assert all(column["description"] for column in source["columns"].values())
 
 
+def test_the_trace_source_reads_as_the_base_model_does() -> None:
+    """Source trace.steps (for ad-hoc queries and the docs) and macro duckdb_line_reader (what
+    the base model reads with) give read_csv the same options."""
+    import re
+
+    project = Path(__file__).resolve().parent.parent
+
+    def options(text: str) -> list[str]:
+        body = re.sub(r"\s+", " ", text[text.index("columns = {") :])
+        body = re.sub(r"\$\{max_line_bytes\}|\{\{ var\('max_line_bytes'\) \}\}", "MAX", body)
+        return [part.strip() for part in body[: body.index("rejects_scan")].split(",")]
+
+    sources = (project / "models/staging/trace/_trace__sources.yml").read_text()
+    macro = (project / "macros/trace_batch.sql").read_text()
+    macro = macro[macro.index("macro duckdb_line_reader") :]
+    assert options(sources) == options(macro)
+
+
 def test_every_rejection_and_exclusion_reason_has_a_unit_test(tmp_path, traces):
     """dbt ls --resource-type unit_test lists a unit test for every reason of the seeds."""
     import csv

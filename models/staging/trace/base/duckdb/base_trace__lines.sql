@@ -1,10 +1,11 @@
 {#- One row per line DuckDB hands over (grain: input_row), in file order then line order.
     input_row is the scan's own order (preserve_insertion_order keeps it), so no sort is
     needed. Two readers (macro trace_reader):
-    - exact: source trace.steps, read_csv with one text column and no quoting, so it splits on
-      line breaks only (LF or CRLF), strips a UTF-8 BOM, decompresses .gz by suffix and hands
-      over blank lines too; lines it cannot read (not UTF-8, longer than var max_line_bytes)
-      are skipped, recorded, and put back by stg_trace__lines (macro restore_reader_rejects).
+    - exact: read_csv as source trace.steps (macro duckdb_line_reader), one text column and
+      no quoting, so it splits on line breaks only (LF or CRLF), strips a UTF-8 BOM,
+      decompresses .gz by suffix and hands over blank lines too; lines it cannot read (not
+      UTF-8, longer than var max_line_bytes) are skipped, recorded, and put back by
+      stg_trace__lines (macro restore_reader_rejects).
     - fast: read_json into `step`, the type stg_trace__lines parses a line into (macro
       duckdb_step_type), without the text (line_text is NULL); it refuses malformed JSON, a
       repeated key and a value of the wrong shape, and skips blank lines (the runner compares
@@ -63,7 +64,7 @@ trace_lines as (
     select
         filename as source_file,
         line_text
-    from {{ source('trace', 'steps') }}
+    from {{ duckdb_line_reader(files) }}
 
 ),
 
