@@ -38,6 +38,7 @@ BUILD_TABLE = "trace_atlas_last_build"
 # What decides how a line is read and checked: a change to any of them reads every file again.
 READING_RULES = ("dbt_project.yml", "macros", "models/staging/trace", "seeds")
 PROJECT_FILES = ("dbt_project.yml", "macros", "models", "seeds", "tests")
+SEED_FILES = ("dbt_project.yml", "seeds", "macros/seeds.sql")
 PROJECT_SUFFIXES = {".yml", ".yaml", ".sql", ".csv", ".md"}
 PLAN_COLUMNS = ("source_file", "action", "on_disk", "size_bytes", "modified_ns", "fingerprint")
 
@@ -77,6 +78,11 @@ def reading_rules_version(project_dir: Path = PROJECT_DIR) -> str:
 def project_version(project_dir: Path = PROJECT_DIR) -> str:
     """A hash of every project file a build's outputs depend on."""
     return files_version(PROJECT_FILES, project_dir)
+
+
+def seeds_version(project_dir: Path = PROJECT_DIR) -> str:
+    """A hash of the seeds and what loads them."""
+    return files_version(SEED_FILES, project_dir)
 
 
 def files_version(names: tuple[str, ...], project_dir: Path) -> str:
@@ -141,6 +147,11 @@ class IngestPlan:
 
     def files(self, action: str) -> list[str]:
         return sorted(path for path, done in self.actions.items() if done == action)
+
+    @property
+    def seeds_loaded(self) -> bool:
+        """The database holds the seeds as they are (loaded and tested by an earlier build)."""
+        return not self.full_refresh and self.recorded.build.get("seeds_version") == seeds_version()
 
     @property
     def up_to_date(self) -> bool:
@@ -270,6 +281,6 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
             )
         connection.execute(
             f"create or replace table {BUILD_TABLE} as select ? as build_key, "
-            "? as rules_version, ? as finished_at",
-            [plan.build_key, plan.rules_version, now],
+            "? as rules_version, ? as seeds_version, ? as finished_at",
+            [plan.build_key, plan.rules_version, seeds_version(), now],
         )

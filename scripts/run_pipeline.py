@@ -241,13 +241,18 @@ def node_phase(node_path: str, resource_type: str) -> str:
     return top if top in PHASES else "marts"
 
 
-def dbt_command(plan: Plan, target_path: str | None, full_refresh: bool = False) -> list[str]:
+def dbt_command(
+    plan: Plan, target_path: str | None, full_refresh: bool = False, seeds_loaded: bool = False
+) -> list[str]:
     """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
-    rows, not the data) are run by `make test`, not by every build."""
+    rows, not the data) are run by `make test`, not by every build; seeds the database holds
+    as they are, loaded and tested by an earlier build, are not loaded again."""
     dbt = Path(sys.executable).with_name("dbt")
     command = [str(dbt), "--log-format", "json", "--no-use-colors", "build"]
     command += ["--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     command += ["--target", plan.target, "--exclude", "test_type:unit"]
+    if seeds_loaded:
+        command.append("resource_type:seed")
     if full_refresh:
         command.append("--full-refresh")
     if target_path:
@@ -256,13 +261,18 @@ def dbt_command(plan: Plan, target_path: str | None, full_refresh: bool = False)
 
 
 def run_dbt(
-    plan: Plan, target_path: str | None, reader: str = "exact", full_refresh: bool = False
+    plan: Plan,
+    target_path: str | None,
+    reader: str = "exact",
+    ingest: ingest_plan.IngestPlan | None = None,
 ) -> tuple[bool, list[str]]:
     """dbt build, its progress summarised; (passed, the error messages to show)."""
     progress = Progress()
     errors: list[str] = []
+    full_refresh = ingest is not None and ingest.full_refresh
+    seeds_loaded = ingest is not None and ingest.seeds_loaded
     with subprocess.Popen(
-        dbt_command(plan, target_path, full_refresh),
+        dbt_command(plan, target_path, full_refresh, seeds_loaded),
         env=os.environ | plan.env | {"TRACE_ATLAS_READER": reader},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -450,14 +460,13 @@ def build(
         finished = f"{ingest.recorded.build['finished_at']:%Y-%m-%d %H:%M:%S} UTC"
         say(f"  up to date: nothing changed since the build of {finished}; no dbt build")
         return {}
-    full_refresh = ingest is not None and ingest.full_refresh
     say(f"dbt build (full log: {dbt_log_path()})")
     before = cluster_snapshot(plan)
     clock = time.perf_counter()
     # TRACE_ATLAS_READER=exact: never the fast reader (e.g. to compare the two)
     may_be_fast = os.environ.get("TRACE_ATLAS_READER", "fast") != "exact"
     reader = "fast" if may_be_fast and ingest is not None and ingest.files("read") else "exact"
-    passed, errors = run_dbt(plan, args.target_path, reader, full_refresh)
+    passed, errors = run_dbt(plan, args.target_path, reader, ingest)
     timings[f"dbt.{reader}"] = time.perf_counter() - clock
     if reader == "fast":
         hasher.join()
@@ -467,7 +476,7 @@ def build(
         if doubt:
             say(f"  exact reader: {doubt}")
             clock = time.perf_counter()
-            passed, errors = run_dbt(plan, args.target_path, "exact", full_refresh)
+            passed, errors = run_dbt(plan, args.target_path, "exact", ingest)
             timings["dbt.exact"] = time.perf_counter() - clock
     extra = cluster_report(plan, before)
     if not passed:

@@ -1,3 +1,5 @@
+{{ config(materialized='view') }}
+
 {#- One row per step of the normalized trace (grain: step_id): the accepted lines of
     stg_trace__lines, duplicates kept, renamed to the steps contract (the trace's own ids keep
     their meaning in their names: source_round_id, ...). step_id orders the steps by file (in
