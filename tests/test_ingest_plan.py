@@ -1,0 +1,135 @@
+"""The runner's incremental plan (scripts/ingest_plan.py) and the line census of the fast
+reader (scripts/input_files.py), without dbt: what is read, kept and dropped, when a build is
+up to date, and how lines are counted byte by byte."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+
+import ingest_plan
+import input_files
+
+SETTINGS = {"on_bad_lines": "strict"}
+
+
+def write(path: Path, text: str) -> str:
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def built(database: Path, files: list[str], **options) -> ingest_plan.IngestPlan:
+    """Plan, then record the build as the runner does after a successful dbt build."""
+    plan = ingest_plan.make_plan(files, database, SETTINGS, **options)
+    ingest_plan.record_build(database, plan, dict.fromkeys(files, 1))
+    return plan
+
+
+def test_a_new_database_reads_everything(tmp_path: Path) -> None:
+    files = [write(tmp_path / f"{name}.jsonl", "{}\n") for name in "abc"]
+    plan = ingest_plan.make_plan(files, tmp_path / "db.duckdb", SETTINGS)
+    assert plan.files("read") == files and plan.full_refresh and not plan.up_to_date
+    assert plan.reason == "first build of this database"
+
+
+def test_unchanged_files_are_kept_and_a_second_run_is_up_to_date(tmp_path: Path) -> None:
+    database = tmp_path / "db.duckdb"
+    files = [write(tmp_path / f"{name}.jsonl", "{}\n") for name in "ab"]
+    built(database, files)
+    again = ingest_plan.make_plan(files, database, SETTINGS)
+    assert again.files("keep") == files and not again.files("read") and again.up_to_date
+    other_settings = ingest_plan.make_plan(files, database, {"on_bad_lines": "quarantine"})
+    assert not other_settings.up_to_date  # same files, another build
+
+
+def test_new_grown_rewritten_and_deleted_files(tmp_path: Path) -> None:
+    database = tmp_path / "db.duckdb"
+    a, b, c = (write(tmp_path / f"{name}.jsonl", '{"x": 1}\n' * 3) for name in "abc")
+    built(database, [a, b, c])
+    with open(a, "a", encoding="utf-8") as grown:
+        grown.write('{"x": 2}\n')
+    stat = os.stat(b)
+    write(Path(b), '{"y": 1}\n' * 3)  # same size, same time, other bytes
+    os.utime(b, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    d = write(tmp_path / "d.jsonl", "{}\n")
+    plan = ingest_plan.make_plan([a, b, d], database, SETTINGS)
+    assert plan.actions == {a: "read", b: "read", d: "read", c: "drop"}
+    assert not plan.full_refresh and not plan.up_to_date
+    assert plan.summary() == "3 to read, 0 unchanged, 1 gone, dropped"
+
+
+def test_history_keeps_a_deleted_file_until_a_full_refresh(tmp_path: Path) -> None:
+    database = tmp_path / "db.duckdb"
+    a, b = (write(tmp_path / f"{name}.jsonl", "{}\n") for name in "ab")
+    built(database, [a, b], keep_history=True)
+    Path(b).unlink()
+    plan = ingest_plan.make_plan([a], database, SETTINGS, keep_history=True)
+    assert plan.actions == {a: "keep", b: "keep"} and plan.on_disk == {a: True, b: False}
+    assert "1 no longer on disk, kept (KEEP_HISTORY)" in plan.summary()
+    ingest_plan.record_build(database, plan, {a: 1})
+    assert ingest_plan.make_plan([a], database, SETTINGS, keep_history=True).up_to_date
+    refreshed = ingest_plan.make_plan([a], database, SETTINGS, True, True)
+    assert refreshed.actions == {a: "read", b: "drop"} and refreshed.notes
+
+
+def test_a_change_of_the_reading_rules_reads_everything_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database = tmp_path / "db.duckdb"
+    files = [write(tmp_path / "a.jsonl", "{}\n")]
+    built(database, files)
+    monkeypatch.setattr(ingest_plan, "reading_rules_version", lambda: "other rules")
+    plan = ingest_plan.make_plan(files, database, SETTINGS)
+    assert plan.files("read") == files and plan.full_refresh
+    assert plan.reason == "the project's reading rules changed since the last build"
+
+
+def test_the_plan_file_lists_every_file_with_its_action(tmp_path: Path) -> None:
+    files = [write(tmp_path / "a b.jsonl", "{}\n"), write(tmp_path / "c,'d.jsonl", "{}\n")]
+    plan = ingest_plan.make_plan(files, tmp_path / "db.duckdb", SETTINGS)
+    plan.write_csv(tmp_path / "plan.csv")
+    import csv
+
+    with open(tmp_path / "plan.csv", encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["source_file"] for row in rows] == sorted(files)
+    assert {row["action"] for row in rows} == {"read"}
+    assert [int(row["size_bytes"]) for row in rows] == [3, 3]
+
+
+@pytest.mark.parametrize(
+    ("data", "lines", "longest", "lone_cr"),
+    [
+        (b"", 0, 0, False),
+        (b"{}\n", 1, 3, False),
+        (b"{}", 1, 2, False),  # a last line without a line break
+        (b"{}\n\n{}\n", 3, 3, False),  # a blank line counts
+        (b'{"a": 1}\r\n{}\r\n', 2, 10, False),
+        (b"{}\r{}\n", 1, 6, True),  # a carriage return alone
+        (b"{}\n{}\r", 2, 3, True),
+        (b"x" * 100 + b"\n" + b"y" * 5, 2, 101, False),
+    ],
+)
+def test_the_census_counts_lines_as_bytes(
+    tmp_path: Path, data: bytes, lines: int, longest: int, lone_cr: bool
+) -> None:
+    plain = tmp_path / "t.jsonl"
+    plain.write_bytes(data)
+    packed = tmp_path / "t.jsonl.gz"
+    packed.write_bytes(gzip.compress(data))
+    expected = input_files.Census(lines, longest, lone_cr)
+    assert input_files.census_of(str(plain)) == expected
+    assert input_files.census_of(str(packed)) == expected
+
+
+def test_the_census_sees_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(input_files, "CHUNK", 4)
+    path = tmp_path / "t.jsonl"
+    path.write_bytes(b'{"a":1}\n{}\r\n' + b"z" * 11 + b"\n{}\r")
+    assert input_files.census_of(str(path)) == input_files.Census(4, 12, True)
