@@ -80,8 +80,6 @@ values_extracted as (
         {{ json_list_length('step', 'tools') }} as tools__length,
         {{ first_non_object_event('step', 'line_text') }} as first_non_object_event,
         {{ unparseable_timestamps('step', 'count') }} as unparseable_timestamp_count,
-        {{ unparseable_timestamps('step', 'first_index') }} as first_unparseable_timestamp_index,
-        {{ unparseable_timestamps('step', 'first_text') }} as first_unparseable_timestamp,
         {#- a repeated key must appear twice in the text: a cheap literal count flags the line #}
         {%- for key in critical_keys %}
         {{ count_occurrences('line_text', '"' ~ key ~ '"') }} > 1 or
@@ -243,8 +241,15 @@ final as (
         end as tools__problem,
         case when rejection_reason is null and first_non_object_event > 1 then first_non_object_event - 1 end as later_non_object_event_index,
         case when rejection_reason is null then coalesce(unparseable_timestamp_count, 0) else 0 end as unparseable_timestamp_count,
-        case when rejection_reason is null then first_unparseable_timestamp_index end as first_unparseable_timestamp_index,
-        case when rejection_reason is null then first_unparseable_timestamp end as first_unparseable_timestamp
+        {#- which timestamp, only for the few lines with one (a CASE runs its branch for those) #}
+        case
+            when rejection_reason is null and unparseable_timestamp_count > 0
+                then {{ unparseable_timestamps('step', 'first_index') }}
+        end as first_unparseable_timestamp_index,
+        case
+            when rejection_reason is null and unparseable_timestamp_count > 0
+                then {{ unparseable_timestamps('step', 'first_text') }}
+        end as first_unparseable_timestamp
     from lines_explained
 
 )
