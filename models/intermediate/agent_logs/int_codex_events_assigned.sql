@@ -16,9 +16,6 @@ records as (
         event_timestamp,
         is_assistant_message,
         content_chars,
-        call_id,
-        result_chars,
-        result_is_error,
         token_acceptance,
         next_step_line
     from {{ ref('int_codex_records_stated') }}
@@ -36,28 +33,25 @@ tools as (
         tool_name,
         tool_call_id,
         emitted_at
-    from {{ ref('int_codex_tool_calls_resulted') }}
+    from {{ ref('int_codex_tool_calls_registered') }}
 
 ),
 
 first_results as (
 
     select
-        records.source_path,
-        records.line_number,
-        records.codex_kind,
-        records.event_timestamp,
-        records.result_chars,
-        records.result_is_error,
-        records.next_step_line,
-        tools.tool_call_id,
-        row_number() over (partition by tools.source_path, tools.line_number order by records.line_number) as result_rank
-    from records
+        results.source_path,
+        results.line_number,
+        results.codex_kind,
+        results.event_timestamp,
+        results.result_chars,
+        results.result_is_error,
+        results.next_step_line,
+        tools.tool_call_id
+    from {{ ref('int_codex_tool_results_matched') }} as results
     inner join tools
-        on records.source_path = tools.source_path
-            and records.call_id = tools.tool_call_id
-            and tools.line_number < records.line_number
-    where records.codex_kind in ('function_call_output', 'custom_tool_call_output', 'exec_command_end', 'patch_apply_end')
+        on results.source_path = tools.source_path and results.tool_line = tools.line_number
+    where results.result_rank = 1
 
 ),
 
@@ -97,7 +91,6 @@ events_listed as (
         result_is_error as is_error,
         case when result_is_error is null then 'tool_call_id,result_chars' else 'tool_call_id,result_chars,is_error' end as event_keys
     from first_results
-    where result_rank = 1
     union all
     select
         source_path,
