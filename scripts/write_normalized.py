@@ -27,9 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import write_outputs  # noqa: E402
+import write_outputs
 
 BATCH = 20_000
 # (JSON key, column of int_agent_log_steps_kept); None marks where the lists go.
@@ -162,9 +160,7 @@ def steps(
 ) -> Iterator[dict[str, Any]]:
     step_columns = ["step_id"] + [column for _, column in STEP_FIELDS if column]
     tool_columns = ["step_id", *TOOL_FIELDS, "tool_input"]
-    events = grouped(
-        batches(reader, found[MODELS[1]], EVENT_COLUMNS, ["step_id", "event_index"])
-    )
+    events = grouped(batches(reader, found[MODELS[1]], EVENT_COLUMNS, ["step_id", "event_index"]))
     tools = grouped(batches(reader, found[MODELS[2]], tool_columns, ["step_id", "tool_index"]))
     next_events, next_tools = next(events, None), next(tools, None)
     for row in batches(reader, found[MODELS[0]], step_columns, ["step_id"]):
@@ -193,7 +189,9 @@ def write(args: argparse.Namespace) -> int:
     reader = write_outputs.MartReader(args.engine, args.database, args.spark_dir)
     target = args.output.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent)
+    handle, name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+    )
     os.close(handle)
     temporary = Path(name)
     count = 0

@@ -1,6 +1,6 @@
 {#- Where every raw line and every step went, per agent (grain: agent, section, item), rule
     R10: lines read = used + ignored (bookkeeping and unknown, by label) + bad +
-    truncated_last_line + blank; steps formed = kept + set aside (by reason); and the skip,
+    truncated_last_line + blank; steps formed = kept + set aside (by reason), and the sessions of the kept steps; and the skip,
     token_count, dropped-event and tool counters. Every fixed counter is listed with 0 when it
     did not occur (seed agent_log_audit_items); ignored labels as they occur. A data test checks
     that the lines and steps add up on every build. #}
@@ -40,6 +40,7 @@ steps as (
 
     select
         provider,
+        session_id,
         set_aside_reason
     from {{ ref('int_agent_log_steps_deduplicated') }}
 
@@ -120,11 +121,7 @@ counts_listed as (
     select
         agent,
         case when line_status in ('bookkeeping', 'unknown') then 'ignored_' || line_status else 'lines' end as section,
-        case
-            when line_status in ('bookkeeping', 'unknown') then record_label
-            when line_status = 'truncated_last_line' then line_status
-            else line_status
-        end as item,
+        case when line_status in ('bookkeeping', 'unknown') then record_label else line_status end as item,
         count(*) as item_count
     from log_lines
     group by 1, 2, 3
@@ -134,6 +131,11 @@ counts_listed as (
     group by provider
     union all
     select provider as agent, 'steps' as section, 'kept' as item, count(*) as item_count
+    from steps
+    where set_aside_reason is null
+    group by provider
+    union all
+    select provider as agent, 'steps' as section, 'sessions' as item, count(distinct session_id) as item_count
     from steps
     where set_aside_reason is null
     group by provider
