@@ -159,7 +159,7 @@ steps_ordered as (
 
     select
         *,
-        row_number() over (order by file_order, source_line) as step_order
+        cast(row_number() over (order by file_order, source_line) as bigint) as step_order
     from steps_unioned
 
 ),
@@ -170,7 +170,7 @@ final as (
         *,
         case
             when set_aside_reason is null
-                then row_number() over (partition by set_aside_reason is null order by step_order)
+                then cast(row_number() over (partition by set_aside_reason is null order by step_order) as bigint)
         end as step_id
     from steps_ordered
 
