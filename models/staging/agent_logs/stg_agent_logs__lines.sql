@@ -146,7 +146,7 @@ values_read as (
         left({{ log_json('record', 'payload.output') }}, 1) as output_first_char,
         case when left({{ log_json('record', 'payload.output') }}, 1) = '{' then {{ log_json('record', 'payload.output') }} end as output_object_json,
         {{ log_string('record', 'payload.output') }} as output_text,
-        {{ log_size('record', 'payload.output') }} as output_chars,
+        length({{ log_json('record', 'payload.output') }}) as output_json_chars,
         {{ log_string('record', 'payload.aggregated_output') }} as aggregated_output_text,
         {{ log_json('record', 'payload.exit_code') }} as exit_code_json,
         {{ log_string('record', 'payload.stdout') }} as stdout_text,
@@ -176,7 +176,9 @@ records_labelled as (
             when agent = 'claude' and message_role = 'user' then 'user'
             when agent = 'claude' and type_text = 'assistant' and message_role = 'assistant' then 'assistant'
         end as claude_kind,
-        parse_problem is null and reader_problem is null and not is_blank as is_record
+        parse_problem is null and reader_problem is null and not is_blank as is_record,
+        -- the first exit code written in a text output ('' when none), R6.6
+        regexp_extract(output_text, '(Process exited with code|Exit code:)\s*(-?[0-9]+)', 2) as exit_code_text
     from values_read
 
 ),
@@ -296,7 +298,9 @@ records_typed as (
             when 'custom_tool_call' then payload_input_json
         end as tool_input_json,
         case
-            when payload_type_text in ('function_call_output', 'custom_tool_call_output') then output_chars
+            -- size(output): a string's code points, else its JSON text's
+            when payload_type_text in ('function_call_output', 'custom_tool_call_output')
+                then coalesce(length(output_text), output_json_chars)
             when payload_type_text = 'exec_command_end' then length(aggregated_output_text)
             when payload_type_text = 'patch_apply_end' and (stdout_text is not null or stderr_text is not null)
                 then coalesce(length(stdout_text), 0) + coalesce(length(stderr_text), 0)
@@ -309,19 +313,23 @@ records_typed as (
                         when {{ regex_test('output_text', '^[ \\t\\n\\r]*[{]') }} then {{ json_object_error('output_text') }}
                     end,
                     case
-                        when regexp_extract(output_text, '(Process exited with code|Exit code:)\s*(-?[0-9]+)', 2) <> ''
-                            then not {{ regex_test("regexp_extract(output_text, '(Process exited with code|Exit code:)\\s*(-?[0-9]+)', 2)", '^-?0+\\z') }}
+                        when exit_code_text <> '' then not {{ regex_test('exit_code_text', '^-?0+\\z') }}
                     end
                 )
             when payload_type_text = 'exec_command_end' then {{ json_integer('exit_code_json') }} <> 0
             when payload_type_text = 'patch_apply_end' then case success_json when 'true' then false when 'false' then true end
         end as result_is_error,
-        case payload_type_text
-            when 'function_call_output' then output_text
-            when 'custom_tool_call_output' then output_text
-            when 'exec_command_end' then aggregated_output_text
-            when 'patch_apply_end' then stdout_text
-        end as result_text,
+        -- `Wall time: X seconds` in the result text ('' when none), R6.6
+        regexp_extract(
+            case payload_type_text
+                when 'function_call_output' then output_text
+                when 'custom_tool_call_output' then output_text
+                when 'exec_command_end' then aggregated_output_text
+                when 'patch_apply_end' then stdout_text
+            end,
+            'Wall time: ([0-9]+([.][0-9]+)?) seconds',
+            1
+        ) as wall_time_text,
         case
             when payload_type_text <> 'token_count' then null
             when left(info_json, 1) <> '{' or info_json is null then 'info_null'
@@ -395,8 +403,8 @@ records_finished as (
         case
             when
                 codex_kind in ('function_call_output', 'custom_tool_call_output', 'exec_command_end', 'patch_apply_end')
-                and regexp_extract(result_text, 'Wall time: ([0-9]+([.][0-9]+)?) seconds', 1) <> ''
-                then {{ round_half_even("cast(regexp_extract(result_text, 'Wall time: ([0-9]+([.][0-9]+)?) seconds', 1) as double) * cast(1000 as double)") }}
+                and wall_time_text <> ''
+                then {{ round_half_even("cast(wall_time_text as double) * cast(1000 as double)") }}
         end as result_internal_ms,
         case when codex_kind = 'token_count' then token_status end as token_status,
         case
