@@ -22,12 +22,14 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# make normalize builds these models (and everything they read), then writes them.
+# make normalize builds these models (and everything they read) and the seed their tests
+# compare with, then writes them.
 NORMALIZED_MODELS = (
     "+int_agent_log_steps_kept",
     "+int_timing_events_unioned",
     "+int_tool_calls_unioned",
     "+int_agent_log_lines_classified",
+    "rejection_reasons",
 )
 # Characters a folder name may not hold: commas separate folders in the settings, the others are
 # glob characters for DuckDB and Hadoop (Spark), and a backtick ends Spark's quoted path.

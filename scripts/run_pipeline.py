@@ -241,7 +241,7 @@ def dbt_command(plan: Plan, target_path: str | None) -> list[str]:
     if target_path:
         command += ["--target-path", target_path]
     if plan.select:  # agent_logs (issue 11): make normalize builds only what the export reads
-        command += ["--select", *plan.select]
+        command += ["--select", *plan.select, "--indirect-selection", "cautious"]
     return command
 
 
