@@ -46,15 +46,18 @@
 
 
 {% macro agent_log_structure() -%}
-    {#- DuckDB: the paths a log record is read at, for from_json. Leaves are JSON (their text);
-        everything else in a line is parsed but never copied. -#}
+    {#- DuckDB: the paths a log record is read at, for from_json. Leaves are JSON (their text),
+        or VARCHAR where only the size is needed (a string arrives unescaped, anything else as
+        its compact JSON text, so its length is the size either way, with no second pass; see
+        log_text_size); everything else in a line is parsed but never copied. -#}
+    {%- set sized = 'JSON' if include_content() else 'VARCHAR' -%}
     {{ return('{"type":"JSON","timestamp":"JSON","isSidechain":"JSON","agentId":"JSON","requestId":"JSON","sessionId":"JSON",'
         ~ '"toolUseResult":{"durationMs":"JSON","duration_ms":"JSON","durationSeconds":"JSON","duration_seconds":"JSON"},'
         ~ '"message":{"role":"JSON","id":"JSON","model":"JSON","stop_reason":"JSON","content":"JSON",'
         ~ '"usage":{"input_tokens":"JSON","cache_creation_input_tokens":"JSON","cache_read_input_tokens":"JSON","output_tokens":"JSON"}},'
         ~ '"payload":{"type":"JSON","id":"JSON","cwd":"JSON","turn_id":"JSON","model":"JSON","role":"JSON","call_id":"JSON",'
         ~ '"name":"JSON","forked_from_id":"JSON","source":{"subagent":{"thread_spawn":{"parent_thread_id":"JSON"}}},'
-        ~ '"message":"JSON","content":"JSON","arguments":"JSON","input":"JSON","output":"JSON","aggregated_output":"JSON",'
+        ~ '"message":"VARCHAR","content":"VARCHAR","arguments":"' ~ sized ~ '","input":"' ~ sized ~ '","output":"JSON","aggregated_output":"JSON",'
         ~ '"exit_code":"JSON","stdout":"JSON","stderr":"JSON","success":"JSON","info":"JSON"}}') }}
 {%- endmacro %}
 
@@ -131,6 +134,22 @@
 {%- endmacro %}
 
 
+{% macro log_text_size(doc, path) -%}
+    {{ return(adapter.dispatch('log_text_size', 'trace_atlas')(doc, path)) }}
+{%- endmacro %}
+
+{% macro duckdb__log_text_size(doc, path) -%}
+    {#- R4.1 size of a value read as VARCHAR (agent_log_structure): a string arrives unescaped,
+        anything else as its compact JSON text, so its length is the size either way. -#}
+    length(cast({{ doc }}{% for key in path.split('.') %}."{{ key }}"{% endfor %} as varchar))
+{%- endmacro %}
+
+{% macro spark__log_text_size(doc, path) -%}
+    -- the VARIANT knows the type: the same as log_size
+    {{ spark__log_size(doc, path) }}
+{%- endmacro %}
+
+
 {% macro claude_content_blocks(doc) -%}
     {{ return(adapter.dispatch('claude_content_blocks', 'trace_atlas')(doc)) }}
 {%- endmacro %}
@@ -142,18 +161,18 @@
     list_transform(
         from_json(
             {{ log_json(doc, 'message.content') }},
-            '[{"type":"JSON","id":"JSON","name":"JSON","input":"JSON","text":"JSON","thinking":"JSON","tool_use_id":"JSON","content":"JSON","is_error":"JSON"}]'
+            '[{"type":"JSON","id":"JSON","name":"JSON","input":"{{ 'JSON' if include_content() else 'VARCHAR' }}","text":"VARCHAR","thinking":"VARCHAR","tool_use_id":"JSON","content":"VARCHAR","is_error":"JSON"}]'
         ),
         lambda block: struct_pack(
             block_type := {{ log_string('block', 'type') }},
             tool_id := {{ log_string('block', 'id') }},
             tool_name := {{ log_string('block', 'name') }},
-            input_chars := {{ log_size('block', 'input') }},
+            input_chars := {{ log_size('block', 'input') if include_content() else log_text_size('block', 'input') }},
             input_json := {{ log_json('block', 'input') if include_content() else 'cast(null as varchar)' }},
-            thinking_chars := {{ log_size('block', 'thinking') }},
-            text_chars := {{ log_size('block', 'text') }},
+            thinking_chars := {{ log_text_size('block', 'thinking') }},
+            text_chars := {{ log_text_size('block', 'text') }},
             result_call_id := {{ log_string('block', 'tool_use_id') }},
-            result_chars := {{ log_size('block', 'content') }},
+            result_chars := {{ log_text_size('block', 'content') }},
             result_is_error := coalesce({{ log_json('block', 'is_error') }} = 'true', false)
         )
     )

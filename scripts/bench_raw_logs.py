@@ -40,6 +40,7 @@ DEFAULT_STEPS = 300_000
 QUICK_STEPS = 20_000
 MB = 1e6
 THREADS = "2"  # profiles.yml: TRACE_ATLAS_DUCKDB_THREADS or 2
+SCAN_CONFIG = {"threads": int(THREADS)}
 SCAN_SQL = """
 select count(*), coalesce(sum(strlen(line_text)), 0){parse}
 from read_csv({globs}, columns = {{'line_text': 'varchar'}}, header = false, auto_detect = false,
@@ -98,7 +99,8 @@ def scan(claude: Path, codex: Path, parse: bool = False) -> tuple[float, int, in
         query = SCAN_SQL.format(globs=globs, parse="")
     code = (
         "import duckdb, json, sys, time\n"
-        f"connection = duckdb.connect(config={{'threads': {THREADS}}})\n"
+        f"connection = duckdb.connect(config={SCAN_CONFIG!r})\n"
+        "connection.execute('set enable_progress_bar = false')\n"
         "start = time.perf_counter()\n"
         f"lines, size, *_ = connection.execute({query!r}).fetchone()\n"
         "print(json.dumps([time.perf_counter() - start, lines, int(size)]))\n"

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-
 from agent_log_kit import PROJECT_DIR, SCRIPTS, environment, ref, run_pipeline
 
 
@@ -21,7 +20,7 @@ def make_mine(home, workdir, out=None, **env_vars: str) -> subprocess.CompletedP
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory: pytest.TempPathFactory):
-    """~/.claude/projects and ~/.codex/sessions (+ archived_sessions), as the agents lay them out."""
+    """~/.claude/projects and ~/.codex/sessions (+ archived_sessions), as the agents keep them."""
     home = tmp_path_factory.mktemp("home")
     command = [sys.executable, str(SCRIPTS / "generate_raw_logs.py"), "--quiet", "--edge-cases"]
     command += ["--claude-root", str(home / ".claude" / "projects")]

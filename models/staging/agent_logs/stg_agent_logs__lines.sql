@@ -137,10 +137,12 @@ values_read as (
         {{ log_string('record', 'payload.name') }} as payload_name,
         nullif({{ log_string('record', 'payload.forked_from_id') }}, '') as payload_forked_from_id,
         nullif({{ log_string('record', 'payload.source.subagent.thread_spawn.parent_thread_id') }}, '') as payload_parent_thread_id,
-        {{ log_size('record', 'payload.message') }} as payload_message_chars,
-        {{ log_size('record', 'payload.content') }} as payload_content_chars,
-        {{ log_size('record', 'payload.arguments') }} as payload_arguments_chars,
-        {{ log_size('record', 'payload.input') }} as payload_input_chars,
+        {{ log_text_size('record', 'payload.message') }} as payload_message_chars,
+        {{ log_text_size('record', 'payload.content') }} as payload_content_chars,
+        {{ log_size('record', 'payload.arguments') if include_content() else log_text_size('record', 'payload.arguments') }}
+            as payload_arguments_chars,
+        {{ log_size('record', 'payload.input') if include_content() else log_text_size('record', 'payload.input') }}
+            as payload_input_chars,
         {{ log_json('record', 'payload.arguments') if include_content() else 'cast(null as string)' }} as payload_arguments_json,
         {{ log_json('record', 'payload.input') if include_content() else 'cast(null as string)' }} as payload_input_json,
         left({{ log_json('record', 'payload.output') }}, 1) as output_first_char,
