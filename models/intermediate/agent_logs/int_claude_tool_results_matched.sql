@@ -54,7 +54,7 @@ results_matched as (
         on results.source_path = tools.source_path
             and results.chain_name = tools.chain_name
             and results.result_call_id = tools.tool_call_id
-            and tools.tool_line < results.line_number
+            and results.line_number > tools.tool_line
 
 ),
 
@@ -67,9 +67,9 @@ results_ranked as (
         case
             when results_matched.tool_line is not null
                 then row_number() over (
-                    partition by results.source_path, results_matched.tool_line, results_matched.tool_block_index
-                    order by results.line_number, results.block_index
-                )
+                        partition by results.source_path, results_matched.tool_line, results_matched.tool_block_index
+                        order by results.line_number, results.block_index
+                    )
         end as result_rank
     from results
     left join results_matched

@@ -47,7 +47,7 @@ results_matched as (
     left join tools
         on results.source_path = tools.source_path
             and results.call_id = tools.tool_call_id
-            and tools.tool_line < results.line_number
+            and results.line_number > tools.tool_line
 
 ),
 

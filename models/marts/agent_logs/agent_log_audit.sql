@@ -30,8 +30,9 @@ log_lines as (
 
     select
         agent,
-        line_status,
-        record_label
+        -- an ignored record counts under its label, any other line under its status
+        case when line_status in ('bookkeeping', 'unknown') then 'ignored_' || line_status else 'lines' end as line_section,
+        case when line_status in ('bookkeeping', 'unknown') then record_label else line_status end as line_item
     from {{ ref('int_agent_log_lines_classified') }}
 
 ),
@@ -102,7 +103,7 @@ codex_results as (
 
 codex_events as (
 
-    select event_group
+    select case when event_group = 1 then 'dangling_inputs' else 'dangling_outputs' end as dropped_as
     from {{ ref('int_codex_events_assigned') }}
     where step_line is null
 
@@ -120,11 +121,11 @@ counts_listed as (
     union all
     select
         agent,
-        case when line_status in ('bookkeeping', 'unknown') then 'ignored_' || line_status else 'lines' end as section,
-        case when line_status in ('bookkeeping', 'unknown') then record_label else line_status end as item,
+        line_section as section,
+        line_item as item,
         count(*) as item_count
     from log_lines
-    group by 1, 2, 3
+    group by agent, line_section, line_item
     union all
     select provider as agent, 'steps' as section, 'formed' as item, count(*) as item_count
     from steps
@@ -149,8 +150,11 @@ counts_listed as (
     from claude_records
     group by assistant_skip
     union all
-    select 'claude' as agent, 'tools' as section, 'repeated_call_id' as item, count(*) - count(distinct source_path || '|' || chain_name || '|' || tool_id)
-        as item_count
+    select
+        'claude' as agent,
+        'tools' as section,
+        'repeated_call_id' as item,
+        count(*) - count(distinct source_path || '|' || chain_name || '|' || tool_id) as item_count
     from claude_tool_uses
     union all
     select 'claude' as agent, 'tools' as section, result_anomaly as item, count(*) as item_count
@@ -165,8 +169,11 @@ counts_listed as (
     where token_acceptance is not null
     group by token_acceptance
     union all
-    select 'codex' as agent, 'tools' as section, 'repeated_call_id' as item, count(*) - count(distinct source_path || '|' || call_id)
-        as item_count
+    select
+        'codex' as agent,
+        'tools' as section,
+        'repeated_call_id' as item,
+        count(*) - count(distinct source_path || '|' || call_id) as item_count
     from codex_records
     where codex_kind in ('function_call', 'custom_tool_call') and call_id is not null
     union all
@@ -177,10 +184,10 @@ counts_listed as (
     select
         'codex' as agent,
         'dropped_events' as section,
-        case when event_group = 1 then 'dangling_inputs' else 'dangling_outputs' end as item,
+        dropped_as as item,
         count(*) as item_count
     from codex_events
-    group by 1, 2, 3
+    group by dropped_as
 
 ),
 

@@ -192,8 +192,8 @@ records_categorized as (
         case
             when not records_labelled.is_record then null
             when records_labelled.agent = 'codex' and (
-                records_labelled.type_label in ('session_meta', 'turn_context', 'compacted') or not records_labelled.payload_is_object
-            ) then records_labelled.type_label
+                    records_labelled.type_label in ('session_meta', 'turn_context', 'compacted') or not records_labelled.payload_is_object
+                ) then records_labelled.type_label
             when records_labelled.agent = 'codex' then records_labelled.type_label || '/' || records_labelled.payload_type_label
             else records_labelled.type_label
         end as record_label
@@ -310,14 +310,14 @@ records_typed as (
         case
             when payload_type_text in ('function_call_output', 'custom_tool_call_output')
                 then coalesce(
-                    case
-                        when output_first_char = '{' then {{ json_object_error('output_object_json') }}
-                        when {{ regex_test('output_text', '^[ \\t\\n\\r]*[{]') }} then {{ json_object_error('output_text') }}
-                    end,
-                    case
-                        when exit_code_text <> '' then not {{ regex_test('exit_code_text', '^-?0+\\z') }}
-                    end
-                )
+                        case
+                            when output_first_char = '{' then {{ json_object_error('output_object_json') }}
+                            when {{ regex_test('output_text', '^[ \\t\\n\\r]*[{]') }} then {{ json_object_error('output_text') }}
+                        end,
+                        case
+                            when exit_code_text <> '' then not {{ regex_test('exit_code_text', '^-?0+\\z') }}
+                        end
+                    )
             when payload_type_text = 'exec_command_end' then {{ json_integer('exit_code_json') }} <> 0
             when payload_type_text = 'patch_apply_end' then case success_json when 'true' then false when 'false' then true end
         end as result_is_error,
