@@ -88,6 +88,8 @@ def logs(tmp_path_factory: pytest.TempPathFactory):
     # a half-written last line without a line feed: skipped, counted
     live = [*lines_of(conversation("m5")), b'{"type":"user","message":{"role":"us']
     write(projects / "q" / "live.jsonl", live, b"\n")
+    # an empty file (a session just created): a file with no lines
+    (projects / "q" / "empty.jsonl").write_bytes(b"")
     # Codex: a live rollout with an unknown event and a JSON array line
     rollout = [
         meta(SESSION),
@@ -139,6 +141,7 @@ def test_bad_lines_are_named_and_half_written_last_lines_are_counted(logs, quara
     assert got[("claude", "lines", "truncated_last_line")] == 2
     assert got[("codex", "lines", "truncated_last_line")] == 1
     assert got[("claude", "ignored_unknown", "x-new-kind")] == 1
+    assert got[("claude", "files", "files")] == 6
 
 
 def test_strict_mode_stops_at_the_first_bad_line_naming_it(logs, tmp_path):

@@ -6,8 +6,14 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
+from pathlib import Path
 
 import pytest
+
+# The helpers of the agent-log tests (tests/agent_logs/agent_log_kit.py), also when this folder
+# is collected on its own.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 @pytest.fixture(scope="session")
