@@ -16,6 +16,13 @@ ENGINE ?= duckdb
 NO_PLOTS ?= 0
 BENCH_ARGS ?=
 LINT_TRACE := target/test-data/lint_trace.jsonl
+# --- agent_logs (issue 11): raw Claude Code / Codex logs ---
+CLAUDE_LOGS ?=
+CODEX_LOGS ?=
+NORMALIZED ?=
+INCLUDE_CONTENT ?= 0
+export CLAUDE_LOGS CODEX_LOGS NORMALIZED INCLUDE_CONTENT
+# --- end agent_logs ---
 
 # Paths reach the scripts through the environment, never through the shell's quoting: a trace
 # called "it's mine.jsonl" works.
@@ -29,7 +36,7 @@ export SPARK_LOCAL_IP ?= 127.0.0.1
 PLOTS_FLAG = $(if $(filter 1 yes true,$(NO_PLOTS)),--no-plots)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test venv venv-spark lint pytest test-spark docs bench clean
+.PHONY: help run test venv venv-spark lint pytest test-spark docs bench clean mine normalize
 
 help:  ## this list
 	@echo "Trace Atlas: the prefix-cache hit-ratio experiment of coding-agent traces, in dbt."
@@ -43,6 +50,16 @@ help:  ## this list
 	@echo "                 NO_PLOTS=0               1: tables only, no figures"
 	@echo "                 ENGINE=duckdb            duckdb (embedded), spark (local, Java 17) or"
 	@echo "                                          spark-cluster (after make spark-cluster-up)"
+	@echo "                 FULL_REFRESH=0           1: read every file again (DuckDB reads only new"
+	@echo "                                          and changed files by default)"
+	@echo "                 KEEP_HISTORY=0           1: keep the steps of files deleted since read"
+	@echo "                 CLAUDE_LOGS= CODEX_LOGS= raw agent logs instead of a trace: a Claude Code"
+	@echo "                                          projects folder, a Codex sessions folder (or both)"
+	@echo "  make mine    the experiment on your own Claude Code / Codex logs (default places)"
+	@echo "                 OUT=output/mine          KEEP_HISTORY=1 (steps of deleted logs are kept)"
+	@echo "  make normalize CLAUDE_LOGS=... CODEX_LOGS=... NORMALIZED=steps.jsonl.gz"
+	@echo "               raw logs -> normalized JSONL (make run TRACE=steps.jsonl.gz reads it)"
+	@echo "                 INCLUDE_CONTENT=0        1: also write each tool call's raw input"
 	@echo "  make test    every test: pytest (both engines), dbt data and unit tests, sqlfluff, ruff"
 	@echo "  make docs    dbt docs generate (lineage from the trace to the figures) into target/"
 	@echo "  make bench   the benchmark against a bare DuckDB scan (writes ~7 GB under bench/)"
@@ -78,8 +95,20 @@ $(DEFAULT_TRACE): | venv
 	@$(PY) scripts/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
 
 # The default trace is generated once (never committed); any other TRACE is used as given.
-run: venv $(if $(filter spark,$(ENGINE)),venv-spark) $(if $(filter spark-cluster,$(ENGINE)),venv-spark-cluster) $(if $(DB),,$(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE)))
+run: venv $(if $(filter spark,$(ENGINE)),venv-spark) $(if $(filter spark-cluster,$(ENGINE)),venv-spark-cluster) $(if $(DB)$(CLAUDE_LOGS)$(CODEX_LOGS),,$(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE)))
 	@$(PY) scripts/run_pipeline.py --from-environment
+
+# --- agent_logs (issue 11) ---
+# Your own logs, where Claude Code and Codex keep them; says where it looked when there are none.
+mine: OUT = output/mine
+mine: venv $(if $(filter spark,$(ENGINE)),venv-spark)
+	@$(PY) scripts/run_pipeline.py --from-environment --mine
+
+# Raw logs -> normalized JSONL (no experiment outputs).
+normalize: venv $(if $(filter spark,$(ENGINE)),venv-spark)
+	@test -n "$$NORMALIZED" || { echo "error: give NORMALIZED=<file.jsonl or file.jsonl.gz>" >&2; exit 2; }
+	@$(PY) scripts/run_pipeline.py --from-environment
+# --- end agent_logs ---
 
 $(LINT_TRACE): | venv
 	@$(PY) scripts/generate_trace.py --steps 2000 --edge-cases -o $@
@@ -94,12 +123,12 @@ lint: venv $(LINT_TRACE)
 	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses
 
 pytest: venv
-	$(PY) -m pytest --ignore=tests/spark --ignore=tests/spark_cluster
+	$(PY) -m pytest --ignore=tests/spark --ignore=tests/spark_cluster --ignore=tests/agent_logs/spark
 
 # The Spark suite: dbt build on Spark (every data test and unit test) with outputs byte-identical
 # to the reference's; it fails when the engine cannot run.
 test-spark: venv-spark
-	$(PY) -m pytest tests/spark
+	$(PY) -m pytest tests/spark tests/agent_logs/spark
 
 test: venv pytest lint test-spark
 

@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+import agent_logs  # agent_logs (issue 11)
 import ingest_plan
 import input_files
 
@@ -100,6 +101,8 @@ class Plan:
     env: dict[str, str] = field(default_factory=dict)
     spark_dir: Path = Path(DEFAULT_SPARK_DIR)
     driver_ui: str | None = None
+    logs: list[agent_logs.AgentLogs] = field(default_factory=list)  # agent_logs (issue 11)
+    select: list[str] = field(default_factory=list)  # agent_logs (issue 11)
 
 
 def cluster_directory() -> Path:
@@ -135,8 +138,11 @@ def plan_run(args: argparse.Namespace) -> Plan:
             raise RunError(f"{problem}.")
         if args.db_input:
             raise RunError("a prebuilt trace database is read by the DuckDB engine only.")
-    check_output_folder(Path(args.out))
-    if args.db_input:
+    if not args.normalized:  # agent_logs (issue 11): make normalize writes no output folder
+        check_output_folder(Path(args.out))
+    if args.claude_logs or args.codex_logs:  # --- agent_logs (issue 11) ---
+        plan = plan_agent_logs(args, database)
+    elif args.db_input:
         db_path = Path(args.db_input).resolve()
         if not db_path.is_file():
             raise RunError(f"trace database {args.db_input} not found.")
@@ -159,6 +165,26 @@ def plan_run(args: argparse.Namespace) -> Plan:
         plan_cluster(plan)
     plan.env["TRACE_ATLAS_ON_BAD_LINES"] = args.on_bad_lines
     return plan
+
+
+# --- agent_logs (issue 11): raw Claude Code / Codex logs (helpers in scripts/agent_logs.py) ---
+
+
+def plan_agent_logs(args: argparse.Namespace, database: Path) -> Plan:
+    """Raw agent logs: the folders checked (they exist and hold logs), their files listed."""
+    if args.db_input:
+        raise RunError("give either agent log folders or a trace database, not both.")
+    try:
+        env, found = agent_logs.plan(args.claude_logs, args.codex_logs, args.include_content)
+    except agent_logs.LogsError as error:
+        raise RunError(str(error)) from None
+    files = [path for logs in found for path in logs.files]
+    plan = Plan("agent_logs", files, "duckdb", database, "TRACE_ATLAS_DB", env)
+    plan.logs = found
+    return plan
+
+
+# --- end agent_logs ---
 
 
 @contextmanager
@@ -257,6 +283,8 @@ def dbt_command(
         command.append("--full-refresh")
     if target_path:
         command += ["--target-path", target_path]
+    if plan.select:  # agent_logs (issue 11): make normalize builds only what the export reads
+        command += ["--select", *plan.select, "--indirect-selection", "cautious"]
     return command
 
 
@@ -378,11 +406,43 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="duckdb (default, embedded), spark (local Apache Spark; make venv-spark, Java 17) "
         "or spark-cluster (the cluster of make spark-cluster-up, through its Thrift server)",
     )
+    # --- agent_logs (issue 11) ---
+    parser.add_argument(
+        "--claude-logs",
+        default="",
+        help="raw Claude Code logs: a projects folder (e.g. ~/.claude/projects), or several "
+        "separated by commas; read instead of a trace",
+    )
+    parser.add_argument(
+        "--codex-logs",
+        default="",
+        help="raw Codex logs: a sessions folder (e.g. ~/.codex/sessions; archived_sessions beside "
+        "it is read too), or several separated by commas",
+    )
+    parser.add_argument(
+        "--mine",
+        action="store_true",
+        help="read this user's own logs at the agents' default places (CLAUDE_CONFIG_DIR or "
+        "~/.claude/projects, ~/.config/claude/projects; CODEX_HOME or ~/.codex/sessions)",
+    )
+    parser.add_argument(
+        "--normalized",
+        default="",
+        help="write the steps of the agent logs as normalized JSONL to this file (.jsonl or "
+        ".jsonl.gz) instead of the experiment's outputs",
+    )
+    parser.add_argument(
+        "--include-content",
+        action="store_true",
+        help="with --normalized: write each tool call's raw input too (off by default)",
+    )
+    # --- end agent_logs ---
     parser.add_argument(
         "--from-environment",
         action="store_true",
         help="take the options from make's variables in the environment: TRACE, DB, OUT, "
-        "ON_BAD_LINES, NO_PLOTS, ENGINE (so that no path goes through the shell's quoting)",
+        "ON_BAD_LINES, NO_PLOTS, ENGINE, CLAUDE_LOGS, CODEX_LOGS, NORMALIZED, INCLUDE_CONTENT "
+        "(so that no path goes through the shell's quoting)",
     )
     args = parser.parse_args(argv)
     if args.from_environment:
@@ -403,6 +463,15 @@ def apply_make_variables(args: argparse.Namespace, parser: argparse.ArgumentPars
     if engine not in ENGINES:
         parser.error(f"ENGINE must be one of {', '.join(ENGINES)}, not {engine!r}")
     args.on_bad_lines, args.engine = mode, engine
+    # agent_logs (issue 11)
+    args.claude_logs = env.get("CLAUDE_LOGS") or args.claude_logs
+    args.codex_logs = env.get("CODEX_LOGS") or args.codex_logs
+    args.normalized = env.get("NORMALIZED") or args.normalized
+    args.include_content = args.include_content or env.get("INCLUDE_CONTENT", "0").lower() in (
+        "1",
+        "yes",
+        "true",
+    )
 
 
 def truthy(name: str) -> bool:
@@ -606,9 +675,20 @@ def main(argv: list[str] | None = None) -> int:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     timings: dict[str, float] = {}
     try:
+        if args.mine:  # agent_logs (issue 11): this user's logs, or where none were found
+            places = agent_logs.find_mine()
+            if places is None:
+                return 0
+            args.claude_logs, args.codex_logs = places
+        if args.normalized and not (args.claude_logs or args.codex_logs):
+            raise RunError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
         plan = plan_run(args)
         size = sum(os.path.getsize(path) for path in plan.files)
         say(f"trace atlas: {len(plan.files)} input file(s), {size / 1e6:,.1f} MB, {args.engine}")
+        for logs in plan.logs:  # agent_logs (issue 11): what was found, per agent
+            say(f"  {logs.describe()}")
+        if args.normalized:
+            plan.select = list(agent_logs.NORMALIZED_MODELS)
         with database_lock(plan.lock, plan.lock_setting):
             target_dir = Path(args.target_path or "target")
             ingest = plan_ingestion(args, plan, target_dir)
@@ -618,6 +698,10 @@ def main(argv: list[str] | None = None) -> int:
             timings["plan"] = time.perf_counter() - started
             extra = build(args, plan, ingest, hasher, timings)
             hasher.join()
+            if args.normalized:  # agent_logs (issue 11): the steps as normalized JSONL
+                status = agent_logs.write_normalized(args, Path(args.target_path or "target"))
+                say(f"done in {time.perf_counter() - started:.1f} s")
+                return status
             clock = time.perf_counter()
             status = write(args, plan, started_at, extra)
             timings["outputs"] = time.perf_counter() - clock
@@ -634,6 +718,8 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out).resolve()
     files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
     say(f"outputs: {out} ({len(files)} files)")
+    for line in agent_logs.summary(out) if plan.logs else []:  # agent_logs (issue 11)
+        say(line)
     if args.no_plots:
         say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
     say(f"done in {time.perf_counter() - started:.1f} s")

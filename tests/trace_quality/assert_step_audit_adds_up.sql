@@ -24,6 +24,8 @@ audit_totals as (
         sum(case when section = 'lines' and item = 'blank_lines' then count else 0 end) as blank_lines,
         sum(case when section = 'lines' and item = 'rejected_lines' then count else 0 end) as rejected_lines,
         sum(case when section = 'lines' and item = 'steps_ingested' then count else 0 end) as steps_ingested,
+        -- agent_logs (issue 11): raw lines that are no step; absent (0) for other inputs
+        sum(case when section = 'lines' and item = 'other_lines' then count else 0 end) as other_lines,
         sum(case when section = 'rejected' then count else 0 end) as rejected_by_reason,
         sum(case when section = 'steps' and item = 'eligible_steps' then count else 0 end) as eligible_steps,
         sum(case when section = 'steps' and item = 'excluded_steps' then count else 0 end) as excluded_steps,
@@ -36,7 +38,7 @@ identities as (
 
     select
         'lines_read = blank + rejected + ingested' as identity,
-        lines_read = blank_lines + rejected_lines + steps_ingested as holds
+        lines_read = blank_lines + rejected_lines + steps_ingested + other_lines as holds
     from audit_totals
     union all
     select

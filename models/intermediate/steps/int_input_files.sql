@@ -14,6 +14,21 @@ input_files as (
     from {{ ref('stg_trace__files') }}
 
 ),
+{#- --- agent_logs (issue 11): every raw log file, by its path, with its lines --- #}
+{%- elif trace_input() == 'agent_logs' %}
+
+input_files as (
+
+    select
+        log_files.source_path as source_file,
+        count(log_lines.line_number) as line_count
+    from {{ ref('stg_agent_logs__files') }} as log_files
+    left join {{ ref('int_agent_log_lines_classified') }} as log_lines
+        on log_files.source_path = log_lines.source_path
+    group by log_files.source_path
+
+),
+{#- --- end agent_logs --- #}
 {%- else %}
 
 input_files as (

@@ -20,6 +20,16 @@ input_steps as (
     from {{ ref('stg_trace_db__steps') }}
 
 ),
+{#- --- agent_logs (issue 11) --- #}
+{%- elif trace_input() == 'agent_logs' %}
+
+input_steps as (
+
+    select *
+    from {{ ref('int_agent_log_steps_kept') }}
+
+),
+{#- --- end agent_logs --- #}
 {%- endif %}
 
 final as (

@@ -33,6 +33,38 @@ final as (
 )
 
 select * from final
+{#- --- agent_logs (issue 11): bad raw log lines; no excerpt (a raw line may hold a prompt) --- #}
+{%- elif trace_input() == 'agent_logs' %}
+with
+
+log_lines as (
+
+    select
+        source_file,
+        line_number,
+        rejection_reason,
+        rejection_field,
+        rejection_problem
+    from {{ ref('int_agent_log_lines_classified') }}
+    where rejection_reason is not null
+
+),
+
+final as (
+
+    select
+        source_file,
+        line_number,
+        rejection_reason as reason,
+        rejection_field as field,
+        rejection_problem as problem,
+        cast(null as string) as line_excerpt
+    from log_lines
+
+)
+
+select * from final
+{#- --- end agent_logs --- #}
 {%- else %}
 -- this input has no lines to check (a prebuilt trace database is typed already)
 select

@@ -15,6 +15,28 @@ trace_lines as (
     from {{ ref('stg_trace__lines') }}
 
 ),
+{#- --- agent_logs (issue 11): raw lines; a kept step is one raw line (the record that formed it) --- #}
+{%- elif trace_input() == 'agent_logs' %}
+
+log_lines as (
+
+    select
+        source_path,
+        line_number,
+        line_status
+    from {{ ref('int_agent_log_lines_classified') }}
+
+),
+
+kept_step_lines as (
+
+    select
+        source_path,
+        source_line_number
+    from {{ ref('int_agent_log_steps_kept') }}
+
+),
+{#- --- end agent_logs --- #}
 {%- endif %}
 
 steps as (
@@ -82,6 +104,18 @@ lines_counted as (
         sum(case when is_blank then 1 else 0 end) as blank_lines,
         sum(case when rejection_reason is not null then 1 else 0 end) as rejected_lines
     from trace_lines
+    {#- --- agent_logs (issue 11) --- #}
+    {%- elif trace_input() == 'agent_logs' %}
+    select
+        count(*) as lines_read,
+        sum(case when log_lines.line_status = 'blank' then 1 else 0 end) as blank_lines,
+        sum(case when log_lines.line_status = 'bad' then 1 else 0 end) as rejected_lines,
+        sum(case when log_lines.line_status not in ('blank', 'bad') and kept_step_lines.source_path is null then 1 else 0 end)
+            as other_lines
+    from log_lines
+    left join kept_step_lines
+        on log_lines.source_path = kept_step_lines.source_path and log_lines.line_number = kept_step_lines.source_line_number
+    {#- --- end agent_logs --- #}
     {%- else %}
     select
         count(*) as lines_read,
@@ -152,6 +186,13 @@ audit_rows as (
     union all
     select 1 as section_order, 'lines' as section, 4 as item_order, 'steps_ingested' as item, steps_ingested as item_count
     from steps_counted
+    {#- --- agent_logs (issue 11): raw lines that are no step (records feeding steps, ignored, truncated, set aside) --- #}
+    {%- if trace_input() == 'agent_logs' %}
+    union all
+    select 1 as section_order, 'lines' as section, 5 as item_order, 'other_lines' as item, other_lines as item_count
+    from lines_counted
+    {%- endif %}
+    {#- --- end agent_logs --- #}
     union all
     select 2 as section_order, 'rejected' as section, reason_order as item_order, reason as item, line_count as item_count
     from rejections_counted

@@ -1,0 +1,220 @@
+"""Find raw agent logs before a run: the folders given, or the agents' default places.
+
+Used by scripts/run_pipeline.py (`make run CLAUDE_LOGS=... CODEX_LOGS=...`, `make mine`,
+`make normalize`). It only looks at the file system -- which folders exist and which `.jsonl`
+files they hold, with their sizes -- so that a wrong folder is refused in one line before dbt
+starts; every log line is read by the SQL models (docs/raw_logs_rules.md).
+
+* A Claude folder is a Claude Code *projects* folder (``~/.claude/projects``): its files are the
+  ``.jsonl`` files at least one folder deep (``<project>/<session>.jsonl``, sub-agents below).
+* A Codex folder is a Codex *sessions* folder (``~/.codex/sessions``); the ``archived_sessions``
+  folder beside it is read too when it holds logs.
+* ``default_places`` lists where the agents keep their logs on this machine:
+  ``$CLAUDE_CONFIG_DIR/projects`` (else ``~/.claude/projects``) and ``~/.config/claude/projects``;
+  ``$CODEX_HOME/sessions`` (else ``~/.codex/sessions``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# make normalize builds these models (and everything they read) and the seed their tests
+# compare with, then writes them.
+NORMALIZED_MODELS = (
+    "+int_agent_log_steps_kept",
+    "+int_timing_events_unioned",
+    "+int_tool_calls_unioned",
+    "+int_agent_log_lines_classified",
+    "rejection_reasons",
+)
+# Characters a folder name may not hold: commas separate folders in the settings, the others are
+# glob characters for DuckDB and Hadoop (Spark), and a backtick ends Spark's quoted path.
+FORBIDDEN = set(",*?[]{}`")
+
+
+class LogsError(Exception):
+    """A folder that cannot be read as agent logs; the message is one line naming it."""
+
+
+@dataclass
+class AgentLogs:
+    """The folders of one agent the run reads, and the log files found under them."""
+
+    agent: str
+    folders: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    size: int = 0
+
+    def describe(self) -> str:
+        where = ", ".join(self.folders)
+        return f"{self.agent}: {len(self.files):,} files, {self.size / 1e6:,.1f} MB in {where}"
+
+
+def jsonl_files(folder: Path, min_depth: int) -> list[str]:
+    """Every `.jsonl` file under folder (symlinked folders not entered), at least min_depth
+    folders deep, as sorted absolute paths."""
+    found = []
+    for directory, _folders, names in os.walk(folder):
+        depth = len(Path(directory).relative_to(folder).parts)
+        for name in names:
+            path = Path(directory) / name
+            if depth >= min_depth and name.endswith(".jsonl") and path.is_file():
+                found.append(str(path))
+    return sorted(found)
+
+
+def checked_folder(text: str, what: str) -> Path:
+    folder = Path(text).expanduser()
+    if not folder.is_dir():
+        raise LogsError(f"{what} {text} is not a folder.")
+    folder = Path(os.path.abspath(folder))
+    bad = sorted(FORBIDDEN & set(str(folder)))
+    if bad:
+        raise LogsError(f"{what} {folder} holds {' '.join(bad)}; move or link it to a plain path.")
+    return folder
+
+
+def claude_logs(texts: list[str]) -> AgentLogs:
+    """Claude Code projects folders, each holding at least one session log."""
+    logs = AgentLogs("claude")
+    for text in texts:
+        folder = checked_folder(text, "CLAUDE_LOGS")
+        files = jsonl_files(folder, 1)
+        if not files:
+            hint = " (give the projects folder inside it)" if (folder / "projects").is_dir() else ""
+            raise LogsError(f"CLAUDE_LOGS {folder} holds no <project>/*.jsonl log{hint}.")
+        logs.folders.append(str(folder))
+        logs.files += files
+    logs.size = sum(os.path.getsize(path) for path in logs.files)
+    return logs
+
+
+def codex_logs(texts: list[str]) -> AgentLogs:
+    """Codex sessions folders (each with its archived_sessions when that holds logs)."""
+    logs = AgentLogs("codex")
+    for text in texts:
+        folder = checked_folder(text, "CODEX_LOGS")
+        if (folder / "sessions").is_dir():
+            folder = folder / "sessions"  # a Codex home was given: read its sessions folder
+        archived = folder.parent / "archived_sessions"
+        for place in (folder, archived):
+            files = jsonl_files(place, 0) if place.is_dir() else []
+            if files and str(place) not in logs.folders:
+                logs.folders.append(str(place))
+                logs.files += files
+        if not any(place in logs.folders for place in (str(folder), str(archived))):
+            raise LogsError(f"CODEX_LOGS {folder} holds no .jsonl log (nor does {archived}).")
+    logs.size = sum(os.path.getsize(path) for path in logs.files)
+    return logs
+
+
+def split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def default_places(env: dict[str, str] | None = None) -> dict[str, list[Path]]:
+    """Where Claude Code and Codex keep their session logs on this machine, in that order."""
+    env = dict(os.environ if env is None else env)
+    home = Path(env.get("HOME") or Path.home())
+    claude_home = Path(env.get("CLAUDE_CONFIG_DIR") or home / ".claude")
+    codex_home = Path(env.get("CODEX_HOME") or home / ".codex")
+    claude = [claude_home / "projects", home / ".config" / "claude" / "projects"]
+    return {"claude": list(dict.fromkeys(claude)), "codex": [codex_home / "sessions"]}
+
+
+def found_places(places: dict[str, list[Path]]) -> dict[str, list[str]]:
+    """The default places that hold logs (a place is skipped when it holds none, or is the
+    same folder as one before it)."""
+    found: dict[str, list[str]] = {"claude": [], "codex": []}
+    seen: set[str] = set()
+    for agent, folders in places.items():
+        for folder in folders:
+            real = os.path.realpath(folder)
+            if real in seen or not folder.is_dir():
+                continue
+            depth = 1 if agent == "claude" else 0
+            holds = jsonl_files(folder, depth)
+            archived = folder.parent / "archived_sessions"
+            if agent == "codex" and not holds and archived.is_dir():
+                holds = jsonl_files(archived, 0)
+            if holds:
+                seen.add(real)
+                found[agent].append(str(folder))
+    return found
+
+
+def plan(
+    claude_text: str, codex_text: str, include_content: bool
+) -> tuple[dict[str, str], list[AgentLogs]]:
+    """The dbt environment of an agent-log run, and what was found per agent."""
+    found = []
+    if claude_text:
+        found.append(claude_logs(split(claude_text)))
+    if codex_text:
+        found.append(codex_logs(split(codex_text)))
+    folders = {logs.agent: ",".join(logs.folders) for logs in found}
+    env = {
+        "TRACE_ATLAS_INPUT": "agent_logs",
+        "TRACE_ATLAS_CLAUDE_LOGS": folders.get("claude", ""),
+        "TRACE_ATLAS_CODEX_LOGS": folders.get("codex", ""),
+        "TRACE_ATLAS_INCLUDE_CONTENT": "1" if include_content else "0",
+    }
+    return env, found
+
+
+def find_mine() -> tuple[str, str] | None:
+    """make mine: (Claude folders, Codex folders) at the default places that hold logs; None
+    after saying where it looked when there are none."""
+    places = default_places()
+    found = found_places(places)
+    if found["claude"] or found["codex"]:
+        return ",".join(found["claude"]), ",".join(found["codex"])
+    print("no Claude Code or Codex session logs found on this machine; looked in:", flush=True)
+    for agent, folders in places.items():
+        for folder in folders:
+            state = "no .jsonl logs" if folder.is_dir() else "does not exist"
+            print(f"  {agent}: {folder} ({state})", flush=True)
+    print(
+        "set CLAUDE_CONFIG_DIR / CODEX_HOME if your agents keep them elsewhere, or run "
+        "make run CLAUDE_LOGS=<projects folder> CODEX_LOGS=<sessions folder>.",
+        flush=True,
+    )
+    return None
+
+
+def summary(out: Path) -> list[str]:
+    """Files, sessions and steps per agent, as the run's agent_log_audit.csv counts them."""
+    audit = out / "agent_log_audit.csv"
+    if not audit.is_file():
+        return []
+    counts: dict[tuple[str, str, str], int] = {}
+    with open(audit, newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            counts[(row["agent"], row["section"], row["item"])] = int(row["count"])
+    return [
+        f"  {agent}: {counts[(agent, 'files', 'files')]:,} files, "
+        f"{counts.get((agent, 'steps', 'sessions'), 0):,} sessions, "
+        f"{counts.get((agent, 'steps', 'kept'), 0):,} steps"
+        for agent in ("claude", "codex")
+        if counts.get((agent, "files", "files"))
+    ]
+
+
+def write_normalized(args: argparse.Namespace, target_dir: Path) -> int:
+    """make normalize: the steps of the build as normalized JSONL (scripts/write_normalized.py)."""
+    import write_normalized as writer
+
+    writer_args = [
+        "--output", args.normalized,
+        "--database", os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb"),
+        "--manifest", str(target_dir / "manifest.json"),
+        "--engine", args.engine,
+        "--spark-dir", os.environ.get("TRACE_ATLAS_SPARK_DIR", "target/spark"),
+    ]  # fmt: skip
+    if args.include_content:
+        writer_args.append("--include-content")
+    return writer.main(writer_args)
