@@ -14,6 +14,8 @@ ON_BAD_LINES ?= strict
 DB ?=
 ENGINE ?= duckdb
 NO_PLOTS ?= 0
+FULL_REFRESH ?= 0
+KEEP_HISTORY ?=
 BENCH_ARGS ?=
 LINT_TRACE := target/test-data/lint_trace.jsonl
 # --- agent_logs (issue 11): raw Claude Code / Codex logs ---
@@ -26,7 +28,7 @@ export CLAUDE_LOGS CODEX_LOGS NORMALIZED INCLUDE_CONTENT
 
 # Paths reach the scripts through the environment, never through the shell's quoting: a trace
 # called "it's mine.jsonl" works.
-export TRACE OUT ON_BAD_LINES DB ENGINE NO_PLOTS
+export TRACE OUT ON_BAD_LINES DB ENGINE NO_PLOTS FULL_REFRESH KEEP_HISTORY
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
@@ -56,7 +58,8 @@ help:  ## this list
 	@echo "                 CLAUDE_LOGS= CODEX_LOGS= raw agent logs instead of a trace: a Claude Code"
 	@echo "                                          projects folder, a Codex sessions folder (or both)"
 	@echo "  make mine    the experiment on your own Claude Code / Codex logs (default places)"
-	@echo "                 OUT=output/mine          KEEP_HISTORY=1 (steps of deleted logs are kept)"
+	@echo "                 OUT=output/mine          KEEP_HISTORY=1: the steps of logs the agents"
+	@echo "                                          delete are kept, in ~/.local/share/trace-atlas/"
 	@echo "  make normalize CLAUDE_LOGS=... CODEX_LOGS=... NORMALIZED=steps.jsonl.gz"
 	@echo "               raw logs -> normalized JSONL (make run TRACE=steps.jsonl.gz reads it)"
 	@echo "                 INCLUDE_CONTENT=0        1: also write each tool call's raw input"

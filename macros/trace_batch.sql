@@ -113,3 +113,24 @@
     {%- endif -%}
 {%- endmacro %}
 
+
+
+{% macro keep_history() -%}
+    {#- KEEP_HISTORY (TRACE_ATLAS_KEEP_HISTORY): keep the steps of log files deleted since they
+        were read. The runner sets it: on by default for make mine, off otherwise. -#}
+    {{ return(env_var('TRACE_ATLAS_KEEP_HISTORY', '0') | trim | lower in ['1', 'yes', 'true']) }}
+{%- endmacro %}
+
+
+{% macro forget_remembered_steps() -%}
+    {#- Pre-hook of int_agent_log_steps_remembered: the steps of the log files on disk are read
+        again, so their earlier steps go; without history, every earlier step goes. -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        {%- if keep_history() %}
+        where source_path in (select log_files.source_path from {{ ref('stg_agent_logs__files') }} as log_files)
+        {%- endif %}
+    {%- else -%}
+        select 1
+    {%- endif -%}
+{%- endmacro %}

@@ -297,7 +297,7 @@ def run_dbt(
     """dbt build, its progress summarised; (passed, the error messages to show)."""
     progress = Progress()
     errors: list[str] = []
-    full_refresh = ingest is not None and ingest.full_refresh
+    full_refresh = ingest.full_refresh if ingest else truthy("TRACE_ATLAS_FULL_REFRESH")
     seeds_loaded = ingest is not None and ingest.seeds_loaded
     with subprocess.Popen(
         dbt_command(plan, target_path, full_refresh, seeds_loaded),
@@ -472,6 +472,10 @@ def apply_make_variables(args: argparse.Namespace, parser: argparse.ArgumentPars
         "yes",
         "true",
     )
+    # issue 12: FULL_REFRESH=1 reads every file again; KEEP_HISTORY=0/1 (default: on for mine)
+    for name in ("FULL_REFRESH", "KEEP_HISTORY"):
+        if env.get(name, "").strip():
+            os.environ[f"TRACE_ATLAS_{name}"] = env[name].strip()
 
 
 def truthy(name: str) -> bool:
@@ -661,6 +665,26 @@ def anchor_paths(args: argparse.Namespace, invoked_from: Path) -> None:
         args.target_path = anchored(args.target_path)
 
 
+def history_line(out: Path) -> str:
+    """What make mine keeps: the steps of deleted logs (the audit's count) and where."""
+    import csv
+
+    with open(out / "cache_hit_ratio_step_audit.csv", encoding="utf-8", newline="") as handle:
+        counts = {row["item"]: row["count"] for row in csv.DictReader(handle)}
+    database = os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)
+    if not truthy("TRACE_ATLAS_KEEP_HISTORY"):
+        return f"  history: off (KEEP_HISTORY=0): only the logs on disk; database {database}"
+    kept = counts.get("steps_from_deleted_logs", "0")
+    return f"  history: {kept} steps kept from logs deleted since they were read, in {database}"
+
+
+def history_database() -> Path:
+    """make mine's database: $XDG_DATA_HOME/trace-atlas/mine.duckdb (else under
+    ~/.local/share), where the steps of deleted agent logs are kept between runs."""
+    data_home = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local/share")
+    return Path(data_home) / "trace-atlas" / "mine.duckdb"
+
+
 def dbt_log_path() -> Path:
     """Where dbt writes its log: DBT_LOG_PATH if set, else the project's logs/ folder."""
     return Path(os.environ.get("DBT_LOG_PATH") or PROJECT_DIR / "logs") / "dbt.log"
@@ -680,6 +704,9 @@ def main(argv: list[str] | None = None) -> int:
             if places is None:
                 return 0
             args.claude_logs, args.codex_logs = places
+            # issue 12: the steps of logs the agents delete are kept, in the user's data folder
+            os.environ.setdefault("TRACE_ATLAS_KEEP_HISTORY", "1")
+            os.environ.setdefault("TRACE_ATLAS_DB", str(history_database()))
         if args.normalized and not (args.claude_logs or args.codex_logs):
             raise RunError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
         plan = plan_run(args)
@@ -720,6 +747,8 @@ def main(argv: list[str] | None = None) -> int:
     say(f"outputs: {out} ({len(files)} files)")
     for line in agent_logs.summary(out) if plan.logs else []:  # agent_logs (issue 11)
         say(line)
+    if plan.logs:
+        say(history_line(out))
     if args.no_plots:
         say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
     say(f"done in {time.perf_counter() - started:.1f} s")

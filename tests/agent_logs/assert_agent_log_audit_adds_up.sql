@@ -22,6 +22,18 @@ contract_steps as (
 
 ),
 
+deleted_log_steps as (
+
+    -- KEEP_HISTORY: steps in the contract from log files deleted since, formed by no line here
+    select
+        provider,
+        count(*) as step_count
+    from {{ ref('int_agent_log_steps_remembered') }}
+    where source_path not in (select log_files.source_path from {{ ref('stg_agent_logs__files') }} as log_files)
+    group by provider
+
+),
+
 audit_totals as (
 
     select
@@ -52,10 +64,12 @@ identities as (
     union all
     select
         audit_totals.agent || ': kept = steps of the contract' as identity,
-        audit_totals.steps_kept = coalesce(contract_steps.step_count, 0) as holds
+        audit_totals.steps_kept = coalesce(contract_steps.step_count, 0) - coalesce(deleted_log_steps.step_count, 0) as holds
     from audit_totals
     left join contract_steps
         on audit_totals.agent = contract_steps.provider
+    left join deleted_log_steps
+        on audit_totals.agent = deleted_log_steps.provider
     union all
     select
         'codex: accepted token_counts = steps formed' as identity,

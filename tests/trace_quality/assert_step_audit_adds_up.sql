@@ -26,6 +26,8 @@ audit_totals as (
         sum(case when section = 'lines' and item = 'steps_ingested' then count else 0 end) as steps_ingested,
         -- agent_logs (issue 11): raw lines that are no step; absent (0) for other inputs
         sum(case when section = 'lines' and item = 'other_lines' then count else 0 end) as other_lines,
+        -- KEEP_HISTORY: steps of deleted log files, read from no line of this build
+        sum(case when section = 'lines' and item = 'steps_from_deleted_logs' then count else 0 end) as steps_from_deleted_logs,
         sum(case when section = 'rejected' then count else 0 end) as rejected_by_reason,
         sum(case when section = 'steps' and item = 'eligible_steps' then count else 0 end) as eligible_steps,
         sum(case when section = 'steps' and item = 'excluded_steps' then count else 0 end) as excluded_steps,
@@ -38,7 +40,7 @@ identities as (
 
     select
         'lines_read = blank + rejected + ingested' as identity,
-        lines_read = blank_lines + rejected_lines + steps_ingested + other_lines as holds
+        lines_read + steps_from_deleted_logs = blank_lines + rejected_lines + steps_ingested + other_lines as holds
     from audit_totals
     union all
     select

@@ -23,10 +23,59 @@ input_steps as (
 {#- --- agent_logs (issue 11) --- #}
 {%- elif trace_input() == 'agent_logs' %}
 
-input_steps as (
+{%- set columns = [
+    'step_id', 'source_file', 'source_line_number', 'provider', 'project', 'session_id',
+    'session_file', 'round_index', 'source_round_id', 'source_turn_id', 'source_trace_key',
+    'model', 'store', 'home', 'user_name', 'input_tokens_total', 'prefix_tokens',
+    'newly_append_tokens', 'output_tokens', 'reasoning_output_tokens',
+    'claude_uncached_input_tokens', 'claude_cache_creation_input_tokens',
+    'claude_cache_read_input_tokens', 'current_input_event_count',
+    'current_user_message_count', 'current_tool_result_count', 'current_user_message_chars',
+    'current_tool_result_chars', 'current_input_chars', 'first_input_event_type',
+    'first_timing_event_type', 'timing_event_count', 'tool_call_count', 'is_subagent'
+] %}
+
+present_steps as (
 
     select *
     from {{ ref('int_agent_log_steps_kept') }}
+
+),
+
+remembered_steps as (
+
+    select *
+    from {{ ref('int_agent_log_steps_remembered') }}
+
+),
+
+log_files as (
+
+    select source_path
+    from {{ ref('stg_agent_logs__files') }}
+
+),
+
+deleted_steps as (
+
+    {#- KEEP_HISTORY: the steps of log files deleted since they were read, numbered after the
+        steps of the files on disk #}
+    select
+        remembered_steps.*,
+        (select coalesce(max(present_steps.step_id), 0) from present_steps)
+        + row_number() over (order by remembered_steps.source_file, remembered_steps.source_line_number) as step_id
+    from remembered_steps
+    where remembered_steps.source_path not in (select log_files.source_path from log_files)
+
+),
+
+input_steps as (
+
+    select {{ columns | join(', ') }}
+    from present_steps
+    union all
+    select {{ columns | join(', ') }}
+    from deleted_steps
 
 ),
 {#- --- end agent_logs --- #}

@@ -36,6 +36,29 @@ kept_step_lines as (
     from {{ ref('int_agent_log_steps_kept') }}
 
 ),
+
+steps_remembered as (
+
+    select source_path
+    from {{ ref('int_agent_log_steps_remembered') }}
+
+),
+
+log_files as (
+
+    select source_path
+    from {{ ref('stg_agent_logs__files') }}
+
+),
+
+deleted_logs_counted as (
+
+    {#- KEEP_HISTORY: steps kept from log files no longer on disk (read by no line here) #}
+    select count(*) as steps_from_deleted_logs
+    from steps_remembered
+    where source_path not in (select log_files.source_path from log_files)
+
+),
 {#- --- end agent_logs --- #}
 {%- endif %}
 
@@ -191,6 +214,14 @@ audit_rows as (
     union all
     select 1 as section_order, 'lines' as section, 5 as item_order, 'other_lines' as item, other_lines as item_count
     from lines_counted
+    union all
+    select
+        1 as section_order,
+        'lines' as section,
+        6 as item_order,
+        'steps_from_deleted_logs' as item,
+        steps_from_deleted_logs as item_count
+    from deleted_logs_counted
     {%- endif %}
     {#- --- end agent_logs --- #}
     union all
