@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_DIR / "seeds"
@@ -193,11 +193,29 @@ def is_array(value: Any) -> bool:
     return isinstance(value, list) and not isinstance(value, Pairs)
 
 
+class WrittenFloat(float):
+    """A JSON number that is not an integer, keeping the text the line writes it with."""
+
+    written: str
+
+    def __new__(cls, text: str) -> Self:
+        number = super().__new__(cls, text)
+        number.written = text
+        return number
+
+
 def parse_json(text: str) -> Any:
     def reject_constant(name: str) -> Any:
         raise ValueError(name)
 
-    return json.loads(text, object_pairs_hook=Pairs, parse_constant=reject_constant)
+    return json.loads(
+        text, object_pairs_hook=Pairs, parse_constant=reject_constant, parse_float=WrittenFloat
+    )
+
+
+def written_text(value: Any) -> str:
+    """A message's quote of a value: a number that is not an integer as the line writes it."""
+    return value.written if isinstance(value, WrittenFloat) else json_text(value)
 
 
 def kind(value: Any) -> str:
@@ -249,7 +267,7 @@ def count_issue(value: Any) -> tuple[str, str] | None:
         return None
     return (
         "not_an_integer",
-        f"expected a non-negative integer, got {kind(value)} {json_text(value)[:40]}",
+        f"expected a non-negative integer, got {kind(value)} {written_text(value)[:40]}",
     )
 
 
@@ -328,7 +346,7 @@ def reject(text: str) -> tuple[str, str | None, str] | None:
         return (
             "not_a_string",
             "provider",
-            f"expected a string, got {kind(provider)} {json_text(provider)[:40]}",
+            f"expected a string, got {kind(provider)} {written_text(provider)[:40]}",
         )
     if events is not None and not is_array(events):
         return "not_a_list", "timing_events", f"expected a list, got {kind(events)}"
@@ -344,7 +362,7 @@ def reject(text: str) -> tuple[str, str | None, str] | None:
         return (
             "not_a_string",
             name,
-            f"expected a string, got {kind(event_type)} {json_text(event_type)[:40]}",
+            f"expected a string, got {kind(event_type)} {written_text(event_type)[:40]}",
         )
     return None
 

@@ -83,6 +83,24 @@ REJECTED = [
         "expected a non-negative integer, got number 12.5",
     ),
     (
+        "token_exponent",
+        "{" + BASE + ',"prefix_tokens": 2.50E+3,"timing_events":[' + EVENT + "]}",
+        "not_an_integer",
+        "prefix_tokens",
+        "expected a non-negative integer, got number 2.50E+3",
+    ),
+    (
+        "token_long_fraction",
+        "{"
+        + BASE
+        + ',"prefix_tokens":0.1000000000000000055511151231257827,"timing_events":['
+        + EVENT
+        + "]}",
+        "not_an_integer",
+        "prefix_tokens",
+        "expected a non-negative integer, got number 0.1000000000000000055511151231257827",
+    ),
+    (
         "token_boolean",
         "{" + BASE + ',"prefix_tokens":true,"timing_events":[' + EVENT + "]}",
         "not_an_integer",
@@ -109,6 +127,15 @@ REJECTED = [
         "not_a_string",
         "provider",
         "expected a string, got integer 5",
+    ),
+    (
+        "provider_exponent",
+        '{"provider":1e21,"prefix_tokens":5,"newly_append_tokens":1,"timing_events":['
+        + EVENT
+        + "]}",
+        "not_a_string",
+        "provider",
+        "expected a string, got number 1e21",
     ),
     (
         "events_object",
@@ -227,7 +254,7 @@ def test_quarantine_sets_every_rejected_line_aside(tmp_path):
     assert audit["lines.lines_read"] == len(lines)
     assert audit["lines.blank_lines"] == 1
     assert audit["lines.rejected_lines"] == len(REJECTED) + 1
-    assert audit["rejected.not_an_integer"] == 3
+    assert audit["rejected.not_an_integer"] == sum(c[2] == "not_an_integer" for c in REJECTED)
     assert audit["rejected.not_utf8"] == 1
 
 

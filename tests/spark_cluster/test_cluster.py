@@ -131,9 +131,37 @@ def build_on_duckdb(trace: Path, workdir: Path, env: dict[str, str], args: list[
     run(dbt_command(workdir, *args), build_env, f"dbt build (DuckDB) on {trace.name}")
 
 
+# What run_manifest.json says about the build itself (engine, target, versions, invocation,
+# times) rather than about the trace and the results.
+BUILD_FACTS = {
+    "engine",
+    "target",
+    "adapter",
+    "adapter_version",
+    "dbt_invocation_id",
+    "started_at",
+    "build_finished_at",
+    "written_at",
+    "spark.master",
+    "spark.executors",
+}
+
+
 def exported_files(out: Path) -> dict[str, bytes]:
-    """Every file the writer put in an output folder (figures excepted: PNG metadata)."""
-    return {path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.suffix != ".png"}
+    """Every file the writer put in an output folder, as the engines must agree on it: figures
+    (PNG metadata) and the atlas page (it names the engine and invocation) left out, the run
+    manifest without its facts about the build."""
+    files = {}
+    for path in sorted(out.iterdir()):
+        if path.suffix == ".png" or path.name == "index.html":
+            continue
+        if path.name == "run_manifest.json":
+            manifest = json.loads(path.read_text())
+            manifest = {key: value for key, value in manifest.items() if key not in BUILD_FACTS}
+            files[path.name] = json.dumps(manifest, sort_keys=True).encode()
+        else:
+            files[path.name] = path.read_bytes()
+    return files
 
 
 CASES = {
