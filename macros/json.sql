@@ -36,33 +36,19 @@
 {%- endmacro %}
 
 
-{% macro number_as_written(raw, line_text, key) -%}
+{% macro number_as_written(raw, kind, line_text, key) -%}
     {#- A number that is not an integer, as the line writes it: each engine re-formats a parsed
         1e21, 1E5 or 0.10000000000000001 its own way, so a message quotes the line's own text
         (the first `"key": <number>` whose value is the parsed one; the parsed text when none
-        is). Any other value's text unchanged. Only for messages: a regex over the line. -#}
+        is, e.g. when a nested key of that name with another value comes first). Any other
+        value's text unchanged. Only for messages: a regex over the line. Both engines read
+        string literals as written (Spark: spark.sql.parser.escapedStringLiterals). -#}
     case
-        when {{ json_kind(raw) }} = 'number'
-            and try_cast(regexp_extract({{ line_text }}, {{ number_after_key_pattern(key) }}, 1) as double) = try_cast({{ raw }} as double)
-            then regexp_extract({{ line_text }}, {{ number_after_key_pattern(key) }}, 1)
+        when {{ kind }} = 'number'
+            and try_cast(regexp_extract({{ line_text }}, '"{{ key }}"\s*:\s*(-?[0-9][-+.0-9eE]*)', 1) as double) = try_cast({{ raw }} as double)
+            then regexp_extract({{ line_text }}, '"{{ key }}"\s*:\s*(-?[0-9][-+.0-9eE]*)', 1)
         else {{ raw }}
     end
-{%- endmacro %}
-
-
-{% macro number_after_key_pattern(key) -%}
-    {{ return(adapter.dispatch('number_after_key_pattern', 'trace_atlas')(key)) }}
-{%- endmacro %}
-
-{% macro default__number_after_key_pattern(key) -%}
-    {#- The regex (as a SQL string) of `"key": <number>`, the number its group 1. DuckDB's
-        string literals keep backslashes as written. -#}
-    '"{{ key }}"\s*:\s*(-?[0-9][-+.0-9eE]*)'
-{%- endmacro %}
-
-{% macro spark__number_after_key_pattern(key) -%}
-    {#- Spark's string literals read backslash escapes: each is doubled. -#}
-    '"{{ key }}"\\s*:\\s*(-?[0-9][-+.0-9eE]*)'
 {%- endmacro %}
 
 

@@ -187,15 +187,15 @@ lines_explained as (
             when 'duplicate_key' then 'the key ' || repeated_key || ' appears more than once'
             when 'not_a_string'
                 then 'expected a string, got ' || coalesce(
-                        provider__bad_kind || ' ' || left({{ number_as_written('provider__raw', 'line_text', 'provider') }}, 40),
-                        first_event_type__bad_kind || ' ' || left({{ number_as_written('first_event_type__raw', 'line_text', 'event_type') }}, 40)
+                        provider__bad_kind || ' ' || left({{ number_as_written('provider__raw', 'provider__bad_kind', 'line_text', 'provider') }}, 40),
+                        first_event_type__bad_kind || ' ' || left({{ number_as_written('first_event_type__raw', 'first_event_type__bad_kind', 'line_text', 'event_type') }}, 40)
                     )
             when 'not_a_list' then 'expected a list, got ' || timing_events__kind
             when 'event_not_an_object' then 'expected an object, got ' || {{ json_kind(json_raw_at('line_text', '$.timing_events[0]')) }}
             else case
                     {%- for field in integer_fields if field.experiment_reads %}
                     when {{ field.name }}__bad_kind is not null
-                        then {{ integer_issue(field.name ~ '__bad_kind', number_as_written(field.name ~ '__raw', 'line_text', field.name), 'problem') }}
+                        then {{ integer_issue(field.name ~ '__bad_kind', number_as_written(field.name ~ '__raw', field.name ~ '__bad_kind', 'line_text', field.name), 'problem') }}
                     {%- endfor %}
                 end
         end as rejection_problem
@@ -233,7 +233,7 @@ final as (
         end as {{ field.name }}__warning,
         case
             when rejection_reason is null and {{ field.name }}__bad_kind is not null
-                then {{ integer_issue(field.name ~ '__bad_kind', number_as_written(field.name ~ '__raw', 'line_text', field.name), 'problem') }}
+                then {{ integer_issue(field.name ~ '__bad_kind', number_as_written(field.name ~ '__raw', field.name ~ '__bad_kind', 'line_text', field.name), 'problem') }}
         end as {{ field.name }}__problem,
         {%- endfor %}
         case
