@@ -126,12 +126,12 @@ lint: venv $(LINT_TRACE)
 	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses
 
 pytest: venv
-	$(PY) -m pytest --ignore=tests/spark --ignore=tests/spark_cluster --ignore=tests/agent_logs/spark
+	$(PY) -m pytest --durations=15 --ignore=tests/spark --ignore=tests/spark_cluster --ignore=tests/agent_logs/spark
 
 # The Spark suite: dbt build on Spark (every data test and unit test) with outputs byte-identical
 # to the reference's; it fails when the engine cannot run.
 test-spark: venv-spark
-	$(PY) -m pytest tests/spark tests/agent_logs/spark
+	$(PY) -m pytest --durations=5 tests/spark tests/agent_logs/spark
 
 test: venv pytest lint test-spark
 
