@@ -93,20 +93,25 @@ def test_the_trace_source_reads_as_the_base_model_does() -> None:
 
 
 def test_every_rejection_and_exclusion_reason_has_a_unit_test(tmp_path, traces):
-    """dbt ls --resource-type unit_test lists a unit test for every reason of the seeds."""
+    """dbt ls --resource-type unit_test lists a unit test of its own for every reason of the
+    seeds (trace_line_rejected_<reason>, step_excluded_<reason>), and it expects that reason."""
     import csv
 
     result = run_dbt(["parse"], str(traces["edge"][0]), tmp_path)
     assert result.returncode == 0
     manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
-    unit_tests = manifest["unit_tests"].values()
-    expected_text = " ".join(json.dumps(test.get("expect", {})) for test in unit_tests)
+    unit_tests = {test["name"]: test for test in manifest["unit_tests"].values()}
     seeds = Path(__file__).resolve().parent.parent / "seeds"
-    for seed in ("rejection_reasons", "exclusion_reasons"):
+    for seed, prefix in (
+        ("rejection_reasons", "trace_line_rejected_"),
+        ("exclusion_reasons", "step_excluded_"),
+    ):
         with open(seeds / f"{seed}.csv", newline="") as handle:
             for row in csv.DictReader(handle):
-                assert f'"{row["reason"]}"' in expected_text, (
-                    f"no unit test expects {row['reason']}"
+                test = unit_tests.get(prefix + row["reason"])
+                assert test is not None, f"no unit test {prefix}{row['reason']}"
+                assert f'"{row["reason"]}"' in json.dumps(test.get("expect", {})), (
+                    f"{prefix}{row['reason']} does not expect {row['reason']}"
                 )
 
 
