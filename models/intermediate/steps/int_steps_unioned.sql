@@ -1,6 +1,10 @@
 {#- The steps contract (grain: step_id): one row per agent step of the run's input, whatever it
     is -- a normalized trace, a prebuilt trace database or raw agent logs -- with the same
-    columns and types (enforced). Everything downstream reads only this model. #}
+    columns and types (enforced). Everything downstream reads only this model. On DuckDB, for a
+    trace, a view: the typed lines are already a table, and the few readers take the few columns
+    they need instead of a copy of every step. #}
+
+{{ config(materialized='view' if target.type == 'duckdb' and trace_input() == 'trace' else 'table') }}
 
 with
 
