@@ -178,16 +178,29 @@ def proc_cmdline(pid: int) -> list[str]:
     return [part.decode(errors="replace") for part in raw.split(b"\0") if part]
 
 
-def is_running(record: ProcessRecord) -> bool:
+def is_running(record: ProcessRecord, settle: float = 2.0) -> bool:
     """True while the recorded PID is still the process `up` started (same start time, its
-    main class on the command line, not a zombie)."""
-    if proc_start_ticks(record.pid) != record.start_ticks:
-        return False
-    try:
-        state = Path(f"/proc/{record.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z" and record.main_class in proc_cmdline(record.pid)
+    main class on the command line, not a zombie).
+
+    A process in the middle of an exec (Popen has just returned, or spark-class is handing
+    over to java) briefly shows an empty command line: the kernel closes the close-on-exec
+    pipe Popen waits on before it maps the new arguments. An empty command line is therefore
+    read again for up to `settle` seconds; a different, non-empty one is an answer at once.
+    """
+    deadline = time.monotonic() + settle
+    while True:
+        if proc_start_ticks(record.pid) != record.start_ticks:
+            return False
+        try:
+            state = Path(f"/proc/{record.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            return False
+        if state == "Z":
+            return False
+        cmdline = proc_cmdline(record.pid)
+        if cmdline or time.monotonic() > deadline:
+            return record.main_class in cmdline
+        time.sleep(0.01)
 
 
 def spark_home() -> Path:

@@ -228,6 +228,30 @@ def test_a_recorded_pid_is_only_stopped_while_it_is_the_same_process(tmp_path: P
         sleeper.wait()
 
 
+def test_a_process_in_the_middle_of_an_exec_is_still_running(monkeypatch) -> None:
+    # Right after Popen returns (and while spark-class execs java) the kernel shows an empty
+    # command line for a moment; CI once read it and called a live process gone.
+    sleeper = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    try:
+        ticks = spark_cluster.proc_start_ticks(sleeper.pid)
+        assert ticks is not None
+        record = spark_cluster.ProcessRecord("sleeper", sleeper.pid, ticks, "sleep", "-")
+        real = spark_cluster.proc_cmdline
+        reads = {"n": 0}
+
+        def mid_exec(pid: int) -> list[str]:
+            reads["n"] += 1
+            return [] if reads["n"] <= 3 else real(pid)
+
+        monkeypatch.setattr(spark_cluster, "proc_cmdline", mid_exec)
+        assert spark_cluster.is_running(record) and reads["n"] == 4
+        reads["n"] = -(10**6)
+        assert not spark_cluster.is_running(record, settle=0.05)
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
 def test_down_without_a_cluster_is_a_no_op(tmp_path: Path) -> None:
     command = [sys.executable, str(CLUSTER_SCRIPT), "down", "--dir", str(tmp_path)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
