@@ -126,7 +126,7 @@ lint: venv $(LINT_TRACE)
 	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses
 
 pytest: venv
-	$(PY) -m pytest --durations=15 --ignore=tests/spark --ignore=tests/spark_cluster --ignore=tests/agent_logs/spark
+	$(PY) -m pytest -n 2 --dist loadfile --durations=15 --ignore=tests/spark --ignore=tests/spark_cluster --ignore=tests/agent_logs/spark
 
 # The Spark suite: dbt build on Spark (every data test and unit test) with outputs byte-identical
 # to the reference's; it fails when the engine cannot run.
