@@ -161,13 +161,19 @@ class ProcessRecord:
     log: str
 
 
-def proc_start_ticks(pid: int) -> int | None:
-    """The start time of a process in clock ticks since boot, or None if there is none."""
+def proc_stat(pid: int) -> list[str] | None:
+    """The fields of /proc/<pid>/stat after the command name (state first), or None if there
+    is no such process."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:
         return None
-    return int(stat.rsplit(")", 1)[1].split()[19])
+
+
+def proc_start_ticks(pid: int) -> int | None:
+    """The start time of a process in clock ticks since boot, or None if there is none."""
+    fields = proc_stat(pid)
+    return None if fields is None else int(fields[19])
 
 
 def proc_cmdline(pid: int) -> list[str]:
@@ -189,13 +195,8 @@ def is_running(record: ProcessRecord, settle: float = 2.0) -> bool:
     """
     deadline = time.monotonic() + settle
     while True:
-        if proc_start_ticks(record.pid) != record.start_ticks:
-            return False
-        try:
-            state = Path(f"/proc/{record.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            return False
-        if state == "Z":
+        fields = proc_stat(record.pid)
+        if fields is None or int(fields[19]) != record.start_ticks or fields[0] == "Z":
             return False
         cmdline = proc_cmdline(record.pid)
         if cmdline or time.monotonic() > deadline:
