@@ -8,45 +8,38 @@ DBT := $(VENV)/bin/dbt
 
 DEFAULT_TRACE := data/default/trace.jsonl
 DEFAULT_STEPS := 50000
-TRACE ?= $(DEFAULT_TRACE)
-OUT ?= output/cache_hit_ratio
-ON_BAD_LINES ?= strict
-DB ?=
-ENGINE ?= duckdb
-NO_PLOTS ?= 0
-FULL_REFRESH ?= 0
-KEEP_HISTORY ?=
-BENCH_ARGS ?=
 LINT_TRACE := target/test-data/lint_trace.jsonl
-# --- agent_logs (issue 11): raw Claude Code / Codex logs ---
-CLAUDE_LOGS ?=
-CODEX_LOGS ?=
-NORMALIZED ?=
-INCLUDE_CONTENT ?= 0
-export CLAUDE_LOGS CODEX_LOGS NORMALIZED INCLUDE_CONTENT
-# --- end agent_logs ---
-
-# Paths reach the scripts through the environment, never through the shell's quoting: a trace
-# called "it's mine.jsonl" works.
-export TRACE OUT ON_BAD_LINES DB ENGINE NO_PLOTS FULL_REFRESH KEEP_HISTORY
+# The runner is one command, `trace-atlas` (python -m trace_atlas); each of its options also
+# reads the environment variable of the same name (TRACE, DB, CLAUDE_LOGS, CODEX_LOGS, OUT,
+# ON_BAD_LINES, ENGINE, NO_PLOTS, FULL_REFRESH, KEEP_HISTORY, NORMALIZED, INCLUDE_CONTENT, PORT,
+# PRICES): make passes its variables through the environment, never through the shell's quoting,
+# so a trace called "it's mine.jsonl" works. Unset variables take the command's defaults.
+TRACE_ATLAS := $(PY) -m trace_atlas
+INPUT_VARIABLES := TRACE DB CLAUDE_LOGS CODEX_LOGS OUT ON_BAD_LINES ENGINE NO_PLOTS FULL_REFRESH \
+	KEEP_HISTORY NORMALIZED INCLUDE_CONTENT PORT PRICES
+export $(INPUT_VARIABLES)
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)
 # The local Spark JVM binds to the loopback interface (no hostname lookup, no network).
 export SPARK_LOCAL_IP ?= 127.0.0.1
-
-PLOTS_FLAG = $(if $(filter 1 yes true,$(NO_PLOTS)),--no-plots)
+# No input given: the generated demo trace.
+NO_INPUT := $(if $(TRACE)$(DB)$(CLAUDE_LOGS)$(CODEX_LOGS),,yes)
+SPARK_ENGINE := $(if $(filter spark,$(ENGINE)),venv-spark)$(if $(filter spark-cluster,$(ENGINE)),venv-spark-cluster)
 
 .DEFAULT_GOAL := help
 .PHONY: help run test venv venv-spark lint pytest test-spark docs bench clean mine normalize
 
 help:  ## this list
-	@echo "Trace Atlas: the prefix-cache hit-ratio experiment of coding-agent traces, in dbt."
+	@echo "Trace Atlas: the prompt-cache experiments of coding-agent traces, in dbt."
 	@echo ""
-	@echo "  make run     build the experiment and write its outputs (tables, figures, page)"
-	@echo "                 TRACE=$(DEFAULT_TRACE)   a path, a glob, or a,b,c (.jsonl, .jsonl.gz);"
-	@echo "                                          the default is generated on first use"
+	@echo "  make run     build the experiments and write their outputs (tables, figures, page)"
+	@echo "                 TRACE=                   a normalized trace: a path, a glob, or a,b,c"
+	@echo "                                          (.jsonl, .jsonl.gz); none: a generated demo"
+	@echo "                                          trace of $(DEFAULT_STEPS) steps ($(DEFAULT_TRACE))"
 	@echo "                 DB=                      a prebuilt trace database instead (DuckDB only)"
+	@echo "                 CLAUDE_LOGS= CODEX_LOGS= raw agent logs instead: a Claude Code projects"
+	@echo "                                          folder, a Codex sessions folder (or both)"
 	@echo "                 OUT=output/cache_hit_ratio   the output folder (replaced as a whole)"
 	@echo "                 ON_BAD_LINES=strict      strict: stop at the first bad line; quarantine"
 	@echo "                 NO_PLOTS=0               1: tables only, no figures"
@@ -55,9 +48,7 @@ help:  ## this list
 	@echo "                 FULL_REFRESH=0           1: read every file again (DuckDB reads only new"
 	@echo "                                          and changed files by default)"
 	@echo "                 KEEP_HISTORY=0           1: keep the steps of files deleted since read"
-	@echo "                 CLAUDE_LOGS= CODEX_LOGS= raw agent logs instead of a trace: a Claude Code"
-	@echo "                                          projects folder, a Codex sessions folder (or both)"
-	@echo "  make mine    the experiment on your own Claude Code / Codex logs (default places)"
+	@echo "  make mine    the experiments on your own Claude Code / Codex logs (default places)"
 	@echo "                 OUT=output/mine          KEEP_HISTORY=1: the steps of logs the agents"
 	@echo "                                          delete are kept, in ~/.local/share/trace-atlas/"
 	@echo "  make normalize CLAUDE_LOGS=... CODEX_LOGS=... NORMALIZED=steps.jsonl.gz"
@@ -67,13 +58,14 @@ help:  ## this list
 	@echo "  make docs    dbt docs generate (lineage from the trace to the figures) into target/"
 	@echo "  make bench   the benchmark against a bare DuckDB scan (writes ~7 GB under bench/)"
 	@echo "                 BENCH_ARGS=--quick       a 20,000-step smoke run instead"
-	@echo "  make page    re-render OUT's atlas page (index.html) from the last build, no rebuild"
-	@echo "  make serve   serve OUT's page and the dbt docs on http://127.0.0.1:PORT (PORT=8765)"
+	@echo "  make page    re-render OUT's atlas page (index.html) from OUT's own files, no rebuild"
+	@echo "  make serve   serve OUT's page and the dbt docs on http://127.0.0.1:PORT/ (PORT=8765)"
 	@echo "  make clean   remove target/, logs/ and output/ (not data/, bench/ or .venv/)"
 	@echo "  make spark-cluster-up / -status / -down   a local Spark cluster (master, 2 workers,"
 	@echo "               Thrift server on 127.0.0.1) for ENGINE=spark-cluster"
 	@echo ""
-	@echo "Set-up only: make venv (DuckDB engine), make venv-spark (adds Apache Spark)."
+	@echo "The same as a command: .venv/bin/trace-atlas --help (run, mine, normalize, write, page,"
+	@echo "serve, sidecar, spark-cluster). Set-up only: make venv (DuckDB), make venv-spark (Spark)."
 	@echo "dbt's full log of the last run: logs/dbt.log. More: README.md, docs/."
 
 venv: $(VENV)/.installed
@@ -82,6 +74,7 @@ $(VENV)/.installed: requirements.txt
 	@echo "setting up $(VENV) from requirements.txt (the first time takes about a minute)"
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	@$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 	@echo "$(VENV) ready"
 
@@ -95,33 +88,29 @@ $(VENV)/.installed-spark: requirements-spark.txt $(VENV)/.installed
 
 $(DEFAULT_TRACE): | venv
 	@echo "generating the default trace ($(DEFAULT_STEPS) steps) into $@"
-	@$(PY) scripts/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
+	@$(PY) tools/generate_trace.py --steps $(DEFAULT_STEPS) -o $@
 
-# The default trace is generated once (never committed); any other TRACE is used as given.
-run: venv $(if $(filter spark,$(ENGINE)),venv-spark) $(if $(filter spark-cluster,$(ENGINE)),venv-spark-cluster) $(if $(DB)$(CLAUDE_LOGS)$(CODEX_LOGS),,$(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE)))
-	@$(PY) scripts/run_pipeline.py --from-environment
+# The default trace is generated once (never committed); any other input is used as given.
+run: venv $(SPARK_ENGINE) $(if $(NO_INPUT),$(DEFAULT_TRACE))
+	@$(TRACE_ATLAS) run
 
-# --- agent_logs (issue 11) ---
 # Your own logs, where Claude Code and Codex keep them; says where it looked when there are none.
-mine: OUT = output/mine
-mine: venv $(if $(filter spark,$(ENGINE)),venv-spark)
-	@$(PY) scripts/run_pipeline.py --from-environment --mine
+mine: venv $(SPARK_ENGINE)
+	@$(TRACE_ATLAS) mine
 
 # Raw logs -> normalized JSONL (no experiment outputs).
-normalize: venv $(if $(filter spark,$(ENGINE)),venv-spark)
-	@test -n "$$NORMALIZED" || { echo "error: give NORMALIZED=<file.jsonl or file.jsonl.gz>" >&2; exit 2; }
-	@$(PY) scripts/run_pipeline.py --from-environment
-# --- end agent_logs ---
+normalize: venv $(SPARK_ENGINE)
+	@$(TRACE_ATLAS) normalize
 
 $(LINT_TRACE): | venv
-	@$(PY) scripts/generate_trace.py --steps 2000 --edge-cases -o $@
+	@$(PY) tools/generate_trace.py --steps 2000 --edge-cases -o $@
 
 # sqlfluff renders every model with dbt against a small database that holds the seeds, so that
 # the column lists that follow a seed are linted as they run.
 lint: venv $(LINT_TRACE)
 	@echo "ruff (Python) and sqlfluff (SQL of models, macros, tests and analyses)"
-	@$(VENV)/bin/ruff check scripts tests
-	@$(VENV)/bin/ruff format --check scripts tests
+	@$(VENV)/bin/ruff check trace_atlas tools tests
+	@$(VENV)/bin/ruff format --check trace_atlas tools tests
 	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(DBT) seed --quiet --target-path target/lint-target
 	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses
 
@@ -135,17 +124,17 @@ test-spark: venv-spark
 
 test: venv pytest lint test-spark
 
-docs: venv $(if $(filter $(DEFAULT_TRACE),$(TRACE)),$(DEFAULT_TRACE))
-	TRACE_ATLAS_TRACE="$$TRACE" $(DBT) docs generate
+docs: venv $(if $(NO_INPUT),$(DEFAULT_TRACE))
+	TRACE_ATLAS_TRACE="$${TRACE:-$(DEFAULT_TRACE)}" $(DBT) docs generate
 
 # Benchmark against a bare DuckDB scan; traces cached in bench/data (gitignored).
 bench: venv
-	$(PY) scripts/bench.py $(BENCH_ARGS)
+	$(PY) tools/bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs output
 
-# Issue 13: the local Spark cluster targets (spark-cluster-up/-down/-status/-run, test-spark-cluster).
+# The local Spark cluster targets (spark-cluster-up/-down/-status, test-spark-cluster).
 include mk/spark-cluster.mk
 # The atlas page: make page, make serve, make browser, make test-page.
 include mk/page.mk

@@ -1,23 +1,21 @@
-# The atlas page (issue 14), included by the Makefile:
-#   make page     re-render OUT's index.html from the last build (no rebuild)
+# The atlas page, included by the Makefile:
+#   make page     re-render OUT's index.html from OUT's own files (no rebuild)
 #   make serve    serve OUT's page and the dbt docs site (target/) on localhost; Ctrl-C stops it
 #   make browser  install Debian's chromium when /usr/bin/chromium is missing (root, apt-get)
 #   make test-page  the page's browser tests alone (tests/page)
 # The browser tests also run under `make pytest` / `make test`, which therefore install
 # requirements-page.txt (Playwright) and the browser first.
 
-PORT ?= 8765
-export PORT
 CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: page serve browser venv-page test-page
 
 page: venv
-	$(PY) scripts/render_page.py --out "$$OUT" --manifest target/manifest.json
+	@$(TRACE_ATLAS) page
 
 # The docs site is generated first when target/ has none.
 serve: venv $(if $(wildcard target/index.html),,docs)
-	$(PY) scripts/serve_page.py --out "$$OUT" --target target --port "$$PORT"
+	@$(TRACE_ATLAS) serve
 
 browser:
 	@if [ -x '$(CHROMIUM)' ]; then echo "browser: $(CHROMIUM) is installed"; \

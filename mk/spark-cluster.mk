@@ -1,6 +1,6 @@
-# Issue 13: the project on a local Apache Spark cluster (docs/spark_cluster.md), included by the
+# The project on a local Apache Spark cluster (docs/spark_cluster.md), included by the
 # Makefile. A standalone master, two workers and the Spark Thrift server on 127.0.0.1, started
-# from the pyspark wheel by scripts/spark_cluster.py; dbt reaches it through the `spark_cluster`
+# from the pyspark wheel by trace-atlas spark-cluster; dbt reaches it through the `spark_cluster`
 # target of profiles.yml (dbt-spark `method: thrift`).
 #   make spark-cluster-up | spark-cluster-status | spark-cluster-down
 #   make run ENGINE=spark-cluster [TRACE=...] [OUT=...]   (the runner: checks, lock, executors)
@@ -9,7 +9,7 @@
 SPARK_CLUSTER_DIR ?= $(or $(TRACE_ATLAS_SPARK_CLUSTER_DIR),target/spark-cluster)
 # `down` and `status` need no package: they work without the virtualenv too.
 SPARK_CLUSTER_PY = $(if $(wildcard $(PY)),$(PY),$(PYTHON))
-SPARK_CLUSTER = $(SPARK_CLUSTER_PY) scripts/spark_cluster.py
+SPARK_CLUSTER = $(SPARK_CLUSTER_PY) -m trace_atlas spark-cluster
 
 .PHONY: venv-spark-cluster spark-cluster-up spark-cluster-down spark-cluster-status \
 	test-spark-cluster

@@ -20,7 +20,7 @@ Usage::
 
     python scripts/render_page.py --out output/cache_hit_ratio   # what `make page` runs
 
-and from Python, at the end of a run: ``render_page.render(out_dir, manifest_path)``.
+and from Python, at the end of a run: ``page.render(out_dir, manifest_path)``.
 """
 
 from __future__ import annotations
@@ -40,9 +40,11 @@ from urllib.parse import quote, urlsplit
 
 import jinja2
 
-import atlas_markdown
+from trace_atlas import (
+    PROJECT_DIR,
+    atlas_markdown,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 TEMPLATE_NAME = "atlas_page.html.j2"
 PAGE_NAME = "index.html"
@@ -702,7 +704,7 @@ def render(out_dir: Path, manifest_path: Path, project_dir: Path = PROJECT_DIR) 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="render_page.py",
+        prog="page.py",
         description=(
             "Write the experiment's web page, index.html, into an output folder: the tables, "
             "figures and run_manifest.json of that folder, with the words, lineage and "
@@ -738,7 +740,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         path = render(args.out, args.manifest, args.project_dir)
     except PageError as error:
-        print(f"render_page.py: error: {error}", file=sys.stderr)
+        print(f"page.py: error: {error}", file=sys.stderr)
         return 1
     print(f"wrote {path} ({path.stat().st_size:,} bytes)")
     return 0

@@ -43,7 +43,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from trace_atlas import PROJECT_DIR
+
 HOST = "127.0.0.1"
 STATE_FILE = "cluster.json"
 LOG4J_CONFIG = PROJECT_DIR / "conf" / "spark-log4j2.properties"

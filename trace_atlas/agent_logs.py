@@ -206,7 +206,7 @@ def summary(out: Path) -> list[str]:
 
 def write_normalized(args: argparse.Namespace, target_dir: Path) -> int:
     """make normalize: the steps of the build as normalized JSONL (scripts/write_normalized.py)."""
-    import write_normalized as writer
+    from trace_atlas import normalized as writer
 
     writer_args = [
         "--output", args.normalized,

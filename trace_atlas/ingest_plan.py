@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from trace_atlas import PROJECT_DIR
+
 EDGE_BYTES = 64 * 1024
 INVENTORY_TABLE = "trace_atlas_inventory"
 BUILD_TABLE = "trace_atlas_last_build"

@@ -27,7 +27,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-import write_outputs
+from trace_atlas import outputs
 
 BATCH = 20_000
 # (JSON key, column of int_agent_log_steps_kept); None marks where the lists go.
@@ -112,7 +112,7 @@ def relations(manifest: dict) -> dict[str, tuple[str, str]]:
     return found
 
 
-def batches(reader: write_outputs.MartReader, relation: tuple[str, str], columns, order):
+def batches(reader: outputs.MartReader, relation: tuple[str, str], columns, order):
     """Rows of a model in order, as dicts, streamed in batches."""
     select = ", ".join(f'"{column}"' for column in columns)
     query = (
@@ -156,7 +156,7 @@ def tool_object(row: dict[str, Any], include_content: bool) -> dict[str, Any]:
 
 
 def steps(
-    reader: write_outputs.MartReader, found: dict[str, tuple[str, str]], include_content: bool
+    reader: outputs.MartReader, found: dict[str, tuple[str, str]], include_content: bool
 ) -> Iterator[dict[str, Any]]:
     step_columns = ["step_id"] + [column for _, column in STEP_FIELDS if column]
     tool_columns = ["step_id", *TOOL_FIELDS, "tool_input"]
@@ -184,9 +184,9 @@ def open_text(path: Path) -> TextIO:
 
 def write(args: argparse.Namespace) -> int:
     """Write the file (into a temporary sibling, renamed at the end); return the steps."""
-    manifest = write_outputs.read_manifest(args.manifest)
+    manifest = outputs.read_manifest(args.manifest)
     found = relations(manifest)
-    reader = write_outputs.MartReader(args.engine, args.database, args.spark_dir)
+    reader = outputs.MartReader(args.engine, args.database, args.spark_dir)
     target = args.output.resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(
@@ -225,7 +225,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--manifest", type=Path, default=Path("target/manifest.json"), help="dbt's manifest"
     )
-    parser.add_argument("--engine", choices=write_outputs.ENGINES, default="duckdb")
+    parser.add_argument("--engine", choices=outputs.ENGINES, default="duckdb")
     parser.add_argument(
         "--spark-dir",
         type=Path,
@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     try:
         count = write(args)
-    except (ExportError, write_outputs.OutputError) as error:
+    except (ExportError, outputs.OutputError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     if not args.quiet:

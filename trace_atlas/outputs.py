@@ -21,7 +21,6 @@ never replaced.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import importlib.metadata
 import io
@@ -40,9 +39,11 @@ from typing import Any
 
 import duckdb
 
-import input_files
+from trace_atlas import (
+    PROJECT_DIR,
+    input_files,
+)
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
 # Seconds spent on the tables, the figures and the page by the last write_outputs() call.
 TIMINGS: dict[str, float] = {}
 MARKER = ".trace_atlas_output"
@@ -363,19 +364,19 @@ def write_text(path: Path, text: str) -> None:
 
 
 def draw_figures(folder: Path) -> None:
-    script = PROJECT_DIR / "scripts" / "plot_figures.py"
-    command = [sys.executable, str(script), "--out", str(folder), "--quiet"]
-    if subprocess.run(command, check=False).returncode != 0:
+    from trace_atlas import figures
+
+    if figures.main(["--out", str(folder), "--quiet"]) != 0:
         raise OutputError("the plotting step failed (see above); previous outputs kept.")
 
 
 def write_page(folder: Path, manifest_path: Path) -> None:
     """Render index.html into folder (scripts/render_page.py), last, from its files."""
-    import render_page
+    from trace_atlas import page
 
     try:
-        render_page.render(folder, manifest_path)
-    except render_page.PageError as error:
+        page.render(folder, manifest_path)
+    except page.PageError as error:
         raise OutputError(f"the atlas page: {error}") from error
 
 
@@ -409,26 +410,36 @@ def load_tables(reader: MartReader, specs: list[OutputSpec]) -> dict[str, Table]
     return {spec.file: load_table(reader, spec) for spec in specs}
 
 
-def write_outputs(args: argparse.Namespace) -> tuple[Path, list[str]]:
+def write_outputs(
+    out: Path,
+    database: Path,
+    manifest_path: Path,
+    engine: str | None = None,
+    spark_dir: Path = Path("target/spark"),
+    hashes: Path | None = None,
+    run_options: dict | None = None,
+    no_plots: bool = False,
+    quiet: bool = True,
+) -> tuple[Path, list[str]]:
     """Write everything into a staged folder, swap it in; return the folder and file names."""
     started = time.perf_counter()
     TIMINGS.clear()
-    target = args.out.resolve()
+    target = out.resolve()
     check_target_folder(target)
-    manifest = read_manifest(args.manifest)
-    engine = args.engine or manifest.get("metadata", {}).get("adapter_type") or "duckdb"
+    manifest = read_manifest(manifest_path)
+    engine = engine or manifest.get("metadata", {}).get("adapter_type") or "duckdb"
     if engine not in ENGINES:
-        raise OutputError(f"{args.manifest} is from a {engine} build; expected duckdb or spark.")
+        raise OutputError(f"{manifest_path} is from a {engine} build; expected duckdb or spark.")
     specs = output_specs(manifest)
-    reader = MartReader(engine, args.database, args.spark_dir)
+    reader = MartReader(engine, database, spark_dir)
     try:
         tables = load_tables(reader, specs)
-        inputs = input_files.describe(input_files.from_database(reader, manifest), args.hashes)
+        inputs = input_files.describe(input_files.from_database(reader, manifest), hashes)
     finally:
         reader.close()
-    facts = build_facts(manifest, args.manifest.parent)
-    options = json.loads(args.run_options.read_text()) if args.run_options else {}
-    if not args.quiet:
+    facts = build_facts(manifest, manifest_path.parent)
+    options = run_options or {}
+    if not quiet:
         print(describe_build(facts, inputs), file=sys.stderr)
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
@@ -436,19 +447,19 @@ def write_outputs(args: argparse.Namespace) -> tuple[Path, list[str]]:
     os.umask(umask)
     staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
     try:
-        write_text(staged / MARKER, "written by scripts/write_outputs.py\n")
+        write_text(staged / MARKER, "written by Trace Atlas\n")
         docs = docs_blocks(manifest)
         for name, table in tables.items():
             write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
         TIMINGS["tables"] = time.perf_counter() - started
-        if not args.no_plots:
+        if not no_plots:
             started = time.perf_counter()
             draw_figures(staged)
             TIMINGS["figures"] = time.perf_counter() - started
         started = time.perf_counter()
-        write_page(staged, args.manifest)
+        write_page(staged, manifest_path)
         TIMINGS["page"] = time.perf_counter() - started
         names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
         swap_in(staged, target)
@@ -467,62 +478,3 @@ def describe_build(facts: dict, inputs: list[dict]) -> str:
         f"writing the dbt build of {facts['build_finished_at'] or 'an unknown time'} "
         f"(invocation {facts['invocation_id']}) on {files or 'no input file'}"
     )
-
-
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description=(
-            "Write the output files of the last `dbt build` (CSV, Markdown, LaTeX, the figures "
-            "and run_manifest.json) into an output folder, replacing it only once everything is "
-            "written. It says which build it writes (time, dbt invocation, input files)."
-        )
-    )
-    parser.add_argument(
-        "--out", type=Path, default=Path("output/cache_hit_ratio"), help="output folder"
-    )
-    parser.add_argument(
-        "--database",
-        type=Path,
-        default=Path(os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb")),
-        help="the DuckDB file dbt built (default: $TRACE_ATLAS_DB or target/trace_atlas.duckdb)",
-    )
-    parser.add_argument(
-        "--manifest",
-        type=Path,
-        default=Path("target/manifest.json"),
-        help="dbt's manifest of that build (default: target/manifest.json)",
-    )
-    parser.add_argument("--engine", choices=ENGINES, help="default: the manifest's adapter")
-    parser.add_argument(
-        "--spark-dir",
-        type=Path,
-        default=Path(os.environ.get("TRACE_ATLAS_SPARK_DIR", "target/spark")),
-        help="the Spark engine's folder, holding warehouse/ (default: target/spark)",
-    )
-    parser.add_argument(
-        "--hashes",
-        type=Path,
-        default=Path("target/input_hashes.json"),
-        help="sha256 of input files already computed (by make run, while dbt builds)",
-    )
-    parser.add_argument("--run-options", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--no-plots", action="store_true", help="write the tables only")
-    parser.add_argument("--quiet", action="store_true", help="print only errors")
-    return parser.parse_args(argv)
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    started = time.perf_counter()
-    try:
-        folder, names = write_outputs(args)
-    except OutputError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    if not args.quiet:
-        print(f"wrote {len(names)} files into {folder} ({time.perf_counter() - started:.2f} s)")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

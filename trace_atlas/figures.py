@@ -21,7 +21,7 @@ and the line.
 The figure is 15 x 11 inches; at the default 200 dpi that is 3000 x 2200 pixels
 (750 x 550 at 50 dpi). No ``bbox_inches="tight"``: the pixel size is exactly size x dpi.
 
-Each PNG embeds, while it is encoded (``png_sidecar.sidecar_pnginfo`` passed to
+Each PNG embeds, while it is encoded (``sidecar.sidecar_pnginfo`` passed to
 matplotlib's ``savefig``), the README, the docs blocks, the dbt sources (models, macros,
 seeds, ``dbt_project.yml``), these two scripts, every CSV / Markdown / LaTeX output of
 OUT_DIR and the run's provenance ``run_manifest.json`` (kind ``provenance``; the manifest
@@ -59,7 +59,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-import png_sidecar
+from trace_atlas import sidecar
 
 EXPORT_NAME = "cache_hit_ratio_histogram_data.csv"
 EXPORT_COLUMNS = (
@@ -86,8 +86,8 @@ DEFAULT_DPI = 200
 PNG_COMPRESS_LEVEL = 6  # zlib level of the image data (Pillow's default)
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCRIPT_FILES = {
-    "scripts/plot_figures.py": Path(__file__).resolve(),
-    "scripts/png_sidecar.py": Path(png_sidecar.__file__).resolve(),
+    "trace_atlas/figures.py": Path(__file__).resolve(),
+    "trace_atlas/sidecar.py": Path(sidecar.__file__).resolve(),
 }
 # (glob relative to --project-dir, kind); first match wins; missing files are skipped.
 PROJECT_SOURCES = (
@@ -513,7 +513,7 @@ def _matching_files(root: Path, pattern: str) -> Iterable[Path]:
 
 def output_kind(path: Path) -> str | None:
     """The kind of an output-folder file that is embedded, None for one that is not."""
-    if path.name == png_sidecar.RUN_MANIFEST_NAME:
+    if path.name == sidecar.RUN_MANIFEST_NAME:
         return "provenance"
     if path.suffix in OUTPUT_SUFFIXES and not path.name.startswith("."):
         return "data"
@@ -576,7 +576,7 @@ def manifest_extra(spec: FigureSpec, run: dict | None) -> dict:
 
 def save_png(fig: Figure, path: Path, payload: Payload, spec: FigureSpec) -> None:
     """Encode the PNG once, with the sidecar chunks, into a temporary file; os.replace."""
-    info, _ = png_sidecar.sidecar_pnginfo(
+    info, _ = sidecar.sidecar_pnginfo(
         payload.files, payload.kinds, manifest_extra(spec, payload.run)
     )
     info.add_text("Title", spec.title)
@@ -595,7 +595,7 @@ def save_png(fig: Figure, path: Path, payload: Payload, spec: FigureSpec) -> Non
             format="png",
             pil_kwargs={"pnginfo": info, "compress_level": PNG_COMPRESS_LEVEL},
         )
-        os.chmod(tmp, png_sidecar.default_file_mode())
+        os.chmod(tmp, sidecar.default_file_mode())
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -609,7 +609,7 @@ def draw_one(export: Export, spec: FigureSpec, dpi: int, payload: Payload, out: 
     """Render, embed and save one figure; return the line that reports it."""
     path = out / spec.filename
     save_png(render_figure(export, spec, dpi), path, payload, spec)
-    width, height = png_sidecar.png_size(path)
+    width, height = sidecar.png_size(path)
     return f"wrote {path}  {width}x{height} px  {path.stat().st_size:,} bytes"
 
 
@@ -652,7 +652,7 @@ def positive_int(text: str) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="plot_figures.py",
+        prog="figures.py",
         description=(
             "Draw the two prefix-cache hit-ratio histograms (share of steps, and share of "
             f"append tokens, per hit-ratio bin) from OUT_DIR/{EXPORT_NAME}, which the "
@@ -708,13 +708,13 @@ def main(argv: list[str] | None = None) -> int:
         payload = collect_payload(args.project_dir.resolve(), args.out)
         if payload.run is None and not args.quiet:
             print(
-                f"plot_figures.py: warning: no {png_sidecar.RUN_MANIFEST_NAME} in {args.out}; "
+                f"figures.py: warning: no {sidecar.RUN_MANIFEST_NAME} in {args.out}; "
                 "the figures carry no provenance",
                 file=sys.stderr,
             )
         lines = draw_all(export, payload, args.out, args.dpi, args.jobs or default_jobs())
-    except (PlotError, png_sidecar.SidecarError) as exc:
-        print(f"plot_figures.py: error: {exc}", file=sys.stderr)
+    except (PlotError, sidecar.SidecarError) as exc:
+        print(f"figures.py: error: {exc}", file=sys.stderr)
         return 1
     if not args.quiet:
         print("\n".join(lines))

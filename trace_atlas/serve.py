@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+from trace_atlas import PROJECT_DIR
+
 DEFAULT_PORT = 8765
 DOCS_SITE_FILES = ("index.html", "manifest.json", "catalog.json")
-SOURCE_FOLDERS = ("models", "macros", "seeds", "analyses", "tests", "scripts")
+SOURCE_FOLDERS = ("models", "macros", "seeds", "analyses", "tests", "trace_atlas")
 SOURCE_FILES = ("README.md", "dbt_project.yml")
 
 
@@ -122,7 +123,7 @@ def stop_on_signals() -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="serve_page.py",
+        prog="serve.py",
         description=(
             "Serve the atlas page of an output folder and the dbt docs site on localhost, with "
             "Python's http.server, and print both addresses. Ctrl-C stops it."
@@ -163,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not (args.out / "index.html").is_file():
         print(
-            f"serve_page.py: error: no atlas page in {args.out}: run `make run` (or `make page` "
+            f"serve.py: error: no atlas page in {args.out}: run `make run` (or `make page` "
             "after a run) first.",
             file=sys.stderr,
         )
@@ -175,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be used: {error}"
         print(
-            f"serve_page.py: error: port {args.port} {reason}; try `make serve PORT=<another>`.",
+            f"serve.py: error: port {args.port} {reason}; try `make serve PORT=<another>`.",
             file=sys.stderr,
         )
         return 1

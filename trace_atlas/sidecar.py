@@ -188,7 +188,7 @@ def build_manifest(
     header = {
         "format": MANIFEST_FORMAT,
         "version": MANIFEST_VERSION,
-        "read_with": "python scripts/png_sidecar.py list|show|provenance|extract FIGURE.png",
+        "read_with": "trace-atlas sidecar list|show|provenance|extract FIGURE.png",
     }
     return {**header, **(extra or {}), "files": entries}
 
@@ -451,7 +451,7 @@ def verified_file(sidecar: Sidecar, name: str) -> tuple[str, bytes]:
             raise SidecarError(f"{name!r} is ambiguous: {', '.join(sorted(matches))}")
         name = matches[0] if matches else name
     if name not in entries or name not in sidecar.files:
-        raise SidecarError(f"no embedded file named {name!r} (see: png_sidecar.py list)")
+        raise SidecarError(f"no embedded file named {name!r} (see: sidecar.py list)")
     verify_entry(entries[name], sidecar.files[name])
     return name, sidecar.files[name]
 
@@ -611,14 +611,14 @@ def _add_png_argument(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="png_sidecar.py",
+        prog="sidecar.py",
         description=(
             "Read the files embedded in a self-contained Trace Atlas figure: the README, "
             "docs, output tables (CSV/Markdown/LaTeX), the run's provenance "
             "(run_manifest.json) and the source code that drew it. Each file sits in a "
             "compressed PNG text chunk, listed in a JSON manifest with its size and sha256."
         ),
-        epilog="example: png_sidecar.py provenance output/cache_hit_ratio/"
+        epilog="example: sidecar.py provenance output/cache_hit_ratio/"
         "cache_hit_ratio_histogram.png",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -670,7 +670,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except SidecarError as exc:
-        print(f"png_sidecar.py: error: {exc}", file=sys.stderr)
+        print(f"sidecar.py: error: {exc}", file=sys.stderr)
         return 1
 
 

@@ -1,0 +1,27 @@
+"""Trace Atlas: exact answers about coding agents' prompt-cache use, computed by a dbt project.
+
+This package is the annex around the SQL: it checks the inputs, runs dbt, formats the marts'
+rows into files, draws the figures, renders the page and embeds the provenance. It computes no
+metric. The dbt project (models, macros, seeds) is found beside the package in a source
+checkout, or inside it when installed with ``pip install .``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def _project_dir() -> Path:
+    """The dbt project: $TRACE_ATLAS_PROJECT_DIR, else the checkout holding this package, else
+    the copy installed inside it."""
+    given = os.environ.get("TRACE_ATLAS_PROJECT_DIR", "").strip()
+    if given:
+        return Path(given).resolve()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "dbt_project.yml").is_file():
+        return checkout
+    return Path(__file__).resolve().parent / "project"
+
+
+PROJECT_DIR = _project_dir()

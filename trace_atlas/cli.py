@@ -1,0 +1,240 @@
+"""The trace-atlas command: run, mine, normalize, write, page, serve, sidecar, spark-cluster.
+
+Every option can also come from the environment variable named in its help (that is how make's
+variables arrive: `make run TRACE=... OUT=...`). Relative paths are taken from the folder the
+command was started in.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from trace_atlas import run as runner
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
+
+
+def absolute(text: str | None) -> str:
+    """A path (or several separated by commas) made absolute from the current folder."""
+    if not text:
+        return ""
+    parts = [part.strip() for part in text.split(",") if part.strip()]
+    return ",".join(str(Path(os.path.expanduser(part)).absolute()) for part in parts)
+
+
+def input_options(function):
+    for option in reversed(
+        [
+            click.option(
+                "--trace",
+                envvar="TRACE",
+                help="A normalized trace: a path, a glob or "
+                "a,b,c (.jsonl, .jsonl.gz). Default: the generated demo trace. [TRACE]",
+            ),
+            click.option(
+                "--db", envvar="DB", help="A prebuilt trace database, read-only (DuckDB only). [DB]"
+            ),
+            click.option(
+                "--claude-logs",
+                envvar="CLAUDE_LOGS",
+                help="Raw Claude Code logs: projects folder(s), comma-separated. [CLAUDE_LOGS]",
+            ),
+            click.option(
+                "--codex-logs",
+                envvar="CODEX_LOGS",
+                help="Raw Codex logs: sessions folder(s), comma-separated. [CODEX_LOGS]",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def build_options(default_out: str):
+    def decorate(function):
+        for option in reversed(
+            [
+                click.option(
+                    "--out",
+                    envvar="OUT",
+                    default=default_out,
+                    show_default=True,
+                    help="The output folder, replaced as a whole. [OUT]",
+                ),
+                click.option(
+                    "--on-bad-lines",
+                    envvar="ON_BAD_LINES",
+                    default="strict",
+                    type=click.Choice(["strict", "quarantine"]),
+                    show_default=True,
+                    help="strict: stop at the first bad line; quarantine: set bad "
+                    "lines aside. [ON_BAD_LINES]",
+                ),
+                click.option(
+                    "--engine",
+                    envvar="ENGINE",
+                    default="duckdb",
+                    show_default=True,
+                    type=click.Choice(list(runner.ENGINES)),
+                    help="duckdb (embedded), spark (local) or spark-cluster. [ENGINE]",
+                ),
+                click.option(
+                    "--no-plots",
+                    envvar="NO_PLOTS",
+                    is_flag=True,
+                    help="Tables only, no figures. [NO_PLOTS]",
+                ),
+                click.option(
+                    "--full-refresh",
+                    envvar="FULL_REFRESH",
+                    is_flag=True,
+                    help="Read every input file again. [FULL_REFRESH]",
+                ),
+                click.option(
+                    "--keep-history/--no-keep-history",
+                    envvar="KEEP_HISTORY",
+                    default=None,
+                    help="Keep the steps of input files deleted since "
+                    "they were read (default: on for mine). [KEEP_HISTORY]",
+                ),
+                click.option(
+                    "--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True
+                ),
+            ]
+        ):
+            function = option(function)
+        return function
+
+    return decorate
+
+
+def options_of(values: dict, **extra) -> runner.Options:
+    values = values | extra
+    for name in ("trace", "db", "claude_logs", "codex_logs", "out", "target_path", "normalized"):
+        if values.get(name):
+            values[name] = absolute(values[name])
+    return runner.Options(**{key: value for key, value in values.items() if value is not None})
+
+
+@click.group(context_settings=CONTEXT)
+def main() -> None:
+    """Trace Atlas: how coding agents use the provider's prompt cache, exactly, with dbt."""
+
+
+@main.command(context_settings=CONTEXT)
+@input_options
+@build_options(runner.DEFAULT_OUT)
+def run(**values) -> None:
+    """Build the experiments on one input and write their outputs (tables, figures, page)."""
+    sys.exit(runner.main(options_of(values)))
+
+
+@main.command(context_settings=CONTEXT)
+@build_options("output/mine")
+def mine(**values) -> None:
+    """The experiments on your own Claude Code / Codex logs, where the agents keep them."""
+    sys.exit(runner.main(options_of(values, mine=True)))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--claude-logs", envvar="CLAUDE_LOGS", help="Claude Code projects folder(s).")
+@click.option("--codex-logs", envvar="CODEX_LOGS", help="Codex sessions folder(s).")
+@click.option(
+    "--normalized",
+    envvar="NORMALIZED",
+    required=True,
+    help="The JSONL file to write (.jsonl or .jsonl.gz). [NORMALIZED]",
+)
+@click.option(
+    "--include-content",
+    envvar="INCLUDE_CONTENT",
+    is_flag=True,
+    help="Also write each tool call's raw input. [INCLUDE_CONTENT]",
+)
+@click.option(
+    "--engine",
+    envvar="ENGINE",
+    default="duckdb",
+    type=click.Choice(["duckdb", "spark"]),
+    show_default=True,
+)
+@click.option("--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True)
+def normalize(**values) -> None:
+    """Raw agent logs -> a normalized trace (JSONL), which `run --trace` reads back."""
+    sys.exit(runner.main(options_of(values)))
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
+@click.option("--no-plots", envvar="NO_PLOTS", is_flag=True)
+@click.option("--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True)
+def write(out: str, no_plots: bool, target_path: str) -> None:
+    """Write the outputs of the last dbt build again (e.g. after a plain `dbt build`)."""
+    from trace_atlas import outputs, run
+
+    target = Path(absolute(target_path))
+    os.chdir(run.PROJECT_DIR)
+    try:
+        folder, names = outputs.write_outputs(
+            Path(absolute(out)),
+            database=Path(os.environ.get("TRACE_ATLAS_DB", run.DEFAULT_DATABASE)),
+            manifest_path=target / "manifest.json",
+            hashes=target / "input_hashes.json",
+            no_plots=no_plots,
+            quiet=False,
+        )
+    except outputs.OutputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {len(names)} files into {folder}")
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
+@click.option("--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True)
+def page(out: str, target_path: str) -> None:
+    """Render OUT's atlas page (index.html) again, without a build."""
+    from trace_atlas import page as atlas_page
+
+    sys.exit(
+        atlas_page.main(
+            [
+                "--out",
+                absolute(out),
+                "--manifest",
+                str(Path(absolute(target_path)) / "manifest.json"),
+            ]
+        )
+    )
+
+
+@main.command(context_settings=CONTEXT)
+@click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
+@click.option("--port", envvar="PORT", default=8765, show_default=True, type=int)
+def serve(out: str, port: int) -> None:
+    """Serve OUT's page and the dbt docs on http://127.0.0.1:PORT/."""
+    from trace_atlas import serve as server
+
+    sys.exit(server.main(["--out", absolute(out), "--port", str(port)]))
+
+
+@main.command(context_settings=PASS_THROUGH, add_help_option=False)
+@click.pass_context
+def sidecar(context: click.Context) -> None:
+    """What a figure carries: list, show, provenance, extract (see `sidecar --help`)."""
+    from trace_atlas import sidecar as png_sidecar
+
+    sys.exit(png_sidecar.main(context.args))
+
+
+@main.command("spark-cluster", context_settings=PASS_THROUGH, add_help_option=False)
+@click.pass_context
+def spark_cluster(context: click.Context) -> None:
+    """A local Spark cluster for --engine spark-cluster: up, status, down."""
+    from trace_atlas import spark_cluster as cluster
+
+    sys.exit(cluster.main(context.args))

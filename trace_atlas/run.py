@@ -1,0 +1,527 @@
+"""A run end to end: check the inputs, hold the database, dbt build, then write the outputs.
+
+1. Cheap checks before dbt starts (one line each, exit code 2): one input kind, the files exist
+   and hold something, the output folder is new, empty or one Trace Atlas wrote, the engine is
+   installed.
+2. A lock beside the database (or the Spark folder): a second run on it stops at once (exit 3).
+3. ``dbt build`` in this process (trace_atlas.build), the fast reader first when it may serve,
+   the exact one on any doubt; meanwhile a thread hashes the inputs for run_manifest.json.
+4. Only when everything passed, trace_atlas.outputs writes the folder, replacing it as a whole.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import importlib.util
+import json
+import os
+import shutil
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from trace_atlas import PROJECT_DIR, agent_logs, build, ingest_plan, input_files
+
+DEFAULT_DATABASE = "target/trace_atlas.duckdb"
+DEFAULT_TRACE = "data/default/trace.jsonl"
+DEFAULT_OUT = "output/cache_hit_ratio"
+ENGINES = ("duckdb", "spark", "spark-cluster")
+
+
+class RunError(Exception):
+    """A problem the user can fix; printed as one line, without a traceback."""
+
+    def __init__(self, message: str, code: int = 2) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
+
+
+@dataclass
+class Options:
+    """What the user asked for; paths already absolute (or empty)."""
+
+    trace: str = ""
+    db: str = ""
+    claude_logs: str = ""
+    codex_logs: str = ""
+    out: str = ""
+    on_bad_lines: str = "strict"
+    engine: str = "duckdb"
+    no_plots: bool = False
+    full_refresh: bool = False
+    keep_history: bool | None = None
+    normalized: str = ""
+    include_content: bool = False
+    mine: bool = False
+    target_path: str = "target"
+
+
+@dataclass
+class Plan:
+    """What the run reads and where it writes, settled before dbt starts."""
+
+    input_kind: str
+    files: list[str]
+    target: str = "duckdb"
+    lock: Path = Path(DEFAULT_DATABASE)
+    lock_setting: str = "TRACE_ATLAS_DB"
+    env: dict[str, str] = field(default_factory=dict)
+    spark_dir: Path = Path("target/spark")
+    driver_ui: str | None = None
+    logs: list[agent_logs.AgentLogs] = field(default_factory=list)
+    select: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- checks before any work
+
+
+def check_output_folder(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        raise RunError(f"OUT={out} is a file; give a folder for the outputs.")
+    if out.is_dir() and not (out / ".trace_atlas_output").exists() and any(out.iterdir()):
+        raise RunError(
+            f"OUT={out} holds files Trace Atlas did not write; give a new or empty folder."
+        )
+
+
+def spark_problem() -> str | None:
+    if importlib.util.find_spec("pyspark") is None or not importlib.util.find_spec("dbt"):
+        return "the Spark engine is not installed: make venv-spark"
+    if importlib.util.find_spec("dbt.adapters.spark") is None:
+        return "the Spark engine is not installed: make venv-spark"
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        return "the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME"
+    return None
+
+
+def one_input(options: Options) -> str:
+    """The kind of input asked for; two kinds at once are refused, none means the default."""
+    given = [
+        name
+        for name, value in (
+            ("TRACE", options.trace),
+            ("DB", options.db),
+            ("CLAUDE_LOGS/CODEX_LOGS", options.claude_logs or options.codex_logs),
+        )
+        if value
+    ]
+    if len(given) > 1:
+        raise RunError(f"give one input, not {' and '.join(given)}: they are never combined.")
+    kind = {"TRACE": "trace", "DB": "trace_db", "CLAUDE_LOGS/CODEX_LOGS": "agent_logs"}
+    return kind[given[0]] if given else "trace"
+
+
+def plan_run(options: Options) -> Plan:
+    database = Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE))
+    kind = one_input(options)
+    if options.engine != "duckdb":
+        problem = spark_problem()
+        if problem:
+            raise RunError(f"{problem}.")
+        if kind == "trace_db":
+            raise RunError("a prebuilt trace database is read by the DuckDB engine only.")
+    if options.normalized and kind != "agent_logs":
+        raise RunError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
+    if not options.normalized:
+        check_output_folder(Path(options.out))
+    if kind == "agent_logs":
+        try:
+            env, found = agent_logs.plan(
+                options.claude_logs, options.codex_logs, options.include_content
+            )
+        except agent_logs.LogsError as error:
+            raise RunError(str(error)) from None
+        files = [path for logs in found for path in logs.files]
+        plan = Plan("agent_logs", files, lock=database, env=env, logs=found)
+    elif kind == "trace_db":
+        db_path = Path(options.db)
+        if not db_path.is_file():
+            raise RunError(f"trace database {options.db} not found.")
+        env = {"TRACE_ATLAS_INPUT": "trace_db", "TRACE_ATLAS_INPUT_DB": str(db_path)}
+        plan = Plan("trace_db", [str(db_path)], "duckdb_from_db", database, env=env)
+    else:
+        try:
+            files = input_files.resolve(options.trace or DEFAULT_TRACE, PROJECT_DIR)
+        except input_files.InputError as error:
+            raise RunError(str(error)) from None
+        if any("," in path for path in files):
+            raise RunError("a trace file name holds a comma; rename it (commas separate files).")
+        env = {"TRACE_ATLAS_INPUT": "trace", "TRACE_ATLAS_TRACE": ",".join(files)}
+        plan = Plan("trace", files, lock=database, env=env)
+    if options.engine == "spark":
+        spark_dir = Path(os.environ.get("TRACE_ATLAS_SPARK_DIR", "target/spark"))
+        plan.target, plan.lock, plan.lock_setting = "spark", spark_dir, "TRACE_ATLAS_SPARK_DIR"
+        plan.spark_dir = spark_dir
+        plan.env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
+    if options.engine == "spark-cluster":
+        plan_cluster(plan)
+    plan.env["TRACE_ATLAS_ON_BAD_LINES"] = options.on_bad_lines
+    plan.env["TRACE_ATLAS_KEEP_HISTORY"] = "1" if options.keep_history else "0"
+    if options.normalized:
+        plan.select = list(agent_logs.NORMALIZED_MODELS)
+    return plan
+
+
+def plan_cluster(plan: Plan) -> None:
+    """The running cluster of `trace-atlas spark-cluster up`: its Thrift server and folder."""
+    from trace_atlas import spark_cluster
+
+    directory = spark_cluster.default_directory()
+    state = spark_cluster.load_state(directory.resolve())
+    if state is None:
+        raise RunError(
+            f"no Spark cluster is running from {directory}: start one with make spark-cluster-up"
+        )
+    plan.target, plan.lock = "spark_cluster", directory
+    plan.lock_setting = "TRACE_ATLAS_SPARK_CLUSTER_DIR"
+    plan.spark_dir, plan.driver_ui = directory, state.driver_ui
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_HOST"] = state.thrift_host
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_PORT"] = str(state.thrift_port)
+
+
+@contextmanager
+def database_lock(database: Path, setting: str) -> Iterator[None]:
+    """Hold an exclusive lock beside the database; fail fast if another run holds it."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = database.with_name(database.name + ".run-lock")
+    with open(lock_path, "a+", encoding="utf-8") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise RunError(
+                f"another Trace Atlas run holds {database} ({holder}). Wait for it to finish, "
+                f"or give this run its own with {setting}=<path>.",
+                code=3,
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ---------------------------------------------------------------- the build
+
+
+def dbt_arguments(plan: Plan, options: Options, full_refresh: bool, seeds_loaded: bool) -> list:
+    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
+    rows) run in `make test`, not in every build; seeds the database holds as they are are not
+    loaded again."""
+    arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    arguments += ["--target", plan.target, "--target-path", options.target_path]
+    arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
+    if full_refresh:
+        arguments.append("--full-refresh")
+    if plan.select:  # make normalize builds only what the export reads
+        arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
+    return arguments
+
+
+def run_dbt(
+    plan: Plan, options: Options, reader: str, ingest: ingest_plan.IngestPlan | None
+) -> build.Progress:
+    full_refresh = ingest.full_refresh if ingest else options.full_refresh
+    seeds_loaded = ingest is not None and ingest.seeds_loaded
+    arguments = dbt_arguments(plan, options, full_refresh, seeds_loaded)
+    env = plan.env | {"TRACE_ATLAS_READER": reader}
+    progress = build.invoke(arguments, env, dbt_log_path().parent)
+    for line in progress.lines():
+        say(line)
+    return progress
+
+
+def plan_ingestion(options: Options, plan: Plan) -> ingest_plan.IngestPlan | None:
+    """DuckDB on a trace: which files to read, keep and drop, from the database's inventory
+    (None for the other engines and inputs, which read everything every time)."""
+    if options.engine != "duckdb" or plan.input_kind != "trace":
+        return None
+    settings = {"on_bad_lines": options.on_bad_lines, "project": ingest_plan.project_version()}
+    ingest = ingest_plan.make_plan(
+        plan.files,
+        plan.lock,
+        settings,
+        full_refresh=options.full_refresh,
+        keep_history=bool(options.keep_history),
+    )
+    say(f"  inputs: {ingest.summary()}")
+    for note in ingest.notes:
+        say(f"  note: {note}")
+    plan_path = Path(options.target_path) / "trace_plan.csv"
+    ingest.write_csv(plan_path)
+    plan.env["TRACE_ATLAS_PLAN"] = str(plan_path.resolve())
+    # the models read the files from the plan: the same value every time keeps dbt's parse
+    plan.env["TRACE_ATLAS_TRACE"] = ""
+    return ingest
+
+
+def up_to_date(ingest: ingest_plan.IngestPlan | None, target_dir: Path) -> bool:
+    """Nothing to read or drop, the same project and options as the last successful build,
+    and that build's dbt artifacts at hand for the writer."""
+    return (
+        ingest is not None
+        and ingest.up_to_date
+        and (target_dir / "manifest.json").is_file()
+        and (target_dir / "run_results.json").is_file()
+    )
+
+
+def run_build(
+    options: Options,
+    plan: Plan,
+    ingest: ingest_plan.IngestPlan | None,
+    hasher: input_files.Hasher,
+    timings: dict[str, float],
+) -> dict:
+    """dbt build: with the fast reader first when it may serve, again with the exact one if it
+    declines or its line counts disagree with the files'; nothing when up to date."""
+    if up_to_date(ingest, Path(options.target_path)):
+        finished = f"{ingest.recorded.build['finished_at']:%Y-%m-%d %H:%M:%S} UTC"
+        say(f"  up to date: nothing changed since the build of {finished}; no dbt build")
+        return {}
+    say(f"dbt build (full log: {dbt_log_path()})")
+    before = cluster_snapshot(plan)
+    clock = time.perf_counter()
+    may_be_fast = os.environ.get("TRACE_ATLAS_READER", "fast") != "exact"
+    reader = "fast" if may_be_fast and ingest is not None and ingest.files("read") else "exact"
+    progress = run_dbt(plan, options, reader, ingest)
+    timings[f"dbt.{reader}"] = time.perf_counter() - clock
+    if reader == "fast":
+        hasher.join()
+        doubt = fast_reader_doubt(progress, ingest, hasher, plan.lock)
+        if doubt:
+            say(f"  exact reader: {doubt}")
+            clock = time.perf_counter()
+            progress = run_dbt(plan, options, "exact", ingest)
+            timings["dbt.exact"] = time.perf_counter() - clock
+    extra = cluster_report(plan, before)
+    if not progress.passed:
+        raise RunError(
+            f"{progress.explain(dbt_log_path())}\nno output was written; "
+            f"{options.out or 'the output folder'} was left as it was.",
+            code=1,
+        )
+    if ingest is not None:
+        ingest_plan.record_build(plan.lock, ingest, built_line_counts(plan.lock))
+    return extra
+
+
+def fast_reader_doubt(
+    progress: build.Progress,
+    ingest: ingest_plan.IngestPlan,
+    hasher: input_files.Hasher,
+    database: Path,
+) -> str | None:
+    """Why the fast reader's build cannot stand (None when it can): it declined a line, the
+    build failed (the exact reader says why, with the line), or a file's lines as counted byte
+    by byte differ from the lines it read (blank lines, a lone carriage return, a long line)."""
+    if not progress.passed:
+        declined = [line for line in progress.errors if "TRACE_ATLAS_FAST_READER_DECLINED" in line]
+        if declined:
+            return declined[0].split("TRACE_ATLAS_FAST_READER_DECLINED: ", 1)[-1].splitlines()[0]
+        return "the fast build failed; building again line by line for the diagnosis"
+    if hasher.error is not None:
+        return f"the files could not be counted ({hasher.error})"
+    counted = built_line_counts(database)
+    limit = max_line_bytes()
+    for path in ingest.files("read"):
+        census = hasher.census.get(path)
+        if census is None:
+            return f"{path} was not counted"
+        if census.lone_carriage_return:
+            return f"{path} holds a carriage return that is not followed by a line break"
+        if census.longest_line_bytes + 2 > limit:
+            return f"{path} holds a line of {census.longest_line_bytes:,} bytes"
+        if counted.get(path, 0) != census.lines:
+            read = counted.get(path, 0)
+            return f"{path} has {census.lines:,} lines, {read:,} read as JSON (blank lines?)"
+    return None
+
+
+def built_line_counts(database: Path) -> dict[str, int]:
+    """Lines per trace file in the database just built (stg_trace__files)."""
+    import duckdb
+
+    with duckdb.connect(str(database), read_only=True) as connection:
+        query = "select source_file, line_count from stg_trace__files"
+        return dict(connection.execute(query).fetchall())
+
+
+def max_line_bytes() -> int:
+    """var max_line_bytes of dbt_project.yml."""
+    import yaml
+
+    project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
+    return int(project["vars"]["max_line_bytes"])
+
+
+# ---------------------------------------------------------------- a cluster's executors
+
+
+def cluster_snapshot(plan: Plan):  # -> spark_cluster.Application | None
+    if plan.driver_ui is None:
+        return None
+    from trace_atlas import spark_cluster
+
+    try:
+        return spark_cluster.application(plan.driver_ui)
+    except spark_cluster.ClusterError as error:
+        raise RunError(str(error)) from None
+
+
+def cluster_report(plan: Plan, before) -> dict:
+    """spark.master and spark.executors (those that ran tasks during the build); a build that
+    ran on a local master instead of the cluster is an error."""
+    if before is None:
+        return {}
+    from trace_atlas import spark_cluster
+
+    usage = spark_cluster.executor_usage(before, spark_cluster.application(plan.driver_ui))
+    say(f"  spark.master {usage.master}, {usage.executors} executor(s) ran tasks")
+    if usage.master.startswith("local") or usage.executors == 0:
+        raise RunError(
+            f"the build did not run on the cluster (master {usage.master}, "
+            f"{usage.executors} executors ran tasks)",
+            code=1,
+        )
+    return {"spark.master": usage.master, "spark.executors": usage.executors}
+
+
+# ---------------------------------------------------------------- main
+
+
+def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
+    from trace_atlas import outputs
+
+    target_dir = Path(options.target_path)
+    run_options = {
+        "on_bad_lines": options.on_bad_lines,
+        "input_kind": plan.input_kind,
+        "started_at": started_at,
+        "extra": extra,
+    }
+    try:
+        outputs.write_outputs(
+            Path(options.out),
+            database=Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)),
+            manifest_path=target_dir / "manifest.json",
+            engine="duckdb" if options.engine == "duckdb" else "spark",
+            spark_dir=plan.spark_dir,
+            hashes=target_dir / "input_hashes.json",
+            run_options=run_options,
+            no_plots=options.no_plots,
+        )
+    except outputs.OutputError as error:
+        raise RunError(str(error), code=1) from None
+
+
+def history_line(out: Path, keep_history: bool) -> str:
+    """What make mine keeps: the steps of deleted logs (the audit's count) and where."""
+    import csv
+
+    with open(out / "cache_hit_ratio_step_audit.csv", encoding="utf-8", newline="") as handle:
+        counts = {row["item"]: row["count"] for row in csv.DictReader(handle)}
+    database = os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)
+    if not keep_history:
+        return f"  history: off (KEEP_HISTORY=0): only the logs on disk; database {database}"
+    kept = counts.get("steps_from_deleted_logs", "0")
+    return f"  history: {kept} steps kept from logs deleted since they were read, in {database}"
+
+
+def history_database() -> Path:
+    """make mine's database: $XDG_DATA_HOME/trace-atlas/mine.duckdb (else under
+    ~/.local/share), where the steps of deleted agent logs are kept between runs."""
+    data_home = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local/share")
+    return Path(data_home) / "trace-atlas" / "mine.duckdb"
+
+
+def dbt_log_path() -> Path:
+    """Where dbt writes its log: DBT_LOG_PATH if set, else the project's logs/ folder."""
+    return Path(os.environ.get("DBT_LOG_PATH") or PROJECT_DIR / "logs") / "dbt.log"
+
+
+def write_timings(target_dir: Path, timings: dict[str, float]) -> None:
+    """Seconds per phase of this run, for the benchmark: target/run_timings.json."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    rounded = {name: round(seconds, 3) for name, seconds in timings.items()}
+    (target_dir / "run_timings.json").write_text(json.dumps(rounded, indent=1) + "\n")
+
+
+def prepare_mine(options: Options) -> bool:
+    """make mine: this user's logs at the agents' default places, history kept by default in
+    the user's data folder; False (after saying where it looked) when there are none."""
+    places = agent_logs.find_mine()
+    if places is None:
+        return False
+    options.claude_logs, options.codex_logs = places
+    if options.keep_history is None:
+        options.keep_history = True
+    os.environ.setdefault("TRACE_ATLAS_DB", str(history_database()))
+    return True
+
+
+def main(options: Options) -> int:
+    """The whole run; the exit code (0 done, 1 the build or writer failed, 2 a bad option or
+    input, 3 another run holds the database)."""
+    os.chdir(PROJECT_DIR)
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    started = time.perf_counter()
+    started_at = datetime.now(UTC).isoformat(timespec="seconds")
+    timings: dict[str, float] = {}
+    try:
+        if options.mine and not prepare_mine(options):
+            return 0
+        plan = plan_run(options)
+        size = sum(os.path.getsize(path) for path in plan.files)
+        say(f"trace atlas: {len(plan.files)} input file(s), {size / 1e6:,.1f} MB, {options.engine}")
+        for logs in plan.logs:
+            say(f"  {logs.describe()}")
+        with database_lock(plan.lock, plan.lock_setting):
+            target_dir = Path(options.target_path)
+            ingest = plan_ingestion(options, plan)
+            census = ingest.files("read") if ingest else []
+            hasher = input_files.Hasher(plan.files, target_dir / "input_hashes.json", census)
+            hasher.start()
+            timings["plan"] = time.perf_counter() - started
+            extra = run_build(options, plan, ingest, hasher, timings)
+            hasher.join()
+            if options.normalized:
+                agent_logs.write_normalized(options, target_dir)
+                say(f"done in {time.perf_counter() - started:.1f} s")
+                return 0
+            clock = time.perf_counter()
+            write(options, plan, started_at, extra)
+            timings["outputs"] = time.perf_counter() - clock
+    except RunError as error:
+        print(f"error: {error}", flush=True, file=sys.stderr)
+        return error.code
+    from trace_atlas import outputs
+
+    timings.update({f"outputs.{name}": seconds for name, seconds in outputs.TIMINGS.items()})
+    timings["total"] = time.perf_counter() - started
+    write_timings(Path(options.target_path), timings)
+    out = Path(options.out).resolve()
+    files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
+    say(f"outputs: {out} ({len(files)} files)")
+    if plan.logs:
+        for line in agent_logs.summary(out):
+            say(line)
+        say(history_line(out, bool(options.keep_history)))
+    if options.no_plots:
+        say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
+    say(f"done in {time.perf_counter() - started:.1f} s")
+    return 0
