@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from trace_atlas import outputs
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
@@ -31,7 +32,7 @@ class PipelineRun:
 
 def generate_trace(path: Path, steps: int, *extra: str) -> Path:
     """Write a generated trace with the project's generator; return its path."""
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_trace.py")]
+    command = [sys.executable, str(PROJECT_DIR / "tools" / "generate_trace.py")]
     subprocess.run([*command, "--steps", str(steps), *extra, "-o", str(path)], check=True)
     return path
 
@@ -102,25 +103,16 @@ def run_pipeline(
     if built.returncode != 0:
         pytest.fail(f"dbt build failed on {trace}:\n{built.stdout[-6000:]}\n{built.stderr}")
     out = workdir / "out"
-    command = [
-        sys.executable,
-        str(PROJECT_DIR / "scripts" / "write_outputs.py"),
-        "--out",
-        str(out),
-        "--database",
-        str(workdir / "atlas.duckdb"),
-        "--manifest",
-        str(workdir / "target" / "manifest.json"),
-        "--engine",
-        engine,
-        "--spark-dir",
-        str(workdir / "spark"),
-        "--hashes",
-        str(workdir / "target" / "input_hashes.json"),
-    ]
-    if not plots:
-        command.append("--no-plots")
-    written = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True)
-    if written.returncode != 0:
-        pytest.fail(f"write_outputs failed:\n{written.stdout}\n{written.stderr}")
+    try:
+        outputs.write_outputs(
+            out,
+            database=workdir / "atlas.duckdb",
+            manifest_path=workdir / "target" / "manifest.json",
+            engine=engine,
+            spark_dir=workdir / "spark",
+            hashes=workdir / "target" / "input_hashes.json",
+            no_plots=not plots,
+        )
+    except outputs.OutputError as error:
+        pytest.fail(f"writing the outputs failed: {error}")
     return PipelineRun(workdir / "atlas.duckdb", workdir / "target", out, built.stdout)

@@ -25,14 +25,14 @@ import reference
 from atlas_testkit import PROJECT_DIR, run_dbt, run_pipeline
 from test_end_to_end import assert_outputs_match_reference
 
-sys.path.insert(0, str(PROJECT_DIR / "scripts"))
+sys.path.insert(0, str(PROJECT_DIR / "tools"))
 from generate_trace import generate_steps
 
 GOOD_STEPS = [json.dumps(step, separators=(",", ":")) for step in generate_steps(400, seed=7)]
 
 EVENT = '{"event_type":"tool_result","timestamp":"2026-06-01T05:41:12.031Z"}'
 BASE = '"provider":"claude","newly_append_tokens":10'
-RUNNER = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--no-plots"]
+RUNNER = [sys.executable, "-m", "trace_atlas", "run", "--no-plots"]
 
 # (name, bad line, reason, field, problem): each rejected in both modes.
 REJECTED = [

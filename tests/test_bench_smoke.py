@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import bench
 
 PROJECT_DIR = bench.PROJECT_DIR
-BENCH = PROJECT_DIR / "scripts" / "bench.py"
+BENCH = PROJECT_DIR / "tools" / "bench.py"
 
 SUMMARY_COLUMNS = [
     "size_steps",

@@ -30,7 +30,7 @@ import pytest
 
 from atlas_testkit import PROJECT_DIR, generate_trace
 
-RUNNER = PROJECT_DIR / "scripts" / "run_pipeline.py"
+RUNNER = [sys.executable, "-m", "trace_atlas", "run"]
 # Variables of the Makefile (and make's own state) that must not leak into the runs from the
 # environment this suite runs in (e.g. `make test NO_PLOTS=1`).
 MAKE_VARIABLES = ("TRACE", "OUT", "DB", "ON_BAD_LINES", "NO_PLOTS", "ENGINE", "BENCH_ARGS", "PORT")
@@ -169,7 +169,7 @@ def tiny_trace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 REFUSALS = ("missing trace", "glob matching nothing", "folder as trace", "foreign OUT")
 
 
-@pytest.mark.parametrize("entry", ["make run", "run_pipeline.py"])
+@pytest.mark.parametrize("entry", ["make run", "trace-atlas run"])
 @pytest.mark.parametrize("case", REFUSALS)
 def test_a_refusal_is_one_line_naming_the_path_before_anything_runs(
     case: str, entry: str, tmp_path: Path, tiny_trace: Path
@@ -181,7 +181,7 @@ def test_a_refusal_is_one_line_naming_the_path_before_anything_runs(
     if entry == "make run":
         result = make("run", f"TRACE={refusal.trace}", f"OUT={refusal.out}", env=env)
     else:
-        command = [sys.executable, str(RUNNER), "--trace", refusal.trace]
+        command = [*RUNNER, "--trace", refusal.trace]
         command += ["--out", str(refusal.out), "--target-path", str(workdir / "target")]
         result = subprocess.run(
             command, env=env, capture_output=True, text=True, timeout=120, check=False
@@ -239,8 +239,7 @@ def make_style_run(workdir: Path, trace: Path, out: Path, no_plots: str) -> Run:
         NO_PLOTS=no_plots,
         ENGINE="duckdb",
     )
-    command = [sys.executable, str(RUNNER), "--from-environment"]
-    command += ["--target-path", str(workdir / "target")]
+    command = [*RUNNER, "--target-path", str(workdir / "target")]
     result = subprocess.run(
         command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=900
     )

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import reference
-from atlas_testkit import PROJECT_DIR, generate_trace
+from atlas_testkit import generate_trace
 
-RUNNER = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py")]
+RUNNER = [sys.executable, "-m", "trace_atlas", "run"]
 pytestmark = pytest.mark.slow
 
 
@@ -34,7 +34,7 @@ class Runs:
             "DBT_LOG_PATH": str(self.root / "logs"),
             "DO_NOT_TRACK": "1",
         }
-        for name in ("TRACE_ATLAS_FULL_REFRESH", "TRACE_ATLAS_KEEP_HISTORY", "TRACE_ATLAS_READER"):
+        for name in ("FULL_REFRESH", "KEEP_HISTORY", "TRACE_ATLAS_READER"):
             environment.pop(name, None)
         command = [*RUNNER, "--trace", pattern, "--out", str(self.out), "--no-plots"]
         command += ["--on-bad-lines", "quarantine", "--target-path", str(self.root / "target")]
@@ -105,7 +105,7 @@ def test_any_sequence_of_runs_gives_the_outputs_of_a_full_build(folder: Path) ->
     assert "1 gone, dropped" in inputs_line(runs.run(pattern))
     runs.assert_outputs([second, third, added])
 
-    assert "3 to read" in inputs_line(runs.run(pattern, {"TRACE_ATLAS_FULL_REFRESH": "1"}))
+    assert "3 to read" in inputs_line(runs.run(pattern, {"FULL_REFRESH": "1"}))
     runs.assert_outputs([second, third, added])
 
 
@@ -118,7 +118,7 @@ def test_history_keeps_the_lines_of_deleted_files(folder: Path, tmp_path: Path) 
         shutil.copy(path, trace / path.name)
     runs = Runs(tmp_path / "runs")
     pattern = str(trace / "*.jsonl")
-    history = {"TRACE_ATLAS_KEEP_HISTORY": "1"}
+    history = {"KEEP_HISTORY": "1"}
     runs.run(pattern, history)
     deleted = sorted(trace.glob("*.jsonl"))[0]
     shutil.copy(deleted, kept / deleted.name)

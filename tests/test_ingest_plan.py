@@ -6,15 +6,10 @@ from __future__ import annotations
 
 import gzip
 import os
-import sys
 from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-
-import ingest_plan
-import input_files
+from trace_atlas import ingest_plan, input_files
 
 SETTINGS = {"on_bad_lines": "strict"}
 

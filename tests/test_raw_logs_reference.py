@@ -20,7 +20,7 @@ import raw_logs_reference as ref
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 TRACELAB = PROJECT_DIR / "third_party" / "tracelab"
-GENERATOR = PROJECT_DIR / "scripts" / "generate_raw_logs.py"
+GENERATOR = PROJECT_DIR / "tools" / "generate_raw_logs.py"
 REFERENCE = PROJECT_DIR / "tests" / "raw_logs_reference.py"
 NOT_DERIVED = {"session_file", "home", "user", "store"}
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from trace_atlas import outputs
 
 import reference
 from atlas_testkit import PROJECT_DIR, PipelineRun, dbt_environment
@@ -88,23 +89,12 @@ def run_from_database(database: Path, workdir: Path) -> PipelineRun:
     if built.returncode != 0:
         pytest.fail(f"dbt build from the database failed:\n{built.stdout[-6000:]}")
     out = workdir / "out"
-    subprocess.run(
-        [
-            sys.executable,
-            str(PROJECT_DIR / "scripts" / "write_outputs.py"),
-            "--no-plots",
-            "--out",
-            str(out),
-            "--database",
-            str(workdir / "atlas.duckdb"),
-            "--manifest",
-            str(workdir / "target" / "manifest.json"),
-            "--hashes",
-            str(workdir / "target" / "input_hashes.json"),
-        ],
-        cwd=PROJECT_DIR,
-        check=True,
-        capture_output=True,
+    outputs.write_outputs(
+        out,
+        database=workdir / "atlas.duckdb",
+        manifest_path=workdir / "target" / "manifest.json",
+        hashes=workdir / "target" / "input_hashes.json",
+        no_plots=True,
     )
     return PipelineRun(workdir / "atlas.duckdb", workdir / "target", out, built.stdout)
 
@@ -138,8 +128,8 @@ def test_the_runner_reads_a_trace_database_with_db(tmp_path, traces):
     database = tmp_path / "trace.duckdb"
     build_trace_database(trace, database, True)
     env = {**__import__("os").environ, "TRACE_ATLAS_DB": str(tmp_path / "atlas.duckdb")}
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py"), "--no-plots"]
-    command += ["--db-input", str(database), "--out", str(tmp_path / "out")]
+    command = [sys.executable, "-m", "trace_atlas", "run", "--no-plots"]
+    command += ["--db", str(database), "--out", str(tmp_path / "out")]
     command += ["--target-path", str(tmp_path / "target")]
     result = subprocess.run(command, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -1,7 +1,7 @@
 """Benchmark Trace Atlas against the floor: a bare DuckDB scan of the same trace.
 
 For each trace size the benchmark generates, once, a base trace and an extra trace of 1% of its
-steps (another seed, so new sessions) with ``scripts/generate_trace.py``, cached in
+steps (another seed, so new sessions) with ``tools/generate_trace.py``, cached in
 ``<data-dir>`` as ``trace-<steps>.jsonl`` and ``trace-<steps>-add1pct.jsonl`` (the folder is
 gitignored). It warms the page cache and the runner (one unmeasured run on the extra trace,
 which leaves dbt's partial parse warm), then repeats, interleaved:
@@ -9,15 +9,15 @@ which leaves dbt's partial parse warm), then repeats, interleaved:
 1. the floor: a fresh Python process that runs one DuckDB query over the base trace, with the
    same thread count as the project (``profiles.yml``) and an explicit schema of the fields the
    experiment needs (provider, prefix_tokens, newly_append_tokens, timing_events as JSON);
-2. the full run: what ``make run`` does, in one process: ``scripts/run_pipeline.py`` (dbt build,
+2. the full run: what ``make run`` does, in one process: ``trace-atlas run`` (dbt build,
    then the tables, the figures and the atlas page) on the base trace, with a private database,
    ``--target-path``, dbt log folder and output folder under ``<work-dir>/<steps>/``, and
-   ``TRACE_ATLAS_FULL_REFRESH=1``; the database and the input-hash cache are deleted first, so
+   ``FULL_REFRESH=1``; the database and the input-hash cache are deleted first, so
    every full run is a first run;
 3. the rerun: the same command right after, on the same database, without
-   ``TRACE_ATLAS_FULL_REFRESH`` (nothing new to read);
+   ``FULL_REFRESH`` (nothing new to read);
 4. add 1%: the runner on the same database with the base and the extra trace, without
-   ``TRACE_ATLAS_FULL_REFRESH`` (each repetition starts with its own full run, so this run always
+   ``FULL_REFRESH`` (each repetition starts with its own full run, so this run always
    starts from the same state).
 
 Every command runs under ``/usr/bin/time -v`` (wall time; peak RSS, children included; without GNU
@@ -53,7 +53,7 @@ from datetime import datetime
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SCRIPTS_DIR = PROJECT_DIR / "scripts"
+TOOLS_DIR = PROJECT_DIR / "tools"
 VENV_BIN = PROJECT_DIR / ".venv" / "bin"
 GNU_TIME = Path("/usr/bin/time")
 
@@ -74,7 +74,7 @@ IGNORED_ENV = (
     "TRACE_ATLAS_INPUT_DB",
     "TRACE_ATLAS_ENGINE",
     "TRACE_ATLAS_ON_BAD_LINES",
-    "TRACE_ATLAS_FULL_REFRESH",
+    "FULL_REFRESH",
 )
 BUSY_LOAD_PER_CORE = 0.5  # a 1-minute load average above this (per core) earns a warning
 DEFAULT_THREADS = "2"  # profiles.yml: threads = env TRACE_ATLAS_DUCKDB_THREADS or 2
@@ -123,7 +123,7 @@ sys.exit(code)
 # What each repetition measures, in order.
 RUNS = {
     "floor": "floor: a bare DuckDB scan of the base trace",
-    "full": "full run: fresh database, TRACE_ATLAS_FULL_REFRESH=1",
+    "full": "full run: fresh database, FULL_REFRESH=1",
     "rerun": "rerun: the same command again, nothing new",
     "add_1pct": "add 1%: the base trace plus an extra 1% of steps",
 }
@@ -308,7 +308,7 @@ def run_environment(workspace: Workspace) -> dict[str, str]:
 
 
 def generator_digest() -> str:
-    return hashlib.sha256((SCRIPTS_DIR / "generate_trace.py").read_bytes()).hexdigest()
+    return hashlib.sha256((TOOLS_DIR / "generate_trace.py").read_bytes()).hexdigest()
 
 
 def check_disk_space(folder: Path, steps: int) -> None:
@@ -334,7 +334,7 @@ def ensure_trace(path: Path, steps: int, seed: int | None, regenerate: bool) -> 
     check_disk_space(path.parent, steps)
     partial = path.with_name(f".{path.stem}.partial.jsonl")
     progress(f"generating {steps:,} steps into {path} (once; cached for later runs)")
-    command = [tool("python"), str(SCRIPTS_DIR / "generate_trace.py"), "--steps", str(steps)]
+    command = [tool("python"), str(TOOLS_DIR / "generate_trace.py"), "--steps", str(steps)]
     if seed is not None:
         command += ["--seed", str(seed)]
     if subprocess.call([*command, "-o", str(partial)], cwd=PROJECT_DIR) != 0:
@@ -468,19 +468,19 @@ def runner_timings(path: Path) -> dict[str, float]:
 def measure_runner(
     name: str, traces: Sequence[Path], workspace: Workspace, env: dict[str, str], full: bool
 ) -> Measured:
-    """`make run` in one process: scripts/run_pipeline.py on traces, into the workspace.
+    """`make run` in one process: trace-atlas run on traces, into the workspace.
 
-    A full run starts from no database and no input-hash cache, with TRACE_ATLAS_FULL_REFRESH=1;
+    A full run starts from no database and no input-hash cache, with FULL_REFRESH=1;
     the other runs build on the database (and target folder) the previous run left. The phase
     files count only if this run wrote them (an up-to-date run may leave dbt's untouched)."""
     if full:
         wal = workspace.database.with_name(workspace.database.name + ".wal")
         for stale in (workspace.database, wal, workspace.target / "input_hashes.json"):
             stale.unlink(missing_ok=True)
-    command = [tool("python"), str(SCRIPTS_DIR / "run_pipeline.py")]
+    command = [tool("python"), "-m", "trace_atlas", "run"]
     command += ["--trace", ",".join(str(trace) for trace in traces)]
     command += ["--out", str(workspace.out), "--target-path", str(workspace.target)]
-    run_env = env | {"TRACE_ATLAS_FULL_REFRESH": "1"} if full else env
+    run_env = env | {"FULL_REFRESH": "1"} if full else env
     started = time.time()
     run = measure(command, run_env, workspace.log(name))
     phase_files = (
@@ -734,7 +734,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bench.py",
         description=(
-            "Measure `make run` (scripts/run_pipeline.py, one process) on a generated trace,\n"
+            "Measure `make run` (trace-atlas run, one process) on a generated trace,\n"
             "next to the floor: a bare DuckDB scan of the same file. Each repetition measures,\n"
             "in turn, the floor, a full run on a fresh database, a rerun with nothing new, and\n"
             "a run that adds 1% more steps; the medians are printed and written as CSV files.\n"

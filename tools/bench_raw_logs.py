@@ -1,6 +1,6 @@
 """Benchmark the raw agent-log path against the floor: a bare DuckDB scan of the same files.
 
-The raw logs are generated once with ``scripts/generate_raw_logs.py`` (about 300,000 steps,
+The raw logs are generated once with ``tools/generate_raw_logs.py`` (about 300,000 steps,
 ~3.3 GB in ~20,000 files, both agents) into ``bench/raw/data/`` (gitignored) and reused while the
 generator and the step count are unchanged. Then, after one warm-up run (page cache, dbt's
 partial parse, the input hashes of run_manifest.json), each of these runs ``--repeat`` times,
@@ -10,7 +10,7 @@ interleaved, every one in a fresh process:
    reader and thread count as the project (read_csv as a line reader) and counts lines and bytes;
    and the same scan that also parses every line as JSON (json_valid), the floor of any reader
    of the records;
-2. the full run: what ``make run CLAUDE_LOGS=... CODEX_LOGS=...`` does (scripts/run_pipeline.py,
+2. the full run: what ``make run CLAUDE_LOGS=... CODEX_LOGS=...`` does (trace-atlas run,
    ``--no-plots``): dbt build -- models, data tests, unit tests -- then the output files, with a
    private database (deleted before every run), target and output folder.
 
@@ -35,7 +35,7 @@ import time
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SCRIPTS_DIR = PROJECT_DIR / "scripts"
+TOOLS_DIR = PROJECT_DIR / "tools"
 DEFAULT_STEPS = 300_000
 QUICK_STEPS = 20_000
 MB = 1e6
@@ -59,7 +59,7 @@ def load_average() -> str:
 
 
 def generator_digest() -> str:
-    return hashlib.sha256((SCRIPTS_DIR / "generate_raw_logs.py").read_bytes()).hexdigest()[:16]
+    return hashlib.sha256((TOOLS_DIR / "generate_raw_logs.py").read_bytes()).hexdigest()[:16]
 
 
 def ensure_logs(folder: Path, steps: int) -> tuple[Path, Path]:
@@ -73,7 +73,7 @@ def ensure_logs(folder: Path, steps: int) -> tuple[Path, Path]:
     progress(f"generating {steps:,} steps of raw logs into {data} (once)")
     command = [
         sys.executable,
-        str(SCRIPTS_DIR / "generate_raw_logs.py"),
+        str(TOOLS_DIR / "generate_raw_logs.py"),
         "--claude-root",
         str(data / "claude"),
         "--codex-root",
@@ -123,7 +123,9 @@ def full_run(claude: Path, codex: Path, work: Path) -> tuple[float, float]:
     }
     command = [
         sys.executable,
-        str(SCRIPTS_DIR / "run_pipeline.py"),
+        "-m",
+        "trace_atlas",
+        "run",
         "--claude-logs",
         str(claude),
         "--codex-logs",

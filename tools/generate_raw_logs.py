@@ -48,9 +48,9 @@ The same seed and arguments always give byte-identical trees. Standard library o
 
 Examples::
 
-    python scripts/generate_raw_logs.py --claude-root /tmp/raw/claude --codex-root /tmp/raw/codex
-    python scripts/generate_raw_logs.py --claude-root c --codex-root x --steps 3000 --edge-cases
-    python scripts/generate_raw_logs.py --codex-root x --steps 300000 --seed 7 --summary x.json
+    python tools/generate_raw_logs.py --claude-root /tmp/raw/claude --codex-root /tmp/raw/codex
+    python tools/generate_raw_logs.py --claude-root c --codex-root x --steps 3000 --edge-cases
+    python tools/generate_raw_logs.py --codex-root x --steps 300000 --seed 7 --summary x.json
 """
 
 from __future__ import annotations

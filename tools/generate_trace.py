@@ -30,9 +30,9 @@ standard library is used; steps are streamed, never held in memory.
 
 Examples::
 
-    python scripts/generate_trace.py --steps 2000 -o data/small.jsonl
-    python scripts/generate_trace.py --steps 2000 --edge-cases -o data/edge.jsonl
-    python scripts/generate_trace.py --steps 357161 --files 8 -o data/pool/trace.jsonl.gz
+    python tools/generate_trace.py --steps 2000 -o data/small.jsonl
+    python tools/generate_trace.py --steps 2000 --edge-cases -o data/edge.jsonl
+    python tools/generate_trace.py --steps 357161 --files 8 -o data/pool/trace.jsonl.gz
 """
 
 from __future__ import annotations

@@ -119,7 +119,8 @@ def invoke(args: list[str], env: dict[str, str], log_dir: Path) -> Progress:
     from dbt.cli.main import dbtRunner
 
     progress = Progress()
-    quiet = ["--log-level", "none", "--log-path", str(log_dir), "--no-use-colors"]
+    quiet = ["--log-level", "none", "--log-level-file", "debug", "--log-path", str(log_dir)]
+    quiet += ["--no-use-colors"]
     with environment(env):
         try:
             result = dbtRunner(callbacks=[progress]).invoke([*quiet, *args])

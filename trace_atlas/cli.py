@@ -16,6 +16,7 @@ import click
 from trace_atlas import run as runner
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+TARGET_PATH = ["TRACE_ATLAS_TARGET_PATH", "DBT_TARGET_PATH"]
 PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
 
@@ -102,9 +103,7 @@ def build_options(default_out: str):
                     help="Keep the steps of input files deleted since "
                     "they were read (default: on for mine). [KEEP_HISTORY]",
                 ),
-                click.option(
-                    "--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True
-                ),
+                click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True),
             ]
         ):
             function = option(function)
@@ -163,7 +162,7 @@ def mine(**values) -> None:
     type=click.Choice(["duckdb", "spark"]),
     show_default=True,
 )
-@click.option("--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True)
+@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
 def normalize(**values) -> None:
     """Raw agent logs -> a normalized trace (JSONL), which `run --trace` reads back."""
     sys.exit(runner.main(options_of(values)))
@@ -172,7 +171,7 @@ def normalize(**values) -> None:
 @main.command(context_settings=CONTEXT)
 @click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
 @click.option("--no-plots", envvar="NO_PLOTS", is_flag=True)
-@click.option("--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True)
+@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
 def write(out: str, no_plots: bool, target_path: str) -> None:
     """Write the outputs of the last dbt build again (e.g. after a plain `dbt build`)."""
     from trace_atlas import outputs, run
@@ -195,7 +194,7 @@ def write(out: str, no_plots: bool, target_path: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
-@click.option("--target-path", envvar="TRACE_ATLAS_TARGET_PATH", default="target", hidden=True)
+@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
 def page(out: str, target_path: str) -> None:
     """Render OUT's atlas page (index.html) again, without a build."""
     from trace_atlas import page as atlas_page

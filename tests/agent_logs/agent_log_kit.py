@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-SCRIPTS = PROJECT_DIR / "scripts"
+TOOLS = PROJECT_DIR / "tools"
 TESTS = PROJECT_DIR / "tests"
 TRACELAB = PROJECT_DIR / "third_party" / "tracelab"
 # The experiment's output files of SPEC section 4 (the same on any input of the same steps).
@@ -37,7 +37,7 @@ import raw_logs_reference as ref  # noqa: E402
 
 @dataclass(frozen=True)
 class Run:
-    """One run of scripts/run_pipeline.py on raw logs, in a private folder."""
+    """One run of `trace-atlas run` on raw logs, in a private folder."""
 
     workdir: Path
     result: subprocess.CompletedProcess[str]
@@ -56,9 +56,9 @@ class Run:
 
 
 def generate(folder: Path, steps: int, *flags: str) -> tuple[Path, Path]:
-    """Raw logs from scripts/generate_raw_logs.py: (Claude projects folder, Codex home)."""
+    """Raw logs from tools/generate_raw_logs.py: (Claude projects folder, Codex home)."""
     claude, codex = folder / "claude" / "projects", folder / "codex"
-    command = [sys.executable, str(SCRIPTS / "generate_raw_logs.py"), "--quiet"]
+    command = [sys.executable, str(TOOLS / "generate_raw_logs.py"), "--quiet"]
     command += ["--claude-root", str(claude), "--codex-root", str(codex), "--steps", str(steps)]
     subprocess.run([*command, *flags], check=True)
     return claude, codex
@@ -90,9 +90,9 @@ def run_pipeline(
     *options: str,
     env: dict[str, str] | None = None,
 ) -> Run:
-    """scripts/run_pipeline.py on raw logs (no figures), database and target under workdir."""
+    """`trace-atlas run` on raw logs (no figures), database and target under workdir."""
     workdir.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, str(SCRIPTS / "run_pipeline.py"), "--no-plots"]
+    command = [sys.executable, "-m", "trace_atlas", "run", "--no-plots"]
     command += ["--out", str(workdir / "out"), "--target-path", str(workdir / "target")]
     if claude:
         command += ["--claude-logs", str(claude)]
@@ -109,8 +109,8 @@ def run_pipeline(
 
 
 def write_normalized(run: Run, output: Path, *options: str) -> list[str]:
-    """scripts/write_normalized.py on a run's build; the file's lines."""
-    command = [sys.executable, str(SCRIPTS / "write_normalized.py"), "-o", str(output)]
+    """The normalized export of a run's build; the file's lines."""
+    command = [sys.executable, "-m", "trace_atlas.normalized", "-o", str(output)]
     command += ["--database", str(run.database), "--manifest", str(run.target / "manifest.json")]
     command += ["--spark-dir", str(run.workdir / "spark"), *options]
     subprocess.run(command, cwd=PROJECT_DIR, check=True, capture_output=True, text=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from agent_log_kit import PROJECT_DIR, SCRIPTS
+from agent_log_kit import PROJECT_DIR, TOOLS
 
 pytestmark = pytest.mark.slow
 HISTORY_TEXT_COLUMNS = {
@@ -28,7 +28,7 @@ def mine(home: Path, data: Path, out: Path, **env_vars: str) -> str:
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRACE_ATLAS_")}
     env |= {"HOME": str(home), "XDG_DATA_HOME": str(data), "DO_NOT_TRACK": "1"}
     env |= {"DBT_LOG_PATH": str(out.parent / "logs"), "DBT_PROFILES_DIR": str(PROJECT_DIR)}
-    command = [sys.executable, str(SCRIPTS / "run_pipeline.py"), "--mine", "--no-plots"]
+    command = [sys.executable, "-m", "trace_atlas", "mine", "--no-plots"]
     command += ["--out", str(out), "--target-path", str(out.parent / "target")]
     done = subprocess.run(command, env=env | env_vars, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -42,7 +42,7 @@ def audit(out: Path) -> dict[str, int]:
 
 def test_steps_of_deleted_logs_are_kept_until_history_is_off(tmp_path: Path) -> None:
     home, data = tmp_path / "home", tmp_path / "data"
-    command = [sys.executable, str(SCRIPTS / "generate_raw_logs.py"), "--quiet"]
+    command = [sys.executable, str(TOOLS / "generate_raw_logs.py"), "--quiet"]
     command += ["--claude-root", str(home / ".claude" / "projects")]
     command += ["--codex-root", str(home / ".codex"), "--steps", "150"]
     subprocess.run(command, check=True)
@@ -84,7 +84,7 @@ def test_steps_of_deleted_logs_are_kept_until_history_is_off(tmp_path: Path) -> 
         assert (kept / name).read_text() == (first / name).read_text(), name
 
     followed = tmp_path / "followed"
-    said = mine(home, data, followed, TRACE_ATLAS_KEEP_HISTORY="0")
+    said = mine(home, data, followed, KEEP_HISTORY="0")
     assert "history: off" in said
     now = audit(followed)
     assert now["steps_from_deleted_logs"] == 0

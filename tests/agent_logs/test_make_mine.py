@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 import pytest
-from agent_log_kit import PROJECT_DIR, SCRIPTS, environment, ref, run_pipeline
+from agent_log_kit import PROJECT_DIR, TOOLS, environment, ref, run_pipeline
 
 
 def make_mine(home, workdir, out=None, **env_vars: str) -> subprocess.CompletedProcess[str]:
@@ -22,7 +22,7 @@ def make_mine(home, workdir, out=None, **env_vars: str) -> subprocess.CompletedP
 def home(tmp_path_factory: pytest.TempPathFactory):
     """~/.claude/projects and ~/.codex/sessions (+ archived_sessions), as the agents keep them."""
     home = tmp_path_factory.mktemp("home")
-    command = [sys.executable, str(SCRIPTS / "generate_raw_logs.py"), "--quiet", "--edge-cases"]
+    command = [sys.executable, str(TOOLS / "generate_raw_logs.py"), "--quiet", "--edge-cases"]
     command += ["--claude-root", str(home / ".claude" / "projects")]
     command += ["--codex-root", str(home / ".codex"), "--steps", "150"]
     subprocess.run(command, check=True)

@@ -25,9 +25,7 @@ from types import SimpleNamespace
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-SCRIPTS = REPO / "scripts"
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
+SCRIPTS = REPO / "trace_atlas"
 
 EXPORT_NAME = "cache_hit_ratio_histogram_data.csv"
 COLUMNS = [
@@ -241,14 +239,14 @@ def make_project(root: Path, with_run_manifest: bool = True) -> tuple[Path, Path
     for name, content in OUTPUT_FILES.items():
         if with_run_manifest or name != "run_manifest.json":
             (out / name).write_bytes(content)
-    (out / ".trace_atlas_output").write_text("written by scripts/write_outputs.py\n")
+    (out / ".trace_atlas_output").write_text("written by Trace Atlas\n")
     write_export(out / EXPORT_NAME, export_rows())
     return project, out
 
 
 def run_plot(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, str(SCRIPTS / "plot_figures.py"), *args],
+        [sys.executable, "-m", "trace_atlas.figures", *args],
         capture_output=True,
         text=True,
         timeout=300,
@@ -300,7 +298,7 @@ def kit() -> SimpleNamespace:
 @pytest.fixture
 def read_rows(tmp_path: Path):
     """Write rows in the writer's format and read them back with plot_figures.read_export."""
-    import plot_figures
+    from trace_atlas import figures as plot_figures
 
     def read(rows: list[dict[str, str]]):
         path = tmp_path / EXPORT_NAME

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 from PIL import Image
-
-import plot_figures
-import png_sidecar
+from trace_atlas import figures as plot_figures
+from trace_atlas import sidecar as png_sidecar
 
 RED, AMBER, BLUE = "#dc2626", "#d97706", "#2563eb"  # SPEC §3 band colours
 TEST_DPI = 50
@@ -360,7 +359,7 @@ def test_malformed_export_is_a_one_line_error_naming_file_and_line(
     kit.write_export(path, change(kit.export_rows()))
     assert plot_figures.main(["--out", str(tmp_path), "--quiet"]) == 1
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("plot_figures.py: error: "), err
+    assert err.count("\n") == 1 and err.startswith("figures.py: error: "), err
     assert message in err, err
     expected_place = f"{path}, line {line}:" if line else f"{path}:"
     assert expected_place in err, err

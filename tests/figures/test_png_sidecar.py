@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, PngImagePlugin
 from PIL.PngImagePlugin import PngInfo
-
-import png_sidecar
+from trace_atlas import sidecar as png_sidecar
 
 FIGURES = ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png")
 EXPORT = "cache_hit_ratio_histogram_data.csv"
@@ -45,7 +44,7 @@ def files_under(root: Path) -> list[Path]:
 
 def expected_names(kit) -> set[str]:
     outputs = {f"output/{name}" for name in [*kit.output_files, EXPORT]}
-    return {*kit.project_files, *outputs, "scripts/plot_figures.py", "scripts/png_sidecar.py"}
+    return {*kit.project_files, *outputs, "trace_atlas/figures.py", "trace_atlas/sidecar.py"}
 
 
 @pytest.mark.parametrize("figure", FIGURES)
@@ -59,8 +58,8 @@ def test_extract_round_trips_every_output_byte_for_byte(
         assert (tmp_path / "output" / path.name).read_bytes() == path.read_bytes(), path.name
     for name in kit.project_files:
         assert (tmp_path / name).read_bytes() == (rendered.project / name).read_bytes(), name
-    for name in ("plot_figures.py", "png_sidecar.py"):
-        assert (tmp_path / "scripts" / name).read_bytes() == (SCRIPTS / name).read_bytes()
+    for name in ("figures.py", "sidecar.py"):
+        assert (tmp_path / "trace_atlas" / name).read_bytes() == (SCRIPTS / name).read_bytes()
     assert {p.relative_to(tmp_path).as_posix() for p in files_under(tmp_path)} == expected_names(
         kit
     )
@@ -162,7 +161,7 @@ def test_clear_errors_without_traceback(rendered, tmp_path: Path) -> None:
     ]
     for args, message in cases:
         result = subprocess.run(
-            [sys.executable, str(SCRIPTS / "png_sidecar.py"), *args],
+            [sys.executable, "-m", "trace_atlas.sidecar", *args],
             capture_output=True,
             text=True,
             check=False,
@@ -335,7 +334,7 @@ def test_corrupt_and_foreign_files_are_clear_errors(rendered, tmp_path: Path) ->
         (tmp_path / name).write_bytes(content)
         for command in ("list", "provenance"):
             result = subprocess.run(
-                [sys.executable, str(SCRIPTS / "png_sidecar.py"), command, str(tmp_path / name)],
+                [sys.executable, "-m", "trace_atlas.sidecar", command, str(tmp_path / name)],
                 capture_output=True,
                 text=True,
                 check=False,
@@ -351,9 +350,8 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     figure = tmp_path / "big.png"
     figure.write_bytes(tiny_png())
     png_sidecar.embed(figure, {"big.txt": b"line\n" * 400_000})
-    script = SCRIPTS / "png_sidecar.py"
     result = subprocess.run(
-        f"'{sys.executable}' '{script}' show '{figure}' big.txt | head -c 5",
+        f"'{sys.executable}' -m trace_atlas.sidecar show '{figure}' big.txt | head -c 5",
         shell=True,
         capture_output=True,
         text=True,

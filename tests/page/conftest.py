@@ -17,7 +17,6 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -26,15 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from trace_atlas import page as render_page
+from trace_atlas import serve as serve_page
 
 from atlas_testkit import PROJECT_DIR, generate_trace, run_dbt, run_pipeline
-
-SCRIPTS = PROJECT_DIR / "scripts"
-if str(SCRIPTS) not in sys.path:
-    sys.path.insert(0, str(SCRIPTS))
-
-import render_page  # noqa: E402 - needs scripts/ on sys.path
-import serve_page  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("TRACE_ATLAS_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

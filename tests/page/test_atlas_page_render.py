@@ -17,11 +17,10 @@ from pathlib import Path
 
 import pytest
 from markupsafe import escape
-
-import atlas_markdown
-import plot_figures
-import png_sidecar
-import render_page
+from trace_atlas import atlas_markdown
+from trace_atlas import figures as plot_figures
+from trace_atlas import page as render_page
+from trace_atlas import sidecar as png_sidecar
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VOID_ELEMENTS = {"meta", "link", "img", "br", "hr", "input", "wbr", "source", "col"}
@@ -29,9 +28,12 @@ ALT_DOCS = {"cache_hit_ratio_fig1_alt", "cache_hit_ratio_fig2_alt"}
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    script = PROJECT_DIR / "scripts" / "render_page.py"
     return subprocess.run(
-        [sys.executable, str(script), *args], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "trace_atlas.page", *args],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -59,7 +61,7 @@ def test_help_explains_the_command() -> None:
 def test_missing_output_folder_is_a_clear_error(tmp_path: Path, atlas_run) -> None:
     done = run_cli("--out", str(tmp_path / "nowhere"), "--manifest", str(atlas_run.manifest))
     assert done.returncode == 1
-    assert done.stderr.startswith("render_page.py: error: output folder")
+    assert done.stderr.startswith("page.py: error: output folder")
     assert "Traceback" not in done.stderr
 
 
@@ -295,7 +297,7 @@ def status(served, path: Path) -> int:
 def test_make_serve_prints_both_addresses_and_stops_on_ctrl_c(atlas_run) -> None:
     import signal
 
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "serve_page.py")]
+    command = [sys.executable, "-m", "trace_atlas.serve"]
     command += ["--out", str(atlas_run.out), "--target", str(atlas_run.target), "--port", "0"]
     server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

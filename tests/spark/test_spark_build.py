@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 import reference
-from atlas_testkit import PROJECT_DIR, generate_trace, run_dbt, run_pipeline
+from atlas_testkit import generate_trace, run_dbt, run_pipeline
 from test_bad_input import GOOD_STEPS, REJECTED, WARNED, trace_with, write_trace
 from test_end_to_end import assert_outputs_match_reference
 
@@ -82,7 +82,7 @@ def test_strict_mode_stops_at_the_first_bad_line_with_the_same_message(tmp_path)
 def test_make_run_engine_spark_writes_the_outputs_figures_and_provenance(tmp_path):
     trace = generate_trace(tmp_path / "normal.jsonl", 2000)
     env = os.environ | {"TRACE_ATLAS_SPARK_DIR": str(tmp_path / "spark"), "DO_NOT_TRACK": "1"}
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py")]
+    command = [sys.executable, "-m", "trace_atlas", "run"]
     command += ["--engine", "spark", "--trace", str(trace), "--out", str(tmp_path / "out")]
     command += ["--target-path", str(tmp_path / "target")]
     result = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
@@ -100,8 +100,8 @@ def test_make_run_engine_spark_writes_the_outputs_figures_and_provenance(tmp_pat
 def test_a_trace_database_is_a_clear_error_on_spark(tmp_path):
     database = tmp_path / "pool.duckdb"
     database.write_bytes(b"")
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "run_pipeline.py")]
-    command += ["--engine", "spark", "--db-input", str(database), "--out", str(tmp_path / "out")]
+    command = [sys.executable, "-m", "trace_atlas", "run"]
+    command += ["--engine", "spark", "--db", str(database), "--out", str(tmp_path / "out")]
     result = subprocess.run(command, capture_output=True, text=True)
     assert result.returncode == 2
     assert "read by the DuckDB engine only" in result.stderr

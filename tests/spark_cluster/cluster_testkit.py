@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent.parent
-CLUSTER_SCRIPT = PROJECT_DIR / "scripts" / "spark_cluster.py"
-sys.path.insert(0, str(CLUSTER_SCRIPT.parent))
-import spark_cluster  # noqa: E402
+CLUSTER_COMMAND = [sys.executable, "-m", "trace_atlas", "spark-cluster"]
+from trace_atlas import spark_cluster  # noqa: E402
 
-__all__ = ["CLUSTER_SCRIPT", "PROJECT_DIR", "Cluster", "spark_cluster"]
+__all__ = ["CLUSTER_COMMAND", "PROJECT_DIR", "Cluster", "spark_cluster"]
 
 
 @dataclass(frozen=True)

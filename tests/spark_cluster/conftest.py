@@ -16,12 +16,11 @@ import random
 import shutil
 import signal
 import subprocess
-import sys
 from collections.abc import Iterator
 from types import FrameType
 
 import pytest
-from cluster_testkit import CLUSTER_SCRIPT, Cluster, spark_cluster
+from cluster_testkit import CLUSTER_COMMAND, Cluster, spark_cluster
 
 WORKERS = 2
 UP_TIMEOUT_S = 300
@@ -93,7 +92,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         )
     directory = tmp_path_factory.mktemp("spark-cluster")
     env = os.environ | cluster_ports() | {"TRACE_ATLAS_SPARK_CLUSTER_DIR": str(directory)}
-    script = [sys.executable, str(CLUSTER_SCRIPT)]
+    script = list(CLUSTER_COMMAND)
     stopped = False
 
     def down() -> None:

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
-from cluster_testkit import CLUSTER_SCRIPT, PROJECT_DIR, Cluster, spark_cluster
+from cluster_testkit import CLUSTER_COMMAND, PROJECT_DIR, Cluster, spark_cluster
 
 VENV_BIN = Path(sys.executable).parent
 STEPS = 1500
@@ -47,7 +47,7 @@ BAD_LINES = [
 
 
 def generate_trace(path: Path, steps: int, *extra: str) -> Path:
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "generate_trace.py")]
+    command = [sys.executable, str(PROJECT_DIR / "tools" / "generate_trace.py")]
     subprocess.run([*command, "--steps", str(steps), *extra, "-o", str(path)], check=True)
     return path
 
@@ -110,7 +110,7 @@ def build_on_cluster(
 ) -> dict[str, object]:
     """dbt build --target spark_cluster under scripts/spark_cluster.py run; its report."""
     report = workdir / "run-report.json"
-    command = [sys.executable, str(CLUSTER_SCRIPT), "run", "--dir", str(cluster.directory)]
+    command = [*CLUSTER_COMMAND, "run", "--dir", str(cluster.directory)]
     command += ["--report", str(report), "--"]
     command += dbt_command(workdir, "--target", "spark_cluster", *args)
     build_env = cluster.env | env | {"TRACE_ATLAS_TRACE": str(trace), "DO_NOT_TRACK": "1"}
@@ -196,7 +196,7 @@ def test_cluster_build_writes_duckdbs_bytes_on_two_executors(
 
 
 def test_a_second_up_starts_nothing_and_status_sees_the_cluster(cluster: Cluster) -> None:
-    script = [sys.executable, str(CLUSTER_SCRIPT)]
+    script = list(CLUSTER_COMMAND)
     started = time.monotonic()
     up = run([*script, "up", "--dir", str(cluster.directory)], cluster.env, "a second up")
     assert "already running" in up.stdout and time.monotonic() - started < 30
@@ -253,7 +253,7 @@ def test_a_process_in_the_middle_of_an_exec_is_still_running(monkeypatch) -> Non
 
 
 def test_down_without_a_cluster_is_a_no_op(tmp_path: Path) -> None:
-    command = [sys.executable, str(CLUSTER_SCRIPT), "down", "--dir", str(tmp_path)]
+    command = [*CLUSTER_COMMAND, "down", "--dir", str(tmp_path)]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "nothing to stop" in result.stdout
 
