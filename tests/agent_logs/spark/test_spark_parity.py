@@ -9,12 +9,10 @@ The sample has every edge case of the generator and a few bad lines (quarantine)
 from __future__ import annotations
 
 import subprocess
-import sys
 
 import pytest
 from agent_log_kit import (
     PROJECT_DIR,
-    SCRIPTS,
     SPEC_FILES,
     Run,
     environment,
@@ -25,6 +23,7 @@ from agent_log_kit import (
     run_pipeline,
     write_normalized,
 )
+from trace_atlas import outputs
 
 pytestmark = pytest.mark.usefixtures("spark_engine")
 COMPARED = (
@@ -50,11 +49,15 @@ def spark_build(workdir, claude, codex) -> Run:
     built = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
     assert built.returncode == 0, built.stdout[-4000:]
     assert "ERROR=0" in built.stdout and "SKIP=0" in built.stdout
-    writer = [sys.executable, str(SCRIPTS / "write_outputs.py"), "--out", str(workdir / "out")]
-    writer += ["--manifest", str(workdir / "target" / "manifest.json"), "--engine", "spark"]
-    writer += ["--spark-dir", str(workdir / "spark"), "--no-plots"]
-    writer += ["--hashes", str(workdir / "target" / "hashes.json")]
-    subprocess.run(writer, cwd=PROJECT_DIR, env=env, check=True, capture_output=True)
+    outputs.write_outputs(
+        workdir / "out",
+        database=workdir / "atlas.duckdb",
+        manifest_path=workdir / "target" / "manifest.json",
+        engine="spark",
+        spark_dir=workdir / "spark",
+        hashes=workdir / "target" / "hashes.json",
+        no_plots=True,
+    )
     return Run(workdir, built)  # type: ignore[arg-type]
 
 
