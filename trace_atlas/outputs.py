@@ -366,18 +366,40 @@ def write_text(path: Path, text: str) -> None:
 def draw_figures(folder: Path) -> None:
     from trace_atlas import figures
 
-    if figures.main(["--out", str(folder), "--quiet"]) != 0:
-        raise OutputError("the plotting step failed (see above); previous outputs kept.")
+    try:
+        figures.draw(folder)
+    except figures.PlotError as error:
+        raise OutputError(f"the figures: {error.message}; previous outputs kept.") from error
 
 
-def write_page(folder: Path, manifest_path: Path) -> None:
-    """Render index.html into folder (scripts/render_page.py), last, from its files."""
+def write_page(folder: Path) -> None:
+    """Render index.html into folder (trace_atlas.page), last, from its files."""
     from trace_atlas import page
 
     try:
-        page.render(folder, manifest_path)
+        page.render(folder)
     except page.PageError as error:
-        raise OutputError(f"the atlas page: {error}") from error
+        raise OutputError(f"the atlas page: {error.message}") from error
+
+
+def page_context(manifest: dict) -> dict:
+    """What the atlas page shows from dbt's manifest, for page_context.json beside the outputs
+    (the page is rendered from its folder alone): the docs blocks, and the project's sources,
+    seeds, models and exposures with their parents."""
+    project = manifest["metadata"].get("project_name", "trace_atlas")
+    kept = ("name", "resource_type", "original_file_path", "description", "label", "url")
+    resources = {
+        key: {field: node[field] for field in (*kept, "source_name") if node.get(field)}
+        for group in ("sources", "nodes", "exposures")
+        for key, node in manifest[group].items()
+        if node["package_name"] == project
+        and node["resource_type"] in ("source", "seed", "model", "exposure")
+    }
+    return {
+        "docs": {name: text.strip() for name, text in docs_blocks(manifest).items()},
+        "resources": resources,
+        "parent_map": {key: manifest["parent_map"].get(key, []) for key in resources},
+    }
 
 
 def swap_in(staged: Path, target: Path) -> None:
@@ -453,13 +475,15 @@ def write_outputs(
             write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
+        context = json.dumps(page_context(manifest), indent=1, sort_keys=True)
+        write_text(staged / "page_context.json", context + "\n")
         TIMINGS["tables"] = time.perf_counter() - started
         if not no_plots:
             started = time.perf_counter()
             draw_figures(staged)
             TIMINGS["figures"] = time.perf_counter() - started
         started = time.perf_counter()
-        write_page(staged, manifest_path)
+        write_page(staged)
         TIMINGS["page"] = time.perf_counter() - started
         names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
         swap_in(staged, target)
