@@ -366,10 +366,7 @@ def write_text(path: Path, text: str) -> None:
 def draw_figures(folder: Path) -> None:
     from trace_atlas import figures
 
-    try:
-        figures.draw(folder)
-    except figures.PlotError as error:
-        raise OutputError(f"the figures: {error.message}; previous outputs kept.") from error
+    figures.draw(folder)
 
 
 def write_page(folder: Path) -> None:
@@ -379,27 +376,16 @@ def write_page(folder: Path) -> None:
     try:
         page.render(folder)
     except page.PageError as error:
-        raise OutputError(f"the atlas page: {error.message}") from error
+        raise OutputError(f"the atlas page: {error}") from error
 
 
-def page_context(manifest: dict) -> dict:
-    """What the atlas page shows from dbt's manifest, for page_context.json beside the outputs
-    (the page is rendered from its folder alone): the docs blocks, and the project's sources,
-    seeds, models and exposures with their parents."""
-    project = manifest["metadata"].get("project_name", "trace_atlas")
-    kept = ("name", "resource_type", "original_file_path", "description", "label", "url")
-    resources = {
-        key: {field: node[field] for field in (*kept, "source_name") if node.get(field)}
-        for group in ("sources", "nodes", "exposures")
-        for key, node in manifest[group].items()
-        if node["package_name"] == project
-        and node["resource_type"] in ("source", "seed", "model", "exposure")
-    }
-    return {
-        "docs": {name: text.strip() for name, text in docs_blocks(manifest).items()},
-        "resources": resources,
-        "parent_map": {key: manifest["parent_map"].get(key, []) for key in resources},
-    }
+def write_page_context(folder: Path, manifest: dict) -> None:
+    """What the atlas page shows from dbt's manifest, copied beside the outputs: the page is
+    rendered from its folder alone."""
+    from trace_atlas import page
+
+    context = json.dumps(page.context_of(manifest), indent=1, sort_keys=True)
+    write_text(folder / page.CONTEXT, context + "\n")
 
 
 def swap_in(staged: Path, target: Path) -> None:
@@ -475,8 +461,7 @@ def write_outputs(
             write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
-        context = json.dumps(page_context(manifest), indent=1, sort_keys=True)
-        write_text(staged / "page_context.json", context + "\n")
+        write_page_context(staged, manifest)
         TIMINGS["tables"] = time.perf_counter() - started
         if not no_plots:
             started = time.perf_counter()

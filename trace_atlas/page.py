@@ -328,6 +328,28 @@ def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list,
 # ---------------------------------------------------------------- the loader
 
 
+def context_of(manifest: dict) -> dict:
+    """What the page shows from dbt's manifest, for the writer to copy into CONTEXT: the
+    project's docs blocks, and its sources, seeds, models and exposures with their parents."""
+    project = manifest["metadata"].get("project_name", "trace_atlas")
+    kept = ("name", "resource_type", "original_file_path", "description", "label", "url")
+    resources = {
+        key: {field: node[field] for field in (*kept, "source_name") if node.get(field)}
+        for group in ("sources", "nodes", "exposures")
+        for key, node in manifest[group].items()
+        if node["package_name"] == project
+        and node["resource_type"] in ("source", "seed", "model", "exposure")
+    }
+    docs = manifest["docs"].values()
+    return {
+        "docs": {
+            d["name"]: d["block_contents"].strip() for d in docs if d["package_name"] == project
+        },
+        "resources": resources,
+        "parent_map": {key: manifest["parent_map"].get(key, []) for key in resources},
+    }
+
+
 def read_context(out_dir: Path) -> dict:
     path = out_dir / CONTEXT
     if not path.is_file():
