@@ -194,40 +194,73 @@ def write(out: str, no_plots: bool, target_path: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
-@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
-def page(out: str, target_path: str) -> None:
-    """Render OUT's atlas page (index.html) again, without a build."""
+def page(out: str) -> None:
+    """Render OUT's atlas page (index.html) again from OUT's own files, without a build."""
     from trace_atlas import page as atlas_page
 
-    sys.exit(
-        atlas_page.main(
-            [
-                "--out",
-                absolute(out),
-                "--manifest",
-                str(Path(absolute(target_path)) / "manifest.json"),
-            ]
-        )
-    )
+    path = atlas_page.render(Path(absolute(out)))
+    click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
 @main.command(context_settings=CONTEXT)
 @click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
 @click.option("--port", envvar="PORT", default=8765, show_default=True, type=int)
-def serve(out: str, port: int) -> None:
-    """Serve OUT's page and the dbt docs on http://127.0.0.1:PORT/."""
+@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
+def serve(out: str, port: int, target_path: str) -> None:
+    """Serve OUT's page and the dbt docs on http://127.0.0.1:PORT/ until Ctrl-C."""
     from trace_atlas import serve as server
 
-    sys.exit(server.main(["--out", absolute(out), "--port", str(port)]))
+    server.main(Path(absolute(out)), Path(absolute(target_path)), port)
 
 
-@main.command(context_settings=PASS_THROUGH, add_help_option=False)
-@click.pass_context
-def sidecar(context: click.Context) -> None:
-    """What a figure carries: list, show, provenance, extract (see `sidecar --help`)."""
-    from trace_atlas import sidecar as png_sidecar
+@main.group(context_settings=CONTEXT)
+def sidecar() -> None:
+    """What a figure carries: the README, docs, tables, run_manifest.json and SQL."""
+    import signal
 
-    sys.exit(png_sidecar.main(context.args))
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `list ... | head` ends quietly
+
+
+@sidecar.command("list", context_settings=CONTEXT)
+@click.argument("figure", type=click.Path(path_type=Path))
+def sidecar_list(figure: Path) -> None:
+    """Every embedded file: name, kind and size in bytes (tab-separated)."""
+    from trace_atlas.sidecar import read_sidecar
+
+    for entry in read_sidecar(figure).manifest["files"]:
+        click.echo(f"{entry['name']}\t{entry['kind']}\t{entry['bytes']}")
+
+
+@sidecar.command("show", context_settings=CONTEXT)
+@click.argument("figure", type=click.Path(path_type=Path))
+@click.argument("name")
+def sidecar_show(figure: Path, name: str) -> None:
+    """Print one embedded file byte for byte, after checking its sha256. NAME is a name from
+    `list`, or its last part when that is unique (run_manifest.json)."""
+    from trace_atlas.sidecar import read_sidecar, verified_file
+
+    click.get_binary_stream("stdout").write(verified_file(read_sidecar(figure), name)[1])
+
+
+@sidecar.command("provenance", context_settings=CONTEXT)
+@click.argument("figure", type=click.Path(path_type=Path))
+def sidecar_provenance(figure: Path) -> None:
+    """The run that drew the figure: input files (size, sha256), rows, engine, versions, dbt
+    invocation, times, git commit (its embedded run_manifest.json, checked)."""
+    from trace_atlas.sidecar import provenance
+
+    click.echo(provenance(figure), nl=False)
+
+
+@sidecar.command("extract", context_settings=CONTEXT)
+@click.argument("figure", type=click.Path(path_type=Path))
+@click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The folder.")
+def sidecar_extract(figure: Path, out: Path) -> None:
+    """Write every embedded file under a folder, keeping their relative paths; names that would
+    leave it are refused and every sha256 is checked before anything is written."""
+    from trace_atlas.sidecar import extract
+
+    click.echo(f"extracted {len(extract(figure, out))} files into {out}")
 
 
 @main.command("spark-cluster", context_settings=PASS_THROUGH, add_help_option=False)

@@ -366,18 +366,26 @@ def write_text(path: Path, text: str) -> None:
 def draw_figures(folder: Path) -> None:
     from trace_atlas import figures
 
-    if figures.main(["--out", str(folder), "--quiet"]) != 0:
-        raise OutputError("the plotting step failed (see above); previous outputs kept.")
+    figures.draw(folder)
 
 
-def write_page(folder: Path, manifest_path: Path) -> None:
-    """Render index.html into folder (scripts/render_page.py), last, from its files."""
+def write_page(folder: Path) -> None:
+    """Render index.html into folder (trace_atlas.page), last, from its files."""
     from trace_atlas import page
 
     try:
-        page.render(folder, manifest_path)
+        page.render(folder)
     except page.PageError as error:
         raise OutputError(f"the atlas page: {error}") from error
+
+
+def write_page_context(folder: Path, manifest: dict) -> None:
+    """What the atlas page shows from dbt's manifest, copied beside the outputs: the page is
+    rendered from its folder alone."""
+    from trace_atlas import page
+
+    context = json.dumps(page.context_of(manifest), indent=1, sort_keys=True)
+    write_text(folder / page.CONTEXT, context + "\n")
 
 
 def swap_in(staged: Path, target: Path) -> None:
@@ -453,13 +461,14 @@ def write_outputs(
             write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
+        write_page_context(staged, manifest)
         TIMINGS["tables"] = time.perf_counter() - started
         if not no_plots:
             started = time.perf_counter()
             draw_figures(staged)
             TIMINGS["figures"] = time.perf_counter() - started
         started = time.perf_counter()
-        write_page(staged, manifest_path)
+        write_page(staged)
         TIMINGS["page"] = time.perf_counter() - started
         names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
         swap_in(staged, target)

@@ -1,7 +1,7 @@
 """Fixtures for the figure step: a hand-made histogram export and a tiny fake project.
 
 The export is written here, by the test, exactly in the shape the writer
-(scripts/write_outputs.py) gives it: the agreed header, Python's csv module with
+(trace_atlas/outputs.py) gives it: the agreed header, Python's csv module with
 ``\\n`` line ends, doubles as ``repr``, empty share cells for empty groups. Shares in
 the fixture are computed by the test itself; the code under test only reads them.
 The output folder also holds a ``run_manifest.json`` like the writer's.
@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import csv
 import json
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -225,8 +223,7 @@ OUTPUT_FILES = {
 class Rendered:
     project: Path
     out: Path
-    stdout: str
-    stderr: str
+    lines: list[str]
     seconds: float
 
 
@@ -244,27 +241,15 @@ def make_project(root: Path, with_run_manifest: bool = True) -> tuple[Path, Path
     return project, out
 
 
-def run_plot(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trace_atlas.figures", *args],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-
-
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Rendered:
-    """Run the real CLI once, at 50 dpi and in two processes, on the fixture folder."""
+    """Draw once, at 50 dpi and in two processes, on the fixture folder."""
+    from trace_atlas import figures
+
     project, out = make_project(tmp_path_factory.mktemp("figures"))
     started = time.perf_counter()
-    result = run_plot(
-        "--out", str(out), "--project-dir", str(project), "--dpi", str(TEST_DPI), "--jobs", "2"
-    )
-    seconds = time.perf_counter() - started
-    assert result.returncode == 0, result.stderr
-    return Rendered(project, out, result.stdout, result.stderr, seconds)
+    lines = figures.draw(out, project, dpi=TEST_DPI, jobs=2)
+    return Rendered(project, out, lines, time.perf_counter() - started)
 
 
 @pytest.fixture(scope="session")
@@ -291,13 +276,12 @@ def kit() -> SimpleNamespace:
         group_rows=group_rows,
         write_export=write_export,
         make_project=make_project,
-        run_plot=run_plot,
     )
 
 
 @pytest.fixture
 def read_rows(tmp_path: Path):
-    """Write rows in the writer's format and read them back with plot_figures.read_export."""
+    """Write rows in the writer's format and read them back with figures.read_export."""
     from trace_atlas import figures as plot_figures
 
     def read(rows: list[dict[str, str]]):
@@ -310,5 +294,5 @@ def read_rows(tmp_path: Path):
 
 @pytest.fixture
 def fixture_export(read_rows):
-    """The fixture export read back by plot_figures.read_export."""
+    """The fixture export read back by figures.read_export."""
     return read_rows(export_rows())

@@ -1,5 +1,5 @@
-"""The figure step: sizes, colours, panel contents, what comes from the export, and refusal
-of malformed exports."""
+"""The figure step: sizes, colours, panel contents, and that everything it draws comes from the
+export (which it trusts: the mart's invariants are dbt tests)."""
 
 from __future__ import annotations
 
@@ -76,15 +76,14 @@ def expected_title(
 # ---------------------------------------------------------------- the CLI and the PNGs
 
 
-def test_cli_writes_both_pngs_at_the_expected_pixel_size(rendered) -> None:
-    for name in PNG_NAMES:
+def test_both_pngs_are_written_at_the_expected_pixel_size(rendered) -> None:
+    assert len(rendered.lines) == len(PNG_NAMES)
+    for name, line in zip(PNG_NAMES, rendered.lines, strict=True):
         path = rendered.out / name
         with Image.open(path) as image:
             assert image.size == EXPECTED_PX
-        assert f"{path}  {EXPECTED_PX[0]}x{EXPECTED_PX[1]} px" in rendered.stdout
+        assert line.startswith(f"wrote {path}  {EXPECTED_PX[0]}x{EXPECTED_PX[1]} px")
         assert path.stat().st_mode & 0o777 == png_sidecar.default_file_mode()
-    assert "elapsed" in rendered.stdout
-    assert rendered.stderr == ""
     assert not list(rendered.out.glob(".*.tmp")), "temporary files left behind"
 
 
@@ -96,19 +95,9 @@ def test_every_band_colour_appears_in_the_png(rendered, name: str) -> None:
         assert colour_mask(pixels, colour).sum() > 200, colour
 
 
-def test_one_process_quiet_draws_the_same_pixels(rendered, kit, tmp_path: Path) -> None:
-    project, out = kit.make_project(tmp_path)
-    argv = ["--out", str(out), "--project-dir", str(project), "--dpi", str(TEST_DPI)]
-    result = kit.run_plot(*argv, "--jobs", "1", "--quiet")
-    assert result.returncode == 0, result.stderr
-    assert result.stdout == "" and result.stderr == "", "--quiet prints only errors"
-    for name in PNG_NAMES:
-        with Image.open(out / name) as one, Image.open(rendered.out / name) as two:
-            assert one.tobytes() == two.tobytes(), name
-
-
-def test_the_image_is_encoded_once_with_its_sidecar(kit, tmp_path: Path, monkeypatch) -> None:
-    """The chunks go in while matplotlib saves; nothing re-opens and re-writes the PNG."""
+def test_one_process_draws_the_same_pixels(rendered, kit, tmp_path: Path, monkeypatch) -> None:
+    """In one process (the second figure not forked), each image is encoded once, with its
+    sidecar chunks, while matplotlib saves it: nothing re-opens and re-writes a PNG."""
     project, out = kit.make_project(tmp_path)
     saves: list[str] = []
     real_save = Image.Image.save
@@ -117,15 +106,12 @@ def test_the_image_is_encoded_once_with_its_sidecar(kit, tmp_path: Path, monkeyp
         saves.append(str(fp))
         return real_save(image, fp, *args, **kwargs)
 
-    def no_embed(*args, **kwargs):
-        raise AssertionError("png_sidecar.embed must not be used by the figure step")
-
     monkeypatch.setattr(Image.Image, "save", counting_save)
-    monkeypatch.setattr(png_sidecar, "embed", no_embed)
-    argv = ["--out", str(out), "--project-dir", str(project), "--dpi", str(TEST_DPI)]
-    assert plot_figures.main([*argv, "--jobs", "1", "--quiet"]) == 0
+    plot_figures.draw(out, project, dpi=TEST_DPI, jobs=1)
     assert len(saves) == len(PNG_NAMES)
     for name in PNG_NAMES:
+        with Image.open(out / name) as one, Image.open(rendered.out / name) as two:
+            assert one.tobytes() == two.tobytes(), name
         png_sidecar.verify(png_sidecar.read_sidecar(out / name))
 
 
@@ -240,6 +226,28 @@ def test_a_fourth_scope_does_not_break_the_grid(read_rows, kit) -> None:
     ] * 3
 
 
+def test_other_scopes_may_share_one_order(read_rows, kit) -> None:
+    """The marts give every provider beyond the canonical scopes one shared scope_order (4):
+    the figures draw as they would without them."""
+    extra = []
+    for scope in ("gemini", "unknown"):
+        for trigger in ("all", "user", "tool_result"):
+            for row in kit.group_rows("unknown", trigger, {3: (2, 40)}):
+                extra.append(row | {"scope": scope})
+    rows = [row for row in kit.export_rows() if row["scope"] != "unknown"]
+    export = read_rows([*rows[:20], *extra, *rows[20:]])
+    assert {row["scope_order"] for row in extra} == {"4"}
+    assert export.scopes == ("merged", "claude", "codex")
+    for column in ("round_share_pct", "append_token_share_pct"):
+        plain = drawn_figure(read_rows(rows), column)
+        fig = drawn_figure(export, column)
+        assert titles(fig) == titles(plain)
+        for ax, ax_plain in zip(fig.axes, plain.axes, strict=True):
+            assert [p.get_height() for p in ax.patches] == [
+                p.get_height() for p in ax_plain.patches
+            ]
+
+
 def test_scope_and_trigger_names_and_order_come_from_the_export(read_rows, kit) -> None:
     """A renamed or re-ordered canonical scope shows up as such: nothing is hard-coded."""
     rows = kit.export_rows()
@@ -273,178 +281,22 @@ def test_bins_come_from_the_export(read_rows, kit) -> None:
     assert axes[("merged", "all")].get_xlim() == (-0.6, 3.6)
 
 
-# ---------------------------------------------------------------- malformed exports
+# ---------------------------------------------------------------- errors
 
 
-def _set(index: int, column: str, value: str):
-    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-        rows[index][column] = value
-        return rows
-
-    return change
-
-
-def _where(scope: str, trigger: str, column: str, value: str, bin_index: int = 0):
-    def change(rows: list[dict[str, str]]) -> list[dict[str, str]]:
-        for row in rows:
-            key = (row["scope"], row["trigger"], row["bin_index"])
-            if key == (scope, trigger, str(bin_index)):
-                row[column] = value
-        return rows
-
-    return change
+def test_missing_export_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(plot_figures.PlotError) as raised:
+        plot_figures.draw(tmp_path)
+    assert raised.value.message.startswith(f"{tmp_path / plot_figures.EXPORT_NAME} not found")
+    assert not list(tmp_path.iterdir())
 
 
-def _band_colour_differs(rows):
-    rows[20]["band_color"] = "#ff0000"  # merged/user bin 6, band mid (first seen on line 8)
-    return rows
-
-
-def _scope_order_clash(rows):
-    for row in rows:
-        if row["scope"] == "codex":
-            row["scope_order"] = "2"
-    return rows
-
-
-def _drop_bin(rows):
-    return [r for r in rows if (r["scope"], r["trigger"], r["bin_index"]) != ("codex", "all", "5")]
-
-
-def _drop_scopes(rows):
-    return [r for r in rows if r["scope"] in ("merged", "claude")]
-
-
-def _duplicate_first(rows):
-    return [*rows, dict(rows[0])]
-
-
-MALFORMED = [
-    # (id, change to the rows, message fragment, the line named (None: the file only))
-    ("non-integer count", _set(4, "rounds", "12.5"), "rounds '12.5' is not a non-negative", 6),
-    ("negative order", _set(0, "scope_order", "-1"), "scope_order '-1'", 2),
-    ("not a colour", _set(3, "band_color", "red"), "band_color 'red' is not #rrggbb", 5),
-    ("share above 100", _set(7, "round_share_pct", "100.5"), "not a percentage in [0, 100]", 9),
-    ("share not finite", _set(7, "append_token_share_pct", "nan"), "is not a finite number", 9),
-    ("empty scope", _set(2, "scope", ""), "scope is empty", 4),
-    ("repeated row", _duplicate_first, "merged/all bin 0 repeats line 2", 12 * 14 + 2),
-    ("band colour differs", _band_colour_differs, "band 'mid' has", 22),
-    ("two scopes, one order", _scope_order_clash, "scope_order 2 has 'codex' here", 6 * 14 + 2),
-    (
-        "empty share in a non-empty group",
-        _where("merged", "all", "round_share_pct", ""),
-        "round_share_pct is empty but group_rounds is 183",
-        2,
-    ),
-    (
-        "share in an empty group",
-        _where("claude", "user", "round_share_pct", "0.0", 3),
-        "round_share_pct is set but group_rounds is 0",
-        4 * 14 + 3 + 2,
-    ),
-    ("a group lacks a bin", _drop_bin, "group codex/all lacks bin(s) [5]", 6 * 14 + 2),
-    ("two scopes only", _drop_scopes, "2 scope(s), the figure needs 3", None),
-]
-
-
-@pytest.mark.parametrize(
-    ("change", "message", "line"),
-    [case[1:] for case in MALFORMED],
-    ids=[case[0] for case in MALFORMED],
-)
-def test_malformed_export_is_a_one_line_error_naming_file_and_line(
-    tmp_path: Path, kit, capsys, change, message: str, line: int | None
-) -> None:
-    path = tmp_path / kit.export_name
-    kit.write_export(path, change(kit.export_rows()))
-    assert plot_figures.main(["--out", str(tmp_path), "--quiet"]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and err.startswith("figures.py: error: "), err
-    assert message in err, err
-    expected_place = f"{path}, line {line}:" if line else f"{path}:"
-    assert expected_place in err, err
-    assert not list(tmp_path.glob("*.png"))
-
-
-def _append_to_line(text: str, line: int, extra: str) -> str:
-    lines = text.split("\n")
-    lines[line - 1] += extra
-    return "\n".join(lines)
-
-
-RAW_MALFORMED = [
-    ("bad header", lambda text: text.replace("band_label,", "", 1), "line 1: header is", 1),
-    ("extra cell", lambda text: _append_to_line(text, 3, ",x"), "17 cells, expected 16", 3),
-    ("NUL byte", lambda text: _append_to_line(text, 4, "\0"), "\\x00' is not a non", 4),
-    ("header only", lambda text: text.split("\n", 1)[0] + "\n", "no data rows", None),
-]
-
-
-@pytest.mark.parametrize(
-    ("change", "message", "line"),
-    [case[1:] for case in RAW_MALFORMED],
-    ids=[case[0] for case in RAW_MALFORMED],
-)
-def test_malformed_csv_text_is_a_one_line_error(
-    tmp_path: Path, kit, capsys, change, message: str, line: int | None
-) -> None:
-    path = tmp_path / kit.export_name
-    kit.write_export(path, kit.export_rows())
-    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
-    assert plot_figures.main(["--out", str(tmp_path)]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and message in err, err
-    assert (f"{path}, line {line}:" if line else f"{path}:") in err, err
-
-
-def test_export_that_is_not_utf8_is_a_clear_error(tmp_path: Path, kit, capsys) -> None:
-    path = tmp_path / kit.export_name
-    kit.write_export(path, kit.export_rows())
-    path.write_bytes(path.read_bytes().replace("≤".encode(), b"\xff", 1))
-    assert plot_figures.main(["--out", str(tmp_path)]) == 1
-    assert f"{path}: not UTF-8 text" in capsys.readouterr().err
-
-
-def test_missing_group_is_a_clear_error(tmp_path: Path, kit) -> None:
-    rows = [r for r in kit.export_rows() if (r["scope"], r["trigger"]) != ("codex", "user")]
-    kit.write_export(tmp_path / kit.export_name, rows)
-    result = kit.run_plot("--out", str(tmp_path), "--dpi", str(TEST_DPI))
-    assert result.returncode == 1
-    assert "no rows for group codex/user" in result.stderr
-    assert "Traceback" not in result.stderr and result.stderr.count("\n") == 1
-    assert not list(tmp_path.glob("*.png"))
-
-
-def test_missing_export_is_a_clear_error(tmp_path: Path, capsys) -> None:
-    assert plot_figures.main(["--out", str(tmp_path)]) == 1
-    assert "cache_hit_ratio_histogram_data.csv not found" in capsys.readouterr().err
-
-
-def test_missing_run_manifest_is_a_warning_unless_quiet(tmp_path: Path, kit) -> None:
+def test_without_run_manifest_the_figures_carry_no_run(tmp_path: Path, kit) -> None:
     project, out = kit.make_project(tmp_path, with_run_manifest=False)
-    argv = ["--out", str(out), "--project-dir", str(project), "--dpi", "10", "--jobs", "1"]
-    result = kit.run_plot(*argv)
-    assert result.returncode == 0, result.stderr
-    assert "warning: no run_manifest.json" in result.stderr
-    assert png_sidecar.read_sidecar(out / PNG_NAMES[0]).manifest["run"] is None
-    quiet = kit.run_plot(*argv, "--quiet")
-    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
-
-
-def test_help_explains_the_options() -> None:
-    text = plot_figures.build_parser().format_help()
-    for option in ("--out", "--project-dir", "--dpi", "--jobs", "--quiet"):
-        assert option in text
-    assert "3000 x 2200 px" in text
-
-
-@pytest.mark.parametrize("value", ["0", "-3", "many"])
-def test_dpi_and_jobs_must_be_positive(value: str, capsys) -> None:
-    for option in ("--dpi", "--jobs"):
-        with pytest.raises(SystemExit) as stop:
-            plot_figures.main(["--out", ".", option, value])
-        assert stop.value.code == 2
-        assert "expected a positive whole number" in capsys.readouterr().err
+    plot_figures.draw(out, project, dpi=10, jobs=1)
+    manifest = png_sidecar.read_sidecar(out / PNG_NAMES[0]).manifest
+    assert manifest["run"] is None
+    assert not [entry for entry in manifest["files"] if entry["kind"] == "provenance"]
 
 
 def test_default_jobs_never_exceeds_the_figures_or_cpus() -> None:

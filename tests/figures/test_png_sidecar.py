@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from PIL import Image, PngImagePlugin
 from PIL.PngImagePlugin import PngInfo
 from trace_atlas import sidecar as png_sidecar
+from trace_atlas.cli import main as trace_atlas
 
 FIGURES = ("cache_hit_ratio_histogram.png", "cache_hit_ratio_append_weighted_histogram.png")
 EXPORT = "cache_hit_ratio_histogram_data.csv"
 SCRIPTS = Path(png_sidecar.__file__).resolve().parent
+PROJECT_DIR = SCRIPTS.parent
+
+
+def sidecar(*args: object):
+    """`trace-atlas sidecar ARGS`, in this process."""
+    return CliRunner().invoke(trace_atlas, ["sidecar", *map(str, args)])
 
 
 def tiny_png() -> bytes:
@@ -25,15 +34,25 @@ def tiny_png() -> bytes:
     return buffer.getvalue()
 
 
-def craft(path: Path, manifest_files: dict[str, bytes], chunk_files: dict[str, bytes]) -> Path:
-    """A PNG whose manifest describes ``manifest_files`` but whose chunks hold ``chunk_files``.
+def save_png(path: Path, files: dict[str, bytes]) -> Path:
+    """A 2 x 2 PNG carrying ``files`` (kind data), the way the figures embed them."""
+    info = png_sidecar.sidecar_pnginfo(files, dict.fromkeys(files, "data"), {})
+    Image.new("RGB", (2, 2), "white").save(path, format="PNG", pnginfo=info)
+    return path
 
-    Built from the low-level helpers, which do not check names: this is how a hostile
-    or tampered figure would look.
-    """
+
+def craft(path: Path, manifest_files: dict[str, bytes], chunk_files: dict[str, bytes]) -> Path:
+    """A PNG whose manifest describes ``manifest_files`` but whose chunks hold ``chunk_files``,
+    written with Pillow alone (no name is checked): a hostile or tampered figure."""
     info = PngInfo()
-    png_sidecar.add_file_chunks(info, chunk_files)
-    png_sidecar.add_manifest_chunk(info, png_sidecar.build_manifest(manifest_files))
+    for number, (name, content) in enumerate(chunk_files.items()):
+        info.add_itxt(f"trace-atlas:{number}", content.decode(), tkey=name, zip=True)
+    entries = [
+        {"name": name, "kind": "data", "bytes": len(content), "encoding": "utf-8"}
+        | {"sha256": hashlib.sha256(content).hexdigest()}
+        for name, content in manifest_files.items()
+    ]
+    info.add_itxt(png_sidecar.MANIFEST_KEYWORD, json.dumps({"files": entries}), zip=True)
     Image.new("RGB", (2, 2), "white").save(path, format="PNG", pnginfo=info)
     return path
 
@@ -51,7 +70,7 @@ def expected_names(kit) -> set[str]:
 def test_extract_round_trips_every_output_byte_for_byte(
     rendered, kit, figure: str, tmp_path: Path
 ) -> None:
-    assert png_sidecar.main(["extract", str(rendered.out / figure), "-o", str(tmp_path)]) == 0
+    assert sidecar("extract", rendered.out / figure, "-o", tmp_path).exit_code == 0
     outputs = [p for p in rendered.out.iterdir() if p.suffix in (".csv", ".md", ".tex")]
     assert {p.name for p in outputs} >= {EXPORT, "cache_hit_ratio_summary.csv"}
     for path in outputs:
@@ -65,11 +84,12 @@ def test_extract_round_trips_every_output_byte_for_byte(
     )
 
 
-def test_list_shows_exactly_the_manifest_names(rendered, kit, capsys) -> None:
+def test_list_shows_exactly_the_manifest_names(rendered, kit) -> None:
     figure = rendered.out / FIGURES[0]
     manifest = png_sidecar.read_sidecar(figure).manifest
-    assert png_sidecar.main(["list", str(figure)]) == 0
-    rows = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    listed = sidecar("list", figure)
+    assert listed.exit_code == 0
+    rows = [line.split("\t") for line in listed.stdout.splitlines()]
     assert [r[0] for r in rows] == [e["name"] for e in manifest["files"]]
     assert {r[0] for r in rows} == expected_names(kit)
     assert [(r[1], int(r[2])) for r in rows] == [(e["kind"], e["bytes"]) for e in manifest["files"]]
@@ -89,23 +109,24 @@ def test_manifest_kinds_encodings_and_source_sql(rendered) -> None:
     assert entries["output/cache_hit_ratio_summary.csv"]["encoding"] == "utf-8"
 
 
-def test_show_prints_the_exact_bytes(rendered, kit, capsysbinary) -> None:
-    name = "output/cache_hit_ratio_summary.csv"
-    assert png_sidecar.main(["show", str(rendered.out / FIGURES[0]), name]) == 0
-    assert capsysbinary.readouterr().out == kit.output_files["cache_hit_ratio_summary.csv"]
+def test_show_prints_the_exact_bytes(rendered, kit) -> None:
+    shown = sidecar("show", rendered.out / FIGURES[0], "output/cache_hit_ratio_summary.csv")
+    assert shown.exit_code == 0
+    assert shown.stdout_bytes == kit.output_files["cache_hit_ratio_summary.csv"]
 
 
 HOSTILE = ["../evil.txt", "/tmp/abs.txt", "a/../../x", "C:/evil.txt", "a\\..\\evil.txt", ""]
 
 
 @pytest.mark.parametrize("name", HOSTILE)
-def test_extract_refuses_names_that_escape(tmp_path: Path, name: str, capsys) -> None:
+def test_extract_refuses_names_that_escape(tmp_path: Path, name: str) -> None:
     abs_before = Path("/tmp/abs.txt").exists() and Path("/tmp/abs.txt").stat().st_mtime_ns
     files = {"fine.txt": b"ok\n", name: b"pwned\n"}
     figure = craft(tmp_path / "evil.png", files, files)
     target = tmp_path / "deep" / "target"
-    assert png_sidecar.main(["extract", str(figure), "-o", str(target)]) == 1
-    assert "refusing unsafe embedded name" in capsys.readouterr().err
+    refused = sidecar("extract", figure, "-o", target)
+    assert refused.exit_code == 1
+    assert refused.stderr.startswith("Error: refusing unsafe embedded name")
     assert files_under(tmp_path) == [figure], "nothing may be written, not even fine.txt"
     abs_after = Path("/tmp/abs.txt").exists() and Path("/tmp/abs.txt").stat().st_mtime_ns
     assert abs_after == abs_before
@@ -132,14 +153,14 @@ def test_extract_refuses_escape_through_a_symlink(tmp_path: Path) -> None:
     assert list(outside.iterdir()) == []
 
 
-def test_sha_mismatch_is_detected_and_nothing_written(tmp_path: Path, capsys) -> None:
+def test_sha_mismatch_is_detected_and_nothing_written(tmp_path: Path) -> None:
     figure = craft(tmp_path / "tampered.png", {"a.txt": b"hello\n"}, {"a.txt": b"jello\n"})
     target = tmp_path / "target"
-    assert png_sidecar.main(["extract", str(figure), "-o", str(target)]) == 1
-    assert "sha256 mismatch" in capsys.readouterr().err
+    for args in (("extract", figure, "-o", target), ("show", figure, "a.txt")):
+        refused = sidecar(*args)
+        assert refused.exit_code == 1 and "sha256 mismatch" in refused.stderr, args
+        assert refused.stdout == ""
     assert not target.exists() or files_under(target) == []
-    assert png_sidecar.main(["show", str(figure), "a.txt"]) == 1
-    assert "sha256 mismatch" in capsys.readouterr().err
 
 
 def test_manifest_and_chunks_must_agree(tmp_path: Path) -> None:
@@ -161,34 +182,23 @@ def test_clear_errors_without_traceback(rendered, tmp_path: Path) -> None:
     ]
     for args, message in cases:
         result = subprocess.run(
-            [sys.executable, "-m", "trace_atlas.sidecar", *args],
+            [sys.executable, "-m", "trace_atlas", "sidecar", *args],
+            cwd=PROJECT_DIR,
             capture_output=True,
             text=True,
             check=False,
         )
         assert result.returncode == 1, args
         assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
 
 
-def test_embed_is_idempotent_and_keeps_the_image(rendered, tmp_path: Path) -> None:
-    figure = tmp_path / "copy.png"
-    shutil.copy(rendered.out / FIGURES[0], figure)
-    png_sidecar.embed(figure, {"only.txt": b"1\n"})
-    png_sidecar.embed(figure, {"only.txt": b"2\n", "x/" + "long" * 30 + ".md": "é\r\n".encode()})
-    sidecar = png_sidecar.read_sidecar(figure)
-    assert sorted(sidecar.files) == ["only.txt", "x/" + "long" * 30 + ".md"]
-    assert sidecar.files["only.txt"] == b"2\n"
-    png_sidecar.verify(sidecar)
-    with Image.open(figure) as copy, Image.open(rendered.out / FIGURES[0]) as original:
-        assert copy.tobytes() == original.tobytes()
-
-
-def test_embed_refuses_unsafe_names(tmp_path: Path) -> None:
-    figure = tmp_path / "f.png"
-    figure.write_bytes(tiny_png())
-    with pytest.raises(png_sidecar.SidecarError, match="unsafe"):
-        png_sidecar.embed(figure, {"../x": b""})
-    assert figure.read_bytes() == tiny_png()
+def test_names_are_checked_when_embedding(tmp_path: Path) -> None:
+    for name in ("../x", "a//b", "./a", "a/.", "C:x", "a\\b", "tab\there", "/abs", "a/"):
+        with pytest.raises(png_sidecar.SidecarError, match="unsafe"):
+            save_png(tmp_path / "f.png", {name: b""})
+    assert not (tmp_path / "f.png").exists()
+    save_png(tmp_path / "f.png", {"a/.hidden": b"", "...": b"", "a b/c.d": b""})
 
 
 # ---------------------------------------------------------------- provenance
@@ -209,9 +219,10 @@ def test_run_manifest_is_embedded_as_provenance(rendered, kit) -> None:
         assert list(sidecar.manifest).index("run") < list(sidecar.manifest).index("files")
 
 
-def test_provenance_prints_the_run_readably(rendered, kit, capsys) -> None:
-    assert png_sidecar.main(["provenance", str(rendered.out / FIGURES[0])]) == 0
-    out = capsys.readouterr().out
+def test_provenance_prints_the_run_readably(rendered, kit) -> None:
+    printed = sidecar("provenance", rendered.out / FIGURES[0])
+    assert printed.exit_code == 0
+    out = printed.stdout
     run = kit.run_manifest
     for key in (
         "experiment",
@@ -238,23 +249,24 @@ def test_provenance_prints_the_run_readably(rendered, kit, capsys) -> None:
     assert FIGURES[0] in out.splitlines()[0]
 
 
-def test_show_finds_run_manifest_by_its_last_name(rendered, kit, capsysbinary) -> None:
-    assert png_sidecar.main(["show", str(rendered.out / FIGURES[1]), "run_manifest.json"]) == 0
-    assert capsysbinary.readouterr().out == kit.output_files["run_manifest.json"]
+def test_show_finds_run_manifest_by_its_last_name(rendered, kit) -> None:
+    shown = sidecar("show", rendered.out / FIGURES[1], "run_manifest.json")
+    assert shown.stdout_bytes == kit.output_files["run_manifest.json"]
 
 
-def test_show_refuses_an_ambiguous_last_name(tmp_path: Path, capsys) -> None:
+def test_show_refuses_an_ambiguous_last_name(tmp_path: Path) -> None:
     files = {"a/x.txt": b"a", "b/x.txt": b"b"}
     figure = craft(tmp_path / "two.png", files, files)
-    assert png_sidecar.main(["show", str(figure), "x.txt"]) == 1
-    assert "'x.txt' is ambiguous: a/x.txt, b/x.txt" in capsys.readouterr().err
+    refused = sidecar("show", figure, "x.txt")
+    assert refused.exit_code == 1
+    assert refused.stderr == "Error: 'x.txt' is ambiguous: a/x.txt, b/x.txt\n"
 
 
-def test_provenance_without_a_run_manifest_is_a_clear_error(tmp_path: Path, capsys) -> None:
+def test_provenance_without_a_run_manifest_is_a_clear_error(tmp_path: Path) -> None:
     files = {"output/summary.csv": b"a,b\n"}
     figure = craft(tmp_path / "old.png", files, files)
-    assert png_sidecar.main(["provenance", str(figure)]) == 1
-    assert "no run_manifest.json embedded" in capsys.readouterr().err
+    refused = sidecar("provenance", figure)
+    assert refused.exit_code == 1 and "no run_manifest.json embedded" in refused.stderr
 
 
 # ---------------------------------------------------------------- Pillow layer
@@ -280,38 +292,23 @@ def test_names_that_need_a_fallback_keyword_stay_distinct(tmp_path: Path) -> Non
         "manifest.json": b"{}\n",
         "two  spaces.txt": b"5\n",
     }
-    figure = tmp_path / "f.png"
-    figure.write_bytes(tiny_png())
-    png_sidecar.embed(figure, files)
-    sidecar = png_sidecar.read_sidecar(figure)
+    sidecar = png_sidecar.read_sidecar(save_png(tmp_path / "f.png", files))
     png_sidecar.verify(sidecar)
     assert sidecar.files == files
     keywords = png_sidecar.assign_keywords(sorted(files))
     assert len(set(keywords.values())) == len(files)
     assert png_sidecar.MANIFEST_KEYWORD not in keywords.values()
+    assert keywords["file-1"] == "trace-atlas:file-1"  # readable where it can be
 
 
 def test_files_beyond_pillows_default_text_limit_round_trip(tmp_path: Path) -> None:
     big = (b"step,line,reason,first 200 characters\n" + b"1,2,not_json,{\n" * 2) * 50_000
     limits = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
     assert len(big) > 2 * limits[0], "Pillow alone refuses a text chunk this large"
-    figure = tmp_path / "big.png"
-    figure.write_bytes(tiny_png())
-    png_sidecar.embed(figure, {"output/rejected_lines.csv": big})
+    figure = save_png(tmp_path / "big.png", {"output/rejected_lines.csv": big})
     assert png_sidecar.extract(figure, tmp_path / "x") == [tmp_path / "x/output/rejected_lines.csv"]
     assert (tmp_path / "x/output/rejected_lines.csv").read_bytes() == big
     assert limits == (PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY), "restored"
-
-
-def test_embed_keeps_the_images_own_text_and_resolution(rendered, tmp_path: Path) -> None:
-    figure = tmp_path / "copy.png"
-    shutil.copy(rendered.out / FIGURES[0], figure)
-    with Image.open(figure) as before:
-        title, dpi = before.text["Title"], before.info["dpi"]
-    png_sidecar.embed(figure, {"only.txt": b"1\n"})
-    with Image.open(figure) as after:
-        assert after.text["Title"] == title and after.info["dpi"] == dpi
-    assert figure.stat().st_mode & 0o777 == png_sidecar.default_file_mode()
 
 
 def _flip_byte_in_chunk(png: bytes, chunk_type: bytes) -> bytes:
@@ -333,26 +330,20 @@ def test_corrupt_and_foreign_files_are_clear_errors(rendered, tmp_path: Path) ->
     for name, (content, message) in cases.items():
         (tmp_path / name).write_bytes(content)
         for command in ("list", "provenance"):
-            result = subprocess.run(
-                [sys.executable, "-m", "trace_atlas.sidecar", command, str(tmp_path / name)],
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            assert result.returncode == 1, (name, command)
-            assert message in result.stderr and "Traceback" not in result.stderr, result.stderr
-            assert result.stderr.count("\n") == 1, result.stderr
+            result = sidecar(command, tmp_path / name)
+            assert result.exit_code == 1, (name, command)
+            assert result.exception.__class__ is SystemExit, result.exception  # no traceback
+            assert message in result.stderr and result.stderr.count("\n") == 1, result.stderr
     with pytest.raises(png_sidecar.SidecarError, match="cannot read"):
         png_sidecar.read_sidecar(tmp_path)
 
 
 def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
-    figure = tmp_path / "big.png"
-    figure.write_bytes(tiny_png())
-    png_sidecar.embed(figure, {"big.txt": b"line\n" * 400_000})
+    figure = save_png(tmp_path / "big.png", {"big.txt": b"line\n" * 400_000})
     result = subprocess.run(
-        f"'{sys.executable}' -m trace_atlas.sidecar show '{figure}' big.txt | head -c 5",
+        f"'{sys.executable}' -m trace_atlas sidecar show '{figure}' big.txt | head -c 5",
         shell=True,
+        cwd=PROJECT_DIR,
         capture_output=True,
         text=True,
         check=False,
@@ -361,8 +352,6 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
     assert result.stderr == ""
 
 
-def test_help_names_every_command(capsys) -> None:
-    with pytest.raises(SystemExit):
-        png_sidecar.main(["--help"])
-    out = capsys.readouterr().out
+def test_help_names_every_command() -> None:
+    out = sidecar("--help").stdout
     assert all(command in out for command in ("list", "show", "provenance", "extract"))

@@ -1,6 +1,5 @@
-"""Fixtures for the atlas page: one pipeline run on a small generated trace (and one on a
-hostile trace), the page rendered from it, a local server, and headless Chromium driven by
-Playwright for Python.
+"""Fixtures for the atlas page: one pipeline run on a small generated trace, one on a hostile trace
+with six providers, a local server, and headless Chromium driven by Playwright for Python.
 
 Missing Playwright or Chromium makes the browser tests FAIL with the command that installs them
 (`make venv-page`, `make browser`), never skip: a page nobody opened in a browser is untested.
@@ -11,12 +10,10 @@ Reached from the test modules through fixtures only (no `from conftest import ..
 from __future__ import annotations
 
 import functools
-import hashlib
 import json
 import os
 import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -56,7 +53,6 @@ class AtlasRun:
     out: Path
     target: Path
     trace_files: tuple[Path, ...]
-    wrote_sample_run_manifest: bool
     writer_wrote_page: bool
 
     @property
@@ -71,74 +67,11 @@ class AtlasRun:
 @pytest.fixture(autouse=True)
 def python_sigpipe() -> Iterator[None]:
     """Python's own SIGPIPE setting (ignored: a closed socket raises an error) for every page
-    test. Calling png_sidecar.main() in-process, as tests/figures does, resets it to the default
+    test. The sidecar command, run in-process as tests/figures does, resets it to the default
     (terminate), which would let a browser closing a connection kill the whole pytest run."""
     previous = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     yield
     signal.signal(signal.SIGPIPE, previous)
-
-
-# ---------------------------------------------------------------- run_manifest.json sample
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def audit_counts(out: Path) -> dict[str, str]:
-    lines = (out / "cache_hit_ratio_step_audit.csv").read_text(encoding="utf-8").splitlines()
-    return {line.split(",")[1]: line.split(",")[2] for line in lines[1:]}
-
-
-def git_commit() -> str:
-    done = subprocess.run(
-        ["git", "rev-parse", "HEAD"], cwd=PROJECT_DIR, capture_output=True, text=True
-    )
-    return done.stdout.strip() or "unknown"
-
-
-def sample_run_manifest(run: AtlasRun, on_bad_lines: str) -> dict[str, Any]:
-    """What the writer's run_manifest.json is to record (issue 14 renders it; until the writer
-    writes one, the tests write this sample in the agreed shape)."""
-    from importlib.metadata import version
-
-    metadata = json.loads(run.manifest.read_text())["metadata"]
-    counts = audit_counts(run.out)
-    return {
-        "inputs": [
-            {"path": str(p), "size_bytes": p.stat().st_size, "sha256": sha256(p)}
-            for p in run.trace_files
-        ],
-        "rows": {
-            "read": int(counts["lines_read"]),
-            "ingested": int(counts["steps_ingested"]),
-            "eligible": int(counts["eligible_steps"]),
-        },
-        "on_bad_lines": on_bad_lines,
-        "engine": "duckdb",
-        "target": "duckdb",
-        "dbt_version": metadata["dbt_version"],
-        "adapter": {"type": metadata["adapter_type"], "version": version("dbt-duckdb")},
-        "dbt_invocation_id": metadata["invocation_id"],
-        "started_at": "2026-06-01T05:41:12.031Z",
-        "finished_at": "2026-06-01T05:41:27.500Z",
-        "git_commit": git_commit(),
-    }
-
-
-def finish_run(
-    out: Path, target: Path, trace_files: list[Path], on_bad_lines: str = "strict"
-) -> AtlasRun:
-    """Write the sample run_manifest.json when the writer did not, then render the page (again:
-    the writer rendered it already, before the sample existed)."""
-    has_manifest = (out / render_page.RUN_MANIFEST).is_file()
-    wrote_page = (out / render_page.PAGE_NAME).is_file()
-    run = AtlasRun(out, target, tuple(trace_files), not has_manifest, wrote_page)
-    if not has_manifest:
-        document = sample_run_manifest(run, on_bad_lines)
-        (out / render_page.RUN_MANIFEST).write_text(json.dumps(document, indent=2) + "\n")
-    render_page.render(out, run.manifest)
-    return run
 
 
 # ---------------------------------------------------------------- runs
@@ -146,24 +79,29 @@ def finish_run(
 
 @pytest.fixture(scope="session")
 def atlas_run(tmp_path_factory: pytest.TempPathFactory) -> AtlasRun:
-    """The pipeline (dbt build, outputs, figures) on a generated 3,000-step trace, dbt docs
-    generated, and the page rendered. The outputs sit in <work>/output/cache_hit_ratio, beside
-    <work>/target, as in the project, so the exposures' relative URLs resolve."""
+    """The pipeline (dbt build, outputs, figures, page) on a generated 3,000-step trace, and dbt
+    docs generated. The outputs are moved to <work>/output/cache_hit_ratio, beside <work>/target,
+    as in the project, so the exposures' relative URLs resolve; the page is rendered again there,
+    from the folder alone, for its links to the models' SQL."""
     work = tmp_path_factory.mktemp("atlas-page")
     trace = generate_trace(work / "trace" / "trace.jsonl", PAGE_STEPS)
     built = run_pipeline(str(trace), work, plots=True)
     out = work / "output" / "cache_hit_ratio"
     out.parent.mkdir(parents=True)
+    wrote_page = (built.out / render_page.PAGE_NAME).is_file()
     built.out.rename(out)
     docs = run_dbt(["docs", "generate"], str(trace), work)
     if docs.returncode != 0:
         pytest.fail(f"dbt docs generate failed:\n{docs.stdout[-4000:]}")
-    return finish_run(out, built.target, [trace])
+    render_page.render(out)
+    return AtlasRun(out, built.target, (trace,), wrote_page)
 
 
 def write_hostile_trace(folder: Path) -> Path:
     """A small generated trace whose providers, models, projects and file name hold markup,
-    with two bad lines (set aside in quarantine) carrying it into rejected_lines.csv."""
+    with two bad lines (set aside in quarantine) carrying it into rejected_lines.csv. Besides
+    claude and codex it has four more providers, which share one scope order: the two payloads,
+    gemini, and steps with no provider (scope unknown)."""
     plain = generate_trace(folder / "plain.jsonl", 400)
     lines = plain.read_text(encoding="utf-8").splitlines()
     hostile = []
@@ -171,6 +109,10 @@ def write_hostile_trace(folder: Path) -> Path:
         step = json.loads(line)
         if index % 7 == 0:
             step["provider"] = SCRIPT_PAYLOAD if index % 2 else IMG_PAYLOAD
+        elif index % 5 == 0:
+            step["provider"] = "gemini"
+        elif index % 3 == 0:
+            step.pop("provider", None)
         step["model"], step["project"] = SCRIPT_PAYLOAD, IMG_PAYLOAD
         hostile.append(json.dumps(step))
     for payload in (SCRIPT_PAYLOAD, IMG_PAYLOAD):
@@ -184,11 +126,12 @@ def write_hostile_trace(folder: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> AtlasRun:
+    """The pipeline, figures included, on the hostile trace, in quarantine mode."""
     work = tmp_path_factory.mktemp("atlas-hostile")
     trace = write_hostile_trace(work)
     env = {"TRACE_ATLAS_ON_BAD_LINES": "quarantine"}
-    built = run_pipeline(str(trace), work, plots=False, env=env)
-    return finish_run(built.out, built.target, [trace], "quarantine")
+    built = run_pipeline(str(trace), work, plots=True, env=env)
+    return AtlasRun(built.out, built.target, (trace,), (built.out / "index.html").is_file())
 
 
 # ---------------------------------------------------------------- serving
@@ -204,9 +147,8 @@ class Served:
 
 
 def serve(out: Path, target: Path) -> Iterator[Served]:
-    site = serve_page.build_site(out, target, PROJECT_DIR)
-    handler = functools.partial(QuietHandler, site=site)
-    server = serve_page.AtlasServer(("127.0.0.1", 0), handler)
+    site = serve_page.Site(out, target, PROJECT_DIR)
+    server = serve_page.Server(("127.0.0.1", 0), functools.partial(QuietHandler, site=site))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -216,7 +158,7 @@ def serve(out: Path, target: Path) -> Iterator[Served]:
         server.server_close()
 
 
-class QuietHandler(serve_page.AtlasHandler):
+class QuietHandler(serve_page.Handler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
 

@@ -1,6 +1,6 @@
-"""The page's renderer without a browser: CLI, errors, atomic writes, run_manifest.json handling,
-one source of words, well-formed HTML, the small-bar labels of the figures and the server's
-limits."""
+"""The page's renderer without a browser: the command, errors, atomic writes, run_manifest.json
+handling, one source of words, well-formed HTML, the small-bar labels of the figures and the
+server's limits."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import html
 import json
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import urllib.error
@@ -16,25 +17,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from markupsafe import escape
-from trace_atlas import atlas_markdown
 from trace_atlas import figures as plot_figures
 from trace_atlas import page as render_page
 from trace_atlas import sidecar as png_sidecar
+from trace_atlas.cli import main as trace_atlas
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VOID_ELEMENTS = {"meta", "link", "img", "br", "hr", "input", "wbr", "source", "col"}
 ALT_DOCS = {"cache_hit_ratio_fig1_alt", "cache_hit_ratio_fig2_alt"}
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "trace_atlas.page", *args],
-        cwd=PROJECT_DIR,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+def page_command(*args: str):
+    return CliRunner().invoke(trace_atlas, ["page", *args])
 
 
 def copy_outputs(run, destination: Path, skip: tuple[str, ...] = ()) -> Path:
@@ -49,40 +45,41 @@ def page_text(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
-# ---------------------------------------------------------------- CLI and errors
+# ---------------------------------------------------------------- the command and its errors
 
 
 def test_help_explains_the_command() -> None:
-    done = run_cli("--help")
-    assert done.returncode == 0
-    assert "index.html" in done.stdout and "--out" in done.stdout
+    done = page_command("--help")
+    assert done.exit_code == 0
+    assert "index.html" in done.output and "--out" in done.output
 
 
-def test_missing_output_folder_is_a_clear_error(tmp_path: Path, atlas_run) -> None:
-    done = run_cli("--out", str(tmp_path / "nowhere"), "--manifest", str(atlas_run.manifest))
-    assert done.returncode == 1
-    assert done.stderr.startswith("page.py: error: output folder")
-    assert "Traceback" not in done.stderr
+def test_missing_output_folder_is_a_clear_error(tmp_path: Path) -> None:
+    done = page_command("--out", str(tmp_path / "nowhere"))
+    assert done.exit_code == 1
+    assert done.stderr.startswith("Error: output folder")
+    assert done.stderr.count("\n") == 1 and done.exception.__class__ is SystemExit
 
 
-def test_missing_manifest_is_a_clear_error(tmp_path: Path, atlas_run) -> None:
-    out = copy_outputs(atlas_run, tmp_path)
-    done = run_cli("--out", str(out), "--manifest", str(tmp_path / "manifest.json"))
-    assert done.returncode == 1
-    assert "manifest.json not found: build the project first" in done.stderr
-    assert "Traceback" not in done.stderr
+def test_missing_page_context_is_a_clear_error(tmp_path: Path, atlas_run) -> None:
+    out = copy_outputs(atlas_run, tmp_path, skip=(render_page.CONTEXT,))
+    done = page_command("--out", str(out))
+    assert done.exit_code == 1
+    assert f"{out / render_page.CONTEXT} not found" in done.stderr
+    assert done.stderr.count("\n") == 1 and done.exception.__class__ is SystemExit
 
 
 def test_missing_docs_block_is_named(tmp_path: Path, atlas_run) -> None:
-    manifest = json.loads(atlas_run.manifest.read_text())
-    del manifest["docs"]["doc.trace_atlas.atlas_glossary"]
-    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    out = copy_outputs(atlas_run, tmp_path)
+    context = json.loads((out / render_page.CONTEXT).read_text())
+    del context["docs"]["atlas_glossary"]
+    (out / render_page.CONTEXT).write_text(json.dumps(context))
     with pytest.raises(render_page.PageError, match="'atlas_glossary'"):
-        render_page.render(atlas_run.out, tmp_path / "manifest.json")
+        render_page.render(out)
 
 
-def test_the_writer_renders_the_page_at_the_end_of_every_run(atlas_run) -> None:
-    assert atlas_run.writer_wrote_page, "write_outputs.py did not write index.html"
+def test_the_writer_renders_the_page_at_the_end_of_every_run(atlas_run, hostile_run) -> None:
+    assert atlas_run.writer_wrote_page and hostile_run.writer_wrote_page
 
 
 # ---------------------------------------------------------------- writing
@@ -90,8 +87,8 @@ def test_the_writer_renders_the_page_at_the_end_of_every_run(atlas_run) -> None:
 
 def test_rerender_is_atomic_identical_and_shareable(tmp_path: Path, atlas_run) -> None:
     out = copy_outputs(atlas_run, tmp_path)
-    first = render_page.render(out, atlas_run.manifest).read_bytes()
-    path = render_page.render(out, atlas_run.manifest)
+    first = render_page.render(out).read_bytes()
+    path = render_page.render(out)
     assert path.read_bytes() == first
     assert not list(out.glob(".index.html.*"))
     assert path.stat().st_mode & 0o777 == 0o666 & ~current_umask()
@@ -107,7 +104,7 @@ def current_umask() -> int:
 
 def test_without_run_manifest_the_page_says_so(tmp_path: Path, atlas_run) -> None:
     out = copy_outputs(atlas_run, tmp_path, skip=("run_manifest.json",))
-    text = render_page.render(out, atlas_run.manifest).read_text()
+    text = render_page.render(out).read_text()
     assert "This run wrote no run_manifest.json" in text
     assert 'id="provenance-fields"' not in text
 
@@ -115,7 +112,7 @@ def test_without_run_manifest_the_page_says_so(tmp_path: Path, atlas_run) -> Non
 def test_unreadable_run_manifest_is_reported_on_the_page(tmp_path: Path, atlas_run) -> None:
     out = copy_outputs(atlas_run, tmp_path)
     (out / "run_manifest.json").write_text("{not json")
-    text = render_page.render(out, atlas_run.manifest).read_text()
+    text = render_page.render(out).read_text()
     assert "run_manifest.json could not be read" in text
 
 
@@ -125,29 +122,30 @@ def test_run_manifest_values_are_shown_as_written(tmp_path: Path, atlas_run) -> 
         '{"rows": {"read": 1.50, "huge": 123456789012345678901234567890}, "ok": true,'
         ' "note": null, "inputs": [{"path": "a b.jsonl", "size_bytes": 7}]}'
     )
-    data = render_page.load_page_data(out, atlas_run.manifest)
-    assert data.provenance.fields == (
+    data = render_page.load_page_data(out)
+    assert data["provenance"]["fields"] == [
         ("rows.read", "1.50"),
         ("rows.huge", "123456789012345678901234567890"),
         ("ok", "true"),
         ("note", "null"),
-    )
-    ((name, table),) = data.provenance.tables
-    assert name == "inputs" and table.rows == (("a b.jsonl", "7"),)
+    ]
+    ((name, table),) = data["provenance"]["tables"]
+    assert name == "inputs" and table["rows"] == [["a b.jsonl", "7"]]
 
 
 def test_a_caption_after_the_markdown_table_changes_nothing(tmp_path: Path, atlas_run) -> None:
     """The writer may append the docs block cache_hit_ratio_table_caption below the table."""
     out = copy_outputs(atlas_run, tmp_path)
-    before = render_page.load_page_data(out, atlas_run.manifest).paper_table
+    before = render_page.load_page_data(out)["paper_table"]
+    assert len(before["rows"]) == 3 and before["header"][0] == "Metric"
     table = out / "cache_hit_ratio_table.md"
     table.write_text(table.read_text() + "\nToken-weighted prefix cache-hit rate | of all steps.\n")
-    assert render_page.load_page_data(out, atlas_run.manifest).paper_table == before
+    assert render_page.load_page_data(out)["paper_table"] == before
 
 
 def test_without_figures_the_page_says_they_were_not_drawn(tmp_path: Path, atlas_run) -> None:
     out = copy_outputs(atlas_run, tmp_path, skip=("*.png",))
-    text = render_page.render(out, atlas_run.manifest).read_text()
+    text = render_page.render(out).read_text()
     assert "<img" not in text
     assert text.count("was not drawn in this run") == 2
 
@@ -156,18 +154,27 @@ def test_without_figures_the_page_says_they_were_not_drawn(tmp_path: Path, atlas
 
 
 def test_every_docs_block_is_on_the_page_in_its_own_words(atlas_run) -> None:
+    """The run copied dbt's docs blocks into page_context.json word for word, and the page shows
+    every one of them."""
     manifest = json.loads(atlas_run.manifest.read_text())
+    context = json.loads((atlas_run.out / render_page.CONTEXT).read_text())
     page = atlas_run.page.read_text()
     text = page_text(page)
+    outputs = render_page.load_page_data(atlas_run.out)["outputs"]
     for name in render_page.SECTION_DOCS:
         block = manifest["docs"][f"doc.trace_atlas.{name}"]["block_contents"]
+        assert context["docs"][name] == block.strip(), name
         if name in ALT_DOCS:
-            assert f'alt="{escape(render_page.plain_text(block))}"' in page, name
+            alt = " ".join(block.replace("`", "").replace("**", "").split())
+            assert f'alt="{escape(alt)}"' in page, name
         elif name == "atlas_output_files":  # shown item by item, with each file's size
-            for file, about in render_page.described_outputs(manifest):
-                assert page_text(atlas_markdown.to_inline_html(about)) in text, file
+            described = [file for file in outputs if file["description"]]
+            assert len(described) == block.count("\n- `") + 1
+            for file in described:
+                assert file["description"].split()[0] in block, file["name"]
+                assert page_text(render_page.inline_markdown(file["description"])) in text
         else:
-            assert page_text(atlas_markdown.to_html(block)) in text, name
+            assert page_text(render_page.markdown(block)) in text, name
 
 
 def test_the_figures_embed_the_same_docs_blocks(atlas_run) -> None:
@@ -214,26 +221,28 @@ def test_the_html_is_well_formed(atlas_run, hostile_run) -> None:
 
 
 def test_lineage_runs_from_the_trace_to_the_figures(atlas_run) -> None:
-    data = render_page.load_page_data(atlas_run.out, atlas_run.manifest)
-    names = [entry.name for entry in data.lineage]
-    kinds = [entry.kind for entry in data.lineage]
+    data = render_page.load_page_data(atlas_run.out)
+    names = [entry["name"] for entry in data["lineage"]]
+    kinds = [entry["kind"] for entry in data["lineage"]]
     assert names[0] == "trace.steps" and kinds[-1] == "exposure"
     assert names.index("stg_trace__steps") < names.index("int_steps_classified")
     assert "Fig. 1 - Per-step cache hit ratio" in names
-    for entry in data.lineage:
-        if entry.kind == "model":
-            assert entry.href and entry.href.endswith(".sql"), entry.name
-            assert (atlas_run.out / entry.href).resolve() == PROJECT_DIR / entry.path
-    summary = next(entry for entry in data.lineage if entry.name == "cache_hit_ratio_summary")
-    assert ("Method and assumptions", "#method") in summary.explained_in
-    assert "Validity gate" not in summary.description  # the method is linked, not repeated
+    for entry in data["lineage"]:
+        if entry["kind"] == "model":
+            assert entry["href"] and entry["href"].endswith(".sql"), entry["name"]
+            assert (atlas_run.out / entry["href"]).resolve() == PROJECT_DIR / entry["path"]
+    summary = next(e for e in data["lineage"] if e["name"] == "cache_hit_ratio_summary")
+    assert ("Method and assumptions", "#method") in summary["explained_in"]
+    assert "Validity gate" not in summary["description"]  # the method is linked, not repeated
+    assert "int_steps_classified" not in data["side_models"]
+    assert data["side_models"] == sorted(data["side_models"]) and data["side_models"]
 
 
 # ---------------------------------------------------------------- Markdown
 
 
 def test_markdown_escapes_everything_and_keeps_only_safe_links() -> None:
-    rendered = atlas_markdown.to_html(
+    rendered = render_page.markdown(
         '**a** `<b>` <script>x</script> [ok](#method) [no](javascript:alert(1)) "q"\n\n- one\n  two'
     )
     assert "<script>" not in rendered
@@ -241,7 +250,8 @@ def test_markdown_escapes_everything_and_keeps_only_safe_links() -> None:
     assert "<code>&lt;b&gt;</code>" in rendered
     assert '<a href="#method">ok</a>' in rendered
     assert "javascript:" not in rendered.replace("[no](javascript:alert(1))", "")
-    assert "<ul><li>one two</li></ul>" in rendered
+    assert "<ul>\n<li>one\ntwo</li>\n</ul>" in rendered
+    assert render_page.inline_markdown("a `b` <i>") == "a <code>b</code> &lt;i&gt;"
 
 
 # ---------------------------------------------------------------- the figures' small bars
@@ -257,7 +267,8 @@ def test_bars_under_one_percent_carry_their_share(atlas_run) -> None:
             [(s, t) for s in export.scopes for t in export.triggers],
             strict=True,
         ):
-            heights = [getattr(b, spec.value_column) for b in export.groups[(scope, trigger)]]
+            cells = [row[spec.value_column] for row in export.groups[(scope, trigger)]]
+            heights = [float(cell) if cell else None for cell in cells]
             small = [h for h in heights if h is not None and 0 < h < 1]
             assert [p.get_height() for p in axes.patches] == heights  # numbers unchanged
             expected = [f"{h:.2f}" if h >= 0.005 else "<0.01" for h in small]
@@ -294,16 +305,22 @@ def status(served, path: Path) -> int:
         return error.code
 
 
-def test_make_serve_prints_both_addresses_and_stops_on_ctrl_c(atlas_run) -> None:
-    import signal
+def test_the_root_address_leads_to_the_page(served, atlas_run) -> None:
+    with urllib.request.urlopen(served.base + "/") as response:
+        assert response.status == 200 and response.url == served.url(atlas_run.page)
 
-    command = [sys.executable, "-m", "trace_atlas.serve"]
-    command += ["--out", str(atlas_run.out), "--target", str(atlas_run.target), "--port", "0"]
-    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+def test_make_serve_prints_both_addresses_and_stops_on_ctrl_c(atlas_run) -> None:
+    command = [sys.executable, "-m", "trace_atlas", "serve", "--out", str(atlas_run.out)]
+    command += ["--target-path", str(atlas_run.target), "--port", "0"]
+    server = subprocess.Popen(
+        command, cwd=PROJECT_DIR, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     try:
         lines = [server.stdout.readline() for _ in range(3)]
         page_url, docs_url = lines[0].split()[-1], lines[1].split()[-1]
         assert lines[0].startswith("atlas page:") and lines[1].startswith("dbt docs site:")
+        assert lines[2] == "Ctrl-C stops the server.\n"
         for url in (page_url, docs_url):
             with urllib.request.urlopen(url) as response:
                 assert response.status == 200, url
@@ -315,3 +332,9 @@ def test_make_serve_prints_both_addresses_and_stops_on_ctrl_c(atlas_run) -> None
         server.kill()
     assert server.returncode == 0, err
     assert "stopped." in out and "Traceback" not in err
+
+
+def test_make_serve_without_a_page_is_a_clear_error(tmp_path: Path) -> None:
+    done = CliRunner().invoke(trace_atlas, ["serve", "--out", str(tmp_path), "--port", "0"])
+    assert done.exit_code == 1
+    assert done.stderr == f"Error: no atlas page in {tmp_path}: run `make run` first.\n"
