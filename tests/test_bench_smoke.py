@@ -1,4 +1,4 @@
-"""Smoke test of scripts/bench.py --quick: it runs end to end and writes well-formed CSV files.
+"""Smoke test of tools/bench.py --quick: it runs end to end and writes well-formed CSV files.
 
 No timing is asserted: the numbers depend on the machine. A quick run generates a 20,000-step
 trace and its extra 1%, warms up, then runs the floor, the full run, the rerun and the add-1% run

@@ -1,5 +1,5 @@
-"""The runner's incremental plan (scripts/ingest_plan.py) and the line census of the fast
-reader (scripts/input_files.py), without dbt: what is read, kept and dropped, when a build is
+"""The runner's incremental plan (trace_atlas/ingest_plan.py) and the line census of the fast
+reader (trace_atlas/input_files.py), without dbt: what is read, kept and dropped, when a build is
 up to date, and how lines are counted byte by byte."""
 
 from __future__ import annotations

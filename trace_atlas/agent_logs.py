@@ -1,6 +1,6 @@
 """Find raw agent logs before a run: the folders given, or the agents' default places.
 
-Used by scripts/run_pipeline.py (`make run CLAUDE_LOGS=... CODEX_LOGS=...`, `make mine`,
+Used by trace_atlas/run.py (`make run CLAUDE_LOGS=... CODEX_LOGS=...`, `make mine`,
 `make normalize`). It only looks at the file system -- which folders exist and which `.jsonl`
 files they hold, with their sizes -- so that a wrong folder is refused in one line before dbt
 starts; every log line is read by the SQL models (docs/raw_logs_rules.md).
@@ -205,7 +205,7 @@ def summary(out: Path) -> list[str]:
 
 
 def write_normalized(args: argparse.Namespace, target_dir: Path) -> int:
-    """make normalize: the steps of the build as normalized JSONL (scripts/write_normalized.py)."""
+    """make normalize: the steps of the build as normalized JSONL (trace_atlas/normalized.py)."""
     from trace_atlas import normalized as writer
 
     writer_args = [

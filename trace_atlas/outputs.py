@@ -11,7 +11,7 @@ warehouse's parquet folders, with DuckDB's parquet reader: no JVM), and only for
   fraction shown in percent with one decimal (``--`` when undefined); ``text``: as is. An undefined
   value is an empty cell. Nothing is computed here.
 
-Then it draws the figures (scripts/plot_figures.py) and writes ``run_manifest.json``: where the
+Then it draws the figures (trace_atlas/figures.py) and writes ``run_manifest.json``: where the
 numbers came from (input files with size and sha256, rows read / ingested / eligible, mode,
 engine, target, versions, dbt's invocation id, times, git commit). The output folder is replaced
 as a whole: everything is written into a fresh sibling folder that is swapped in at the end, so a

@@ -1,11 +1,11 @@
 """A local Apache Spark cluster for Trace Atlas: a standalone master, two workers and the Spark
 Thrift server (HiveThriftServer2) submitted to that master, all bound to 127.0.0.1.
 
-    scripts/spark_cluster.py up                  # start it (a second `up` says it is running)
-    scripts/spark_cluster.py status              # processes, workers, executors
-    scripts/spark_cluster.py executors --json    # the Thrift server's application and executors
-    scripts/spark_cluster.py run -- dbt build --target spark_cluster   # + which executors worked
-    scripts/spark_cluster.py down                # stop exactly what `up` started
+    trace-atlas spark-cluster up                  # start it (a second `up` says it is running)
+    trace-atlas spark-cluster status              # processes, workers, executors
+    trace-atlas spark-cluster executors --json    # the Thrift server's application and executors
+    trace-atlas spark-cluster run -- dbt build --target spark_cluster   # + which executors worked
+    trace-atlas spark-cluster down                # stop exactly what `up` started
 
 Everything comes from the pyspark wheel (bin/spark-class, bin/spark-submit, the
 spark-hive-thriftserver jar) and a Java 17+ runtime; the readiness check and `run` talk to the
@@ -594,7 +594,7 @@ def thrift_server_conf(settings: ClusterSettings) -> dict[str, str]:
 
 
 def write_properties(path: Path, properties: dict[str, str]) -> Path:
-    lines = ["# Written by scripts/spark_cluster.py up: the Thrift server's Spark settings."]
+    lines = ["# Written by trace-atlas spark-cluster up: the Thrift server's Spark settings."]
     lines += [f"{key} {value}" for key, value in properties.items()]
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -717,7 +717,7 @@ def command_up(args: argparse.Namespace) -> int:
                 roles = ", ".join(f"{p.role} (pid {p.pid})" for p in alive)
                 raise ClusterError(
                     f"the cluster of {settings.directory} is only partly running ({roles}); "
-                    "run `scripts/spark_cluster.py down` first."
+                    "run `trace-atlas spark-cluster down` first."
                 )
             print(
                 f"removing the stale state of a stopped cluster ({state_path(settings.directory)})"
@@ -784,7 +784,7 @@ def require_state(directory: Path) -> ClusterState:
     if state is None:
         raise ClusterError(
             f"no Spark cluster recorded in {directory}: start one with "
-            "`scripts/spark_cluster.py up` (make spark-cluster-up)."
+            "`trace-atlas spark-cluster up` (make spark-cluster-up)."
         )
     return state
 
@@ -833,7 +833,7 @@ def command_run(args: argparse.Namespace) -> int:
     """Run a command and report the master and the executors that ran its tasks."""
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     if not command:
-        raise ClusterError("nothing to run: scripts/spark_cluster.py run -- <command ...>")
+        raise ClusterError("nothing to run: trace-atlas spark-cluster run -- <command ...>")
     driver_ui = driver_ui_of(args)
     before = application(driver_ui)
     started = time.perf_counter()

@@ -2,7 +2,7 @@
 every edge case of docs/raw_logs_rules.md and a few bad lines (a quarantine run).
 
 One run of `make run CLAUDE_LOGS=... CODEX_LOGS=... ON_BAD_LINES=quarantine` (through
-scripts/run_pipeline.py), then the normalized export of the same build. Compared with
+trace_atlas/run.py), then the normalized export of the same build. Compared with
 tests/raw_logs_reference.py on the same folders: the steps (byte for byte, every field), the steps
 set aside (with their reasons), the audit of every raw line, the rejections; and the experiment's
 outputs with tests/reference.py's on the reference's own normalized steps.

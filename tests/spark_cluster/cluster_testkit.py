@@ -17,7 +17,7 @@ __all__ = ["CLUSTER_COMMAND", "PROJECT_DIR", "Cluster", "spark_cluster"]
 @dataclass(frozen=True)
 class Cluster:
     """A running private cluster: its folder, master URL and the environment that points dbt's
-    `spark_cluster` target and scripts/spark_cluster.py at it."""
+    `spark_cluster` target and trace-atlas spark-cluster at it."""
 
     directory: Path
     master_url: str

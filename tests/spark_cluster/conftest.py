@@ -1,5 +1,5 @@
 """Fixtures of the Spark cluster suite: one private local Spark cluster for the whole session
-(scripts/spark_cluster.py up, on free ports, in a temporary folder), always brought down at the
+(trace-atlas spark-cluster up, on free ports, in a temporary folder), always brought down at the
 end: after the last test, when a test fails, on Ctrl-C and on SIGTERM (turned into Ctrl-C).
 
 This suite never skips. Without Java, pyspark, dbt-spark or PyHive it fails and says what to

@@ -2,7 +2,7 @@
 a private local standalone cluster (master, 2 workers of 1 core), and every exported file
 (figures excepted) byte-identical to the DuckDB engine's on the same trace: a normal, an
 edge-case and a quarantine-mode trace. Each build must have run on the standalone master with
-both executors taking tasks (scripts/spark_cluster.py run reports spark.master, spark.executors).
+both executors taking tasks (trace-atlas spark-cluster run reports spark.master, spark.executors).
 
 The edge-case trace runs the whole `dbt build` (every data test and unit test, as the Spark
 session suite does); the normal and quarantine traces build seeds and models only, which is
@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 from cluster_testkit import CLUSTER_COMMAND, PROJECT_DIR, Cluster, spark_cluster
+
+from trace_atlas import outputs
 
 VENV_BIN = Path(sys.executable).parent
 STEPS = 1500
@@ -95,20 +97,23 @@ def run(command: list[str], env: dict[str, str], what: str) -> subprocess.Comple
 
 
 def write_outputs(workdir: Path, engine: str, spark_dir: Path | None = None) -> Path:
+    """The writer, in-process (it reads a Spark build's parquet files with DuckDB)."""
     out = workdir / "out"
-    command = [sys.executable, str(PROJECT_DIR / "scripts" / "write_outputs.py"), "--no-plots"]
-    command += ["--out", str(out), "--manifest", str(workdir / "target" / "manifest.json")]
-    command += ["--database", str(workdir / "atlas.duckdb"), "--engine", engine]
-    if spark_dir is not None:
-        command += ["--spark-dir", str(spark_dir)]
-    run(command, dict(os.environ), f"write_outputs.py ({engine})")
+    outputs.write_outputs(
+        out,
+        workdir / "atlas.duckdb",
+        workdir / "target" / "manifest.json",
+        engine,
+        spark_dir or PROJECT_DIR / "target" / "spark",
+        no_plots=True,
+    )
     return out
 
 
 def build_on_cluster(
     cluster: Cluster, trace: Path, workdir: Path, env: dict[str, str], args: list[str]
 ) -> dict[str, object]:
-    """dbt build --target spark_cluster under scripts/spark_cluster.py run; its report."""
+    """dbt build --target spark_cluster under trace-atlas spark-cluster run; its report."""
     report = workdir / "run-report.json"
     command = [*CLUSTER_COMMAND, "run", "--dir", str(cluster.directory)]
     command += ["--report", str(report), "--"]
@@ -149,11 +154,11 @@ BUILD_FACTS = {
 
 def exported_files(out: Path) -> dict[str, bytes]:
     """Every file the writer put in an output folder, as the engines must agree on it: figures
-    (PNG metadata) and the atlas page (it names the engine and invocation) left out, the run
-    manifest without its facts about the build."""
+    (PNG metadata) and the atlas page and its context (they name the engine and invocation)
+    left out, the run manifest without its facts about the build."""
     files = {}
     for path in sorted(out.iterdir()):
-        if path.suffix == ".png" or path.name == "index.html":
+        if path.suffix == ".png" or path.name in {"index.html", "page_context.json"}:
             continue
         if path.name == "run_manifest.json":
             manifest = json.loads(path.read_text())
