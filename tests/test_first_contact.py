@@ -1,4 +1,4 @@
-"""Issue 10, first contact: what a newcomer meets on the first `make` and `make run`.
+"""First contact: what a newcomer meets on the first `make` and `make run`.
 
 * Each refusal of the runner (a trace that does not exist, a glob that matches nothing, a folder
   given as the trace, an OUT folder Trace Atlas did not write) exits non-zero with one line that

@@ -1,4 +1,4 @@
-"""Incremental ingestion (issue 12): a run reads only new and changed trace files, replaces the
+"""Incremental ingestion: a run reads only new and changed trace files, replaces the
 lines of changed ones and drops those of deleted ones; whatever the sequence of runs, every
 output equals the reference's on the files as they are (or, with KEEP_HISTORY=1, as they were
 when last read). One database, one sequence of runs, as a user's daily re-runs would go.

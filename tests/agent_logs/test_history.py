@@ -1,4 +1,4 @@
-"""History kept (issue 12): `make mine` keeps, in a database under the user's data folder, the
+"""History kept: `make mine` keeps, in a database under the user's data folder, the
 content-free steps of log files the agents have deleted since they were read; KEEP_HISTORY=0
 follows the files on disk exactly. Outputs with history equal those of the run that still saw
 the deleted file, and the audit says how many steps come from files no longer on disk."""

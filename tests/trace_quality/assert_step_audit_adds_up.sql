@@ -24,7 +24,7 @@ audit_totals as (
         sum(case when section = 'lines' and item = 'blank_lines' then count else 0 end) as blank_lines,
         sum(case when section = 'lines' and item = 'rejected_lines' then count else 0 end) as rejected_lines,
         sum(case when section = 'lines' and item = 'steps_ingested' then count else 0 end) as steps_ingested,
-        -- agent_logs (issue 11): raw lines that are no step; absent (0) for other inputs
+        -- agent_logs: raw lines that are no step; absent (0) for other inputs
         sum(case when section = 'lines' and item = 'other_lines' then count else 0 end) as other_lines,
         -- KEEP_HISTORY: steps of deleted log files, read from no line of this build
         sum(case when section = 'lines' and item = 'steps_from_deleted_logs' then count else 0 end) as steps_from_deleted_logs,

@@ -14,7 +14,7 @@ input_files as (
     from {{ ref('stg_trace__files') }}
 
 ),
-{#- --- agent_logs (issue 11): every raw log file, by its path, with its lines --- #}
+{#- --- agent_logs: every raw log file, by its path, with its lines --- #}
 {%- elif trace_input() == 'agent_logs' %}
 
 input_files as (

@@ -24,7 +24,7 @@ input_steps as (
     from {{ ref('stg_trace_db__steps') }}
 
 ),
-{#- --- agent_logs (issue 11) --- #}
+{#- --- agent_logs --- #}
 {%- elif trace_input() == 'agent_logs' %}
 
 {%- set columns = steps_contract_columns() %}

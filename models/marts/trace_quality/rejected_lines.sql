@@ -33,7 +33,7 @@ final as (
 )
 
 select * from final
-{#- --- agent_logs (issue 11): bad raw log lines; no excerpt (a raw line may hold a prompt) --- #}
+{#- --- agent_logs: bad raw log lines; no excerpt (a raw line may hold a prompt) --- #}
 {%- elif trace_input() == 'agent_logs' %}
 with
 

@@ -15,7 +15,7 @@ trace_lines as (
     from {{ ref('stg_trace__lines') }}
 
 ),
-{#- --- agent_logs (issue 11): raw lines; a kept step is one raw line (the record that formed it) --- #}
+{#- --- agent_logs: raw lines; a kept step is one raw line (the record that formed it) --- #}
 {%- elif trace_input() == 'agent_logs' %}
 
 log_lines as (
@@ -127,7 +127,7 @@ lines_counted as (
         sum(case when is_blank then 1 else 0 end) as blank_lines,
         sum(case when rejection_reason is not null then 1 else 0 end) as rejected_lines
     from trace_lines
-    {#- --- agent_logs (issue 11) --- #}
+    {#- --- agent_logs --- #}
     {%- elif trace_input() == 'agent_logs' %}
     select
         count(*) as lines_read,
@@ -209,7 +209,7 @@ audit_rows as (
     union all
     select 1 as section_order, 'lines' as section, 4 as item_order, 'steps_ingested' as item, steps_ingested as item_count
     from steps_counted
-    {#- --- agent_logs (issue 11): raw lines that are no step (records feeding steps, ignored, truncated, set aside) --- #}
+    {#- --- agent_logs: raw lines that are no step (records feeding steps, ignored, truncated, set aside) --- #}
     {%- if trace_input() == 'agent_logs' %}
     union all
     select 1 as section_order, 'lines' as section, 5 as item_order, 'other_lines' as item, other_lines as item_count
