@@ -59,6 +59,13 @@ REJECTED = [
         "the key prefix_tokens appears more than once",
     ),
     (
+        "repeated_key_escaped",
+        "{" + BASE + ',"prefix_tokens":5,"\\u0070refix_tokens":7,"timing_events":[' + EVENT + "]}",
+        "duplicate_key",
+        "prefix_tokens",
+        "the key prefix_tokens appears more than once",
+    ),
+    (
         "repeated_event_type",
         "{"
         + BASE
@@ -311,6 +318,66 @@ def test_crlf_bom_blank_lines_and_gzip_are_read_as_plain_lines(tmp_path):
     audit = audit_of(run.out)
     assert audit["lines.lines_read"] == len(lines) + 30
     assert audit["lines.blank_lines"] == 4
+
+
+def test_json_whitespace_around_the_object_is_kept_by_every_reader(tmp_path):
+    """Spaces and tabs before and after the object: JSON whitespace, kept."""
+    padded = [
+        "\t" + GOOD_STEPS[5],
+        " \t " + GOOD_STEPS[6] + "\t ",
+        GOOD_STEPS[7] + " \t",
+        "\t\t" + GOOD_STEPS[8],
+    ]
+    lines = [*GOOD_STEPS[:5], *padded, *GOOD_STEPS[9:40]]
+    trace = write_trace(tmp_path / "trace.jsonl", lines)
+    run = run_pipeline(str(trace), tmp_path / "run")
+    assert_outputs_match_reference(run, [trace])
+    audit = audit_of(run.out)
+    assert audit["lines.steps_ingested"] == len(lines)
+    # the same lines next to a bad one (the runner then reads line by line) keep their fate
+    mixed = write_trace(tmp_path / "mixed.jsonl", [*lines, REJECTED[0][1]])
+    result = run_runner(
+        ["--trace", str(mixed), "--out", str(tmp_path / "out"), "--on-bad-lines", "quarantine"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    expected = reference.outputs_for([str(mixed)])
+    for name in ("cache_hit_ratio_summary.csv", "rejected_lines.csv"):
+        assert (tmp_path / "out" / name).read_text() == expected[name], name
+    assert audit_of(tmp_path / "out")["lines.steps_ingested"] == len(lines)
+
+
+def test_a_key_repeated_in_escaped_form_is_a_duplicate(tmp_path):
+    """A key the experiment reads, once plainly and once with \\u escapes, at the top level and
+    in the first event: rejected as the reference rejects it, by the runner's readers too."""
+    escaped_event = (
+        "{" + BASE + ',"prefix_tokens":5,"timing_events":'
+        '[{"event_type":"user_message","\\u0065vent_type":"tool_result"}]}'
+    )
+    escaped_provider = (
+        '{"\\u0070rovider":"codex","provider":"claude","prefix_tokens":5,'
+        '"newly_append_tokens":1,"timing_events":[' + EVENT + "]}"
+    )
+    # an escaped key that is not repeated is an ordinary key
+    escaped_once = (
+        '{"provider":"claude","pre\\u0066ix_tokens":5,"newly_append_tokens":1,'
+        '"timing_events":[' + EVENT + "]}"
+    )
+    lines = [*GOOD_STEPS[:10], escaped_event, escaped_provider, escaped_once, *GOOD_STEPS[10:30]]
+    trace = write_trace(tmp_path / "trace.jsonl", lines)
+    result = run_runner(
+        ["--trace", str(trace), "--out", str(tmp_path / "out"), "--on-bad-lines", "quarantine"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    expected = reference.outputs_for([str(trace)])
+    for name in ("cache_hit_ratio_summary.csv", "rejected_lines.csv", "line_warnings.csv"):
+        assert (tmp_path / "out" / name).read_text() == expected[name], name
+    rows = list(csv.reader((tmp_path / "out" / "rejected_lines.csv").read_text().splitlines()[1:]))
+    assert [(row[1], row[2], row[3]) for row in rows] == [
+        ("11", "duplicate_key", "timing_events[0].event_type"),
+        ("12", "duplicate_key", "provider"),
+    ]
 
 
 def run_runner(args: list[str], tmp_path: Path, env: dict[str, str] | None = None):

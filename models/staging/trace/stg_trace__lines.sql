@@ -80,11 +80,13 @@ values_extracted as (
         {{ json_list_length('step', 'tools') }} as tools__length,
         {{ first_non_object_event('step', 'line_text') }} as first_non_object_event,
         {{ unparseable_timestamps('step', 'count') }} as unparseable_timestamp_count,
-        {#- a repeated key must appear twice in the text: a cheap literal count flags the line #}
+        {#- a repeated key must appear twice in the text: a cheap literal count flags the line, and
+            so does a key written with a \u escape (which the literal count cannot see) #}
         {%- for key in critical_keys %}
         {{ count_occurrences('line_text', '"' ~ key ~ '"') }} > 1 or
         {%- endfor %}
         {{ count_occurrences('line_text', '"event_type"') }} > coalesce({{ json_list_length('step', 'timing_events') }}, 0)
+        or (contains(line_text, '\u') and {{ regex_test('line_text', '"[^"]*\\\\u[^"]*"\\s*:') }})
             as may_repeat_a_key
     from lines_parsed
 
@@ -100,7 +102,9 @@ values_typed as (
                 then try_cast({{ field.name }}__raw as bigint)
         end as {{ field.name }}__value,
         {%- endfor %}
-        step is not null and left(ltrim(line_text), 1) <> '{' as is_not_an_object
+        {#- JSON whitespace (space, tab, line feed, carriage return) may come before the value #}
+        step is not null
+        and left(trim(leading chr(32) || chr(9) || chr(10) || chr(13) from line_text), 1) <> '{' as is_not_an_object
     from values_extracted
 
 ),
