@@ -283,8 +283,11 @@ def test_values_no_output_reads_are_warnings_in_both_modes(tmp_path, mode):
 
 @pytest.mark.parametrize("mode", ["strict", "quarantine"])
 def test_unreadable_lines_are_named_rejections(tmp_path, mode):
-    """Bytes that are not UTF-8, and a line longer than the reader's limit (16 MB)."""
-    too_long = '{"provider":"claude","blob":"' + "x" * (16 * 1024 * 1024) + '"}'
+    """Bytes that are not UTF-8, and a line longer than the reader's limit (var max_line_bytes,
+    1 GiB; lowered here to 1 MiB so that the test stays small)."""
+    limit = 1024 * 1024
+    lowered = ["--vars", f"{{max_line_bytes: {limit}}}"]
+    too_long = '{"provider":"claude","blob":"' + "x" * limit + '"}'
     lines: list[str | bytes] = [
         GOOD_STEPS[0],
         b'{"provider":"\xe9t\xe9"}',
@@ -294,19 +297,52 @@ def test_unreadable_lines_are_named_rejections(tmp_path, mode):
     ]
     trace = write_trace(tmp_path / "trace.jsonl", lines)
     if mode == "strict":
-        result = run_dbt(["build", "--select", "+stg_trace__lines"], str(trace), tmp_path)
+        result = run_dbt(["build", "--select", "+stg_trace__lines", *lowered], str(trace), tmp_path)
         assert (
             f"Bad trace line: {trace}, line 2: the line is not UTF-8 text [not_utf8]"
             in result.stdout
         )
         return
+    run = run_pipeline(str(trace), tmp_path / "run", env=quarantine(), dbt_args=lowered)
+    expected = reference.outputs_for([str(trace)], max_line_bytes=limit)
+    for name, text in expected.items():
+        assert (run.out / name).read_text(encoding="utf-8") == text, name
+    rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
+    assert [(row[1], row[2], row[4], row[5][:12]) for row in rows] == [
+        ("2", "not_utf8", "the line is not UTF-8 text", ""),
+        ("4", "line_too_long", f"the line is longer than {limit} bytes", '{"provider":'),
+    ]
+
+
+def test_lines_of_tens_of_megabytes_are_read_in_strict_mode(tmp_path):
+    """A 30 MB line (a step carrying a big tool output) is an ordinary line."""
+    step = json.loads(GOOD_STEPS[3])
+    step["tools"] = [{"tool_index": 0, "tool_name": "Read", "result_chars": 30_000_000}]
+    step["blob"] = "x" * 30_000_000
+    big = json.dumps(step, separators=(",", ":"))
+    assert len(big) > 30_000_000
+    trace = write_trace(tmp_path / "trace.jsonl", [*GOOD_STEPS[:3], big, *GOOD_STEPS[4:40]])
+    run = run_pipeline(str(trace), tmp_path / "run")
+    assert_outputs_match_reference(run, [trace])
+    assert audit_of(run.out)["lines.steps_ingested"] == 40
+
+
+def test_a_lone_surrogate_escape_is_json_as_python_reads_it(tmp_path):
+    """Half an emoji cut by a truncation (\\ud83d alone), in a text value, a key, next to an
+    escaped backslash and a whole pair: the line is kept, and its numbers are the reference's."""
+    step = json.loads(GOOD_STEPS[4])
+    cut = json.dumps(step, separators=(",", ":"))[:-1]
+    lines = [
+        cut + ',"model":"opus \\ud83d","note":"\\\\ud83d \\ud83d\\ude00 \\ude00"}',
+        cut + ',"\\udc00x":1,"project":"\\uD83D"}',
+        '{"provider":"claude","prefix_tokens":"\\ud83d","timing_events":[' + EVENT + "]}",
+    ]
+    trace = write_trace(tmp_path / "trace.jsonl", [*GOOD_STEPS[:4], *lines, *GOOD_STEPS[5:30]])
     run = run_pipeline(str(trace), tmp_path / "run", env=quarantine())
     assert_outputs_match_reference(run, [trace])
-    rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
-    assert [(row[1], row[2], row[5][:12]) for row in rows] == [
-        ("2", "not_utf8", ""),
-        ("4", "line_too_long", '{"provider":'),
-    ]
+    audit = audit_of(run.out)
+    assert audit["lines.rejected_lines"] == 1
+    assert audit["rejected.not_an_integer"] == 1
 
 
 def test_crlf_bom_blank_lines_and_gzip_are_read_as_plain_lines(tmp_path):

@@ -25,11 +25,26 @@ trace_lines as (
     select
         source_file,
         input_row,
+        line_text as line_as_written,
+        {#- JSON that Python reads: a lone surrogate escape reads as U+FFFD (docs/input_format.md) #}
+        {{ json_lone_surrogates_replaced('line_text') }} as line_text,
+        reader_problem{% if trace_reader() == 'fast' %},
+        step{% endif %}
+    from {{ ref('base_trace__lines') }}
+
+),
+
+lines_read as (
+
+    select
+        source_file,
+        input_row,
+        line_as_written,
         line_text,
         reader_problem,
         {#- the fast reader hands over the line parsed; otherwise it is parsed here, once #}
         {{ 'step' if trace_reader() == 'fast' else parse_trace_line('line_text') }} as step
-    from {{ ref('base_trace__lines') }}
+    from trace_lines
 
 ),
 
@@ -38,7 +53,7 @@ files_started as (
     select
         source_file,
         min(input_row) as first_input_row
-    from trace_lines
+    from lines_read
     group by source_file
 
 ),
@@ -46,19 +61,20 @@ files_started as (
 lines_parsed as (
 
     select
-        trace_lines.source_file,
-        trace_lines.input_row - files_started.first_input_row + 1 as line_number,
-        trace_lines.line_text,
-        trace_lines.reader_problem,
-        trace_lines.step is null and case
-            when coalesce(trace_lines.line_text, '') = '' then true
-            when left(trace_lines.line_text, 1) = '{' then false
-            else translate(trace_lines.line_text, chr(32) || chr(9) || chr(13), '') = ''
+        lines_read.source_file,
+        lines_read.input_row - files_started.first_input_row + 1 as line_number,
+        lines_read.line_as_written,
+        lines_read.line_text,
+        lines_read.reader_problem,
+        lines_read.step is null and case
+            when coalesce(lines_read.line_text, '') = '' then true
+            when left(lines_read.line_text, 1) = '{' then false
+            else translate(lines_read.line_text, chr(32) || chr(9) || chr(13), '') = ''
         end as is_blank,
-        trace_lines.step
-    from trace_lines
+        lines_read.step
+    from lines_read
     inner join files_started
-        on trace_lines.source_file = files_started.source_file
+        on lines_read.source_file = files_started.source_file
 
 ),
 
@@ -67,6 +83,7 @@ values_extracted as (
     select
         source_file,
         line_number,
+        line_as_written,
         line_text,
         reader_problem,
         is_blank,
@@ -216,7 +233,7 @@ final as (
         rejection_reason,
         case when rejection_reason is not null then rejection_field end as rejection_field,
         case when rejection_reason is not null then rejection_problem end as rejection_problem,
-        case when rejection_reason is not null and rejection_reason <> 'not_utf8' then left(line_text, 200) end as line_excerpt,
+        case when rejection_reason is not null and rejection_reason <> 'not_utf8' then left(line_as_written, 200) end as line_excerpt,
         {%- for field in text_fields %}
         case
             when rejection_reason is null and not is_blank
