@@ -349,7 +349,7 @@
             then array_join(zip_with(
                 split({{ text }}, '{{ json_surrogate_escapes() }}', -1),
                 regexp_extract_all({{ text }}, '{{ json_surrogate_escapes() }}', 0),
-                (piece, escape) -> concat(piece, coalesce(case when length(escape) = 6 then '\ufffd' else escape end, ''))
+                (piece, token) -> concat(piece, coalesce(case when length(token) = 6 then '\ufffd' else token end, ''))
             ), '')
         else {{ text }}
     end

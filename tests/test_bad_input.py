@@ -204,6 +204,21 @@ WARNED = [
 ]
 
 
+# Lone surrogate escapes (half an emoji cut by a truncation): two kept lines, one rejected.
+SURROGATE_LINES = [
+    GOOD_STEPS[4][:-1] + ',"model":"opus \\ud83d","note":"\\\\ud83d \\ud83d\\ude00 \\ude00"}',
+    GOOD_STEPS[5][:-1] + ',"\\udc00x":1,"project":"\\uD83D"}',
+    '{"provider":"claude","prefix_tokens":"\\ud83d","timing_events":[' + EVENT + "]}",
+]
+# JSON whitespace around the object: kept.
+PADDED_LINES = [
+    "\t" + GOOD_STEPS[6],
+    " \t " + GOOD_STEPS[7] + "\t ",
+    GOOD_STEPS[8] + " \t",
+    "\t\t" + GOOD_STEPS[9],
+]
+
+
 def write_trace(
     path: Path, lines: list[str | bytes], newline: str = "\n", bom: bool = False
 ) -> Path:
@@ -330,14 +345,9 @@ def test_lines_of_tens_of_megabytes_are_read_in_strict_mode(tmp_path):
 def test_a_lone_surrogate_escape_is_json_as_python_reads_it(tmp_path):
     """Half an emoji cut by a truncation (\\ud83d alone), in a text value, a key, next to an
     escaped backslash and a whole pair: the line is kept, and its numbers are the reference's."""
-    step = json.loads(GOOD_STEPS[4])
-    cut = json.dumps(step, separators=(",", ":"))[:-1]
-    lines = [
-        cut + ',"model":"opus \\ud83d","note":"\\\\ud83d \\ud83d\\ude00 \\ude00"}',
-        cut + ',"\\udc00x":1,"project":"\\uD83D"}',
-        '{"provider":"claude","prefix_tokens":"\\ud83d","timing_events":[' + EVENT + "]}",
-    ]
-    trace = write_trace(tmp_path / "trace.jsonl", [*GOOD_STEPS[:4], *lines, *GOOD_STEPS[5:30]])
+    trace = write_trace(
+        tmp_path / "trace.jsonl", [*GOOD_STEPS[:4], *SURROGATE_LINES, *GOOD_STEPS[5:30]]
+    )
     run = run_pipeline(str(trace), tmp_path / "run", env=quarantine())
     assert_outputs_match_reference(run, [trace])
     audit = audit_of(run.out)
@@ -358,13 +368,7 @@ def test_crlf_bom_blank_lines_and_gzip_are_read_as_plain_lines(tmp_path):
 
 def test_json_whitespace_around_the_object_is_kept_by_every_reader(tmp_path):
     """Spaces and tabs before and after the object: JSON whitespace, kept."""
-    padded = [
-        "\t" + GOOD_STEPS[5],
-        " \t " + GOOD_STEPS[6] + "\t ",
-        GOOD_STEPS[7] + " \t",
-        "\t\t" + GOOD_STEPS[8],
-    ]
-    lines = [*GOOD_STEPS[:5], *padded, *GOOD_STEPS[9:40]]
+    lines = [*GOOD_STEPS[:6], *PADDED_LINES, *GOOD_STEPS[10:40]]
     trace = write_trace(tmp_path / "trace.jsonl", lines)
     run = run_pipeline(str(trace), tmp_path / "run")
     assert_outputs_match_reference(run, [trace])
