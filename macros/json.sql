@@ -315,3 +315,42 @@
 {% macro spark__count_occurrences(text, literal) -%}
     regexp_count({{ text }}, '{{ literal }}')
 {%- endmacro %}
+
+
+{% macro json_lone_surrogates_replaced(text) -%}
+    {{ return(adapter.dispatch('json_lone_surrogates_replaced', 'trace_atlas')(text)) }}
+{%- endmacro %}
+
+{% macro json_surrogate_escapes() -%}
+    {#- A regular expression (the same on both engines) that reads a JSON text's escapes from left
+        to right as tokens: an escaped backslash, a surrogate pair, or a lone surrogate escape
+        (the only token of 6 characters). -#}
+    \\\\|\\u[dD][89abAB][0-9a-fA-F]{2}\\u[dD][c-fC-F][0-9a-fA-F]{2}|\\u[dD][89a-fA-F][0-9a-fA-F]{2}
+{%- endmacro %}
+
+{% macro duckdb__json_lone_surrogates_replaced(text) -%}
+    {#- The text with every lone surrogate escape (half of a pair, e.g. \ud83d of a cut emoji)
+        written as \ufffd, the replacement character: JSON that Python reads, and that the
+        engines' parsers refuse. Any other text unchanged; the rewrite runs only on lines that
+        hold a surrogate escape. -#}
+    case
+        when contains({{ text }}, '\u') and regexp_matches({{ text }}, '\\u[dD][89a-fA-F]')
+            then array_to_string(list_transform(
+                list_zip(string_split_regex({{ text }}, '{{ json_surrogate_escapes() }}'), regexp_extract_all({{ text }}, '{{ json_surrogate_escapes() }}')),
+                lambda piece: piece[1] || coalesce(case when length(piece[2]) = 6 then '\ufffd' else piece[2] end, '')
+            ), '')
+        else {{ text }}
+    end
+{%- endmacro %}
+
+{% macro spark__json_lone_surrogates_replaced(text) -%}
+    case
+        when contains({{ text }}, '\u') and {{ text }} rlike '\\u[dD][89a-fA-F]'
+            then array_join(zip_with(
+                split({{ text }}, '{{ json_surrogate_escapes() }}', -1),
+                regexp_extract_all({{ text }}, '{{ json_surrogate_escapes() }}', 0),
+                (piece, token) -> concat(piece, coalesce(case when length(token) = 6 then '\ufffd' else token end, ''))
+            ), '')
+        else {{ text }}
+    end
+{%- endmacro %}

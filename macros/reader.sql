@@ -68,7 +68,7 @@
         skipped.rejection_reason,
         case skipped.rejection_reason
             when 'not_utf8' then 'the line is not UTF-8 text'
-            when 'line_too_long' then 'the line is longer than {{ var("max_line_bytes", 16777216) }} bytes'
+            when 'line_too_long' then 'the line is longer than {{ var("max_line_bytes") }} bytes'
             else 'the line is not valid JSON'
         end,
         case when skipped.rejection_reason <> 'not_utf8' then left(skipped.line_text, 200) end,

@@ -92,10 +92,11 @@ def run_pipeline(
     env: dict[str, str] | None = None,
     engine: str = "duckdb",
     expect_failure: bool = False,
+    dbt_args: list[str] | None = None,
 ) -> PipelineRun:
-    """dbt build (models, dbt data tests, unit tests) then the export writer."""
+    """dbt build (models, dbt data tests, unit tests; `dbt_args` added) then the export writer."""
     workdir.mkdir(parents=True, exist_ok=True)
-    built = run_dbt(["build"], trace, workdir, env, engine)
+    built = run_dbt(["build", *(dbt_args or [])], trace, workdir, env, engine)
     if expect_failure:
         assert built.returncode != 0, "dbt build passed although it should have failed"
         out = workdir / "out"

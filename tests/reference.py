@@ -3,8 +3,9 @@
 Written from the contract (the input format and its checks, SPEC sections 3-4, the decisions in
 the docs blocks), never from the project's SQL, so that the end-to-end tests compare two
 independent implementations cell by cell. Standard library only. The constants of the experiment
-(bins, bands, thresholds, quantiles, buckets, scopes, triggers, reasons) are read from the
-project's seeds -- their one definition -- and the input keys from dbt_project.yml.
+(bins, bands, thresholds, quantiles, buckets, scopes, triggers, reasons, input keys) are written
+here from docs/method.md and docs/input_format.md; nothing is read from the project's seeds or
+dbt_project.yml, so that a wrong seed value changes the SQL's outputs and not the reference's.
 
 Usage as a script (handy for debugging):
 
@@ -27,9 +28,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any, Self
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
-SEEDS = PROJECT_DIR / "seeds"
-MAX_LINE_BYTES = 16_777_216
+MAX_LINE_BYTES = 1_073_741_824
 UNKNOWN_SCOPE = "unknown"
 MERGED = "merged"
 ALL = "all"
@@ -39,24 +38,9 @@ Group = tuple[str, str]
 
 
 # ---------------------------------------------------------------------------
-# Constants, from the seeds and dbt_project.yml
+# Constants, written from docs/method.md and docs/input_format.md (never read from the project's
+# seeds or dbt_project.yml: tests/test_docs_constants.py checks that those agree with the docs)
 # ---------------------------------------------------------------------------
-
-
-def seed(name: str) -> list[dict[str, str]]:
-    with open(SEEDS / f"{name}.csv", encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def trace_keys() -> list[dict[str, Any]]:
-    """The input keys of dbt_project.yml's var trace_keys (a tiny reader for its flow lists)."""
-    keys = []
-    pattern = re.compile(r"-\s*\{name:\s*(\w+),\s*json:\s*(\w+)(,\s*experiment_reads:\s*true)?\}")
-    for line in (PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8").splitlines():
-        found = pattern.search(line)
-        if found:
-            keys.append({"name": found[1], "json": found[2], "reads": bool(found[3])})
-    return keys
 
 
 @dataclass(frozen=True)
@@ -76,53 +60,153 @@ class Constants:
     critical_keys: list[str]
 
 
-def optional_float(text: str) -> float | None:
-    return None if text == "" else float(text)
+# method.md, Percentiles: the quantiles and their column names (docs/outputs.md)
+QUANTILE_LIST = [
+    ("p01", 0.01),
+    ("p05", 0.05),
+    ("p10", 0.10),
+    ("p25", 0.25),
+    ("median", 0.50),
+    ("p75", 0.75),
+    ("p90", 0.90),
+    ("p95", 0.95),
+    ("p99", 0.99),
+]
+# method.md, Hit-ratio bins: (label, upper edge); bin 0 holds exactly 0
+BIN_EDGES = [
+    ("0", 0.0),
+    ("(0,.01]", 0.01),
+    ("(.01,.05]", 0.05),
+    ("(.05,.10]", 0.10),
+    ("(.10,.20]", 0.20),
+    ("(.20,.40]", 0.40),
+    ("(.40,.60]", 0.60),
+    ("(.60,.80]", 0.80),
+    ("(.80,.90]", 0.90),
+    ("(.90,.95]", 0.95),
+    ("(.95,.98]", 0.98),
+    ("(.98,.99]", 0.99),
+    ("(.99,.995]", 0.995),
+    ("(.995,1]", 1.0000001),
+]
+# method.md, Colour bands: by a bin's upper edge, below 0.5 red, below 0.9 amber, else blue;
+# with these bins red is a ratio <= 0.4, amber 0.4 to 0.8, blue above 0.8
+BAND_LIST = [
+    ("low", "#dc2626", "hit ratio ≤ 0.4"),
+    ("mid", "#d97706", "0.4 < hit ratio ≤ 0.8"),
+    ("high", "#2563eb", "hit ratio > 0.8"),
+]
+
+
+def band_of_upper_edge(upper: float) -> str:
+    return "low" if upper < 0.5 else "mid" if upper < 0.9 else "high"
+
+
+# method.md, Summary thresholds: (name, lower bound, upper bound, weighs append tokens)
+THRESHOLD_LIST: list[tuple[str, float | None, float | None, bool]] = [
+    ("lt_0_5", None, 0.5, True),
+    ("0_5_to_0_9", 0.5, 0.9, True),
+    ("gte_0_9", 0.9, None, True),
+    ("gte_0_95", 0.95, None, False),
+    ("gte_0_98", 0.98, None, False),
+    ("gte_0_99", 0.99, None, False),
+]
+# method.md, Round-split buckets: [lower, upper)
+BUCKET_LIST = [
+    ("<10%", 0.0, 0.10),
+    ("10-40%", 0.10, 0.40),
+    ("40-80%", 0.40, 0.80),
+    ("80%+", 0.80, math.inf),
+]
+# method.md, Scopes and triggers; the table's row labels (docs/outputs.md)
+SCOPE_LIST = ["merged", "claude", "codex"]
+TRIGGER_LIST: list[tuple[str, str | None, str]] = [
+    ("all", None, "Prefix cache-hit rate"),
+    ("user", "user_message", "Prefix hit rate (user-initiated)"),
+    ("tool_result", "tool_result", "Prefix hit rate (tool-result)"),
+]
+# method.md, Eligibility: the first reason that applies
+EXCLUSION_REASON_LIST = [
+    "no_timing_events",
+    "first_event_other_type",
+    "null_token_field",
+    "zero_total",
+]
+# input_format.md, What a line may not be: rejections in the table's order, then warnings
+REJECTION_REASON_LIST = [
+    "not_utf8",
+    "line_too_long",
+    "not_json",
+    "not_an_object",
+    "duplicate_key",
+    "not_an_integer",
+    "negative_integer",
+    "integer_out_of_range",
+    "not_a_string",
+    "not_a_list",
+    "event_not_an_object",
+]
+WARNING_KIND_LIST = [
+    "not_an_integer",
+    "negative_integer",
+    "integer_out_of_range",
+    "not_a_list",
+    "event_not_an_object",
+    "unparseable_timestamp",
+    "input_tokens_total_mismatch",
+]
+# input_format.md, Keys: (key, JSON type, the experiment reads it), in the table's order
+KEY_LIST: list[tuple[str, str, bool]] = [
+    ("provider", "text", True),
+    *((name, "text", False) for name in ("project", "session_id", "session_file")),
+    ("round_index", "integer", False),
+    *((name, "text", False) for name in ("round_id", "turn_id", "trace_key", "model")),
+    *((name, "text", False) for name in ("store", "home", "user")),
+    ("input_tokens_total", "integer", False),
+    ("prefix_tokens", "integer", True),
+    ("newly_append_tokens", "integer", True),
+    ("output_tokens", "integer", False),
+    ("reasoning_output_tokens", "integer", False),
+    *(
+        (f"claude_{name}_input_tokens", "integer", False)
+        for name in ("uncached", "cache_creation", "cache_read")
+    ),
+    *(
+        (f"current_{name}", "integer", False)
+        for name in (
+            "input_event_count",
+            "user_message_count",
+            "tool_result_count",
+            "user_message_chars",
+            "tool_result_chars",
+            "input_chars",
+        )
+    ),
+    ("first_input_event_type", "text", False),
+    ("timing_events", "list", True),
+    ("tools", "list", False),
+]
 
 
 def load_constants() -> Constants:
-    keys = trace_keys()
+    uppers = [upper for _, upper in BIN_EDGES]
     return Constants(
-        quantiles=[(row["quantile_name"], float(row["quantile"])) for row in seed("quantiles")],
+        quantiles=list(QUANTILE_LIST),
         bins=[
-            (
-                int(r["bin_index"]),
-                r["bin_label"],
-                float(r["lower_edge"]),
-                float(r["upper_edge"]),
-                r["band"],
-            )
-            for r in seed("hit_ratio_bins")
+            (index, label, uppers[index - 1] if index else -1.0, upper, band_of_upper_edge(upper))
+            for index, (label, upper) in enumerate(BIN_EDGES)
         ],
-        bands=[(r["band"], r["band_color"], r["band_label"]) for r in seed("hit_ratio_bands")],
-        thresholds=[
-            (
-                r["threshold_name"],
-                optional_float(r["lower_bound"]),
-                optional_float(r["upper_bound"]),
-                r["weights_append_tokens"] == "true",
-            )
-            for r in seed("hit_ratio_thresholds")
-        ],
-        buckets=[
-            (
-                r["bucket_label"],
-                float(r["lower_bound"]),
-                optional_float(r["upper_bound"]) or math.inf,
-            )
-            for r in seed("round_split_buckets")
-        ],
-        scopes=[row["scope"] for row in seed("canonical_scopes")],
-        triggers=[
-            (r["trigger"], r["first_event_type"] or None, r["table_label"])
-            for r in seed("group_triggers")
-        ],
-        rejection_reasons=[row["reason"] for row in seed("rejection_reasons")],
-        exclusion_reasons=[row["reason"] for row in seed("exclusion_reasons")],
-        warning_kinds=[row["warning"] for row in seed("warning_kinds")],
-        integer_keys=[k["name"] for k in keys if k["json"] == "integer"],
-        text_keys=[k["name"] for k in keys if k["json"] == "text"],
-        critical_keys=[k["name"] for k in keys if k["reads"]],
+        bands=list(BAND_LIST),
+        thresholds=list(THRESHOLD_LIST),
+        buckets=list(BUCKET_LIST),
+        scopes=list(SCOPE_LIST),
+        triggers=list(TRIGGER_LIST),
+        rejection_reasons=list(REJECTION_REASON_LIST),
+        exclusion_reasons=list(EXCLUSION_REASON_LIST),
+        warning_kinds=list(WARNING_KIND_LIST),
+        integer_keys=[name for name, json_type, _ in KEY_LIST if json_type == "integer"],
+        text_keys=[name for name, json_type, _ in KEY_LIST if json_type == "text"],
+        critical_keys=[name for name, _, reads in KEY_LIST if reads],
     )
 
 
@@ -239,14 +323,16 @@ def json_text(value: Any) -> str:
     if isinstance(value, Pairs):
         return (
             "{"
-            + ",".join(json.dumps(k, ensure_ascii=False) + ":" + json_text(v) for k, v in value)
+            + ",".join(
+                readable(json.dumps(k, ensure_ascii=False)) + ":" + json_text(v) for k, v in value
+            )
             + "}"
         )
     if is_array(value):
         return "[" + ",".join(json_text(item) for item in value) + "]"
     if isinstance(value, float):
         return repr(value)
-    return json.dumps(value, ensure_ascii=False)
+    return readable(json.dumps(value, ensure_ascii=False))
 
 
 def count_issue(value: Any) -> tuple[str, str] | None:
@@ -287,9 +373,20 @@ def is_iso_timestamp(text: str) -> bool:
     return True
 
 
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def readable(text: str) -> str:
+    """A decoded JSON string with its lone surrogates (an escape like \\ud83d without its other
+    half; a pair decodes to one character) read as U+FFFD, as the input format decides."""
+    return LONE_SURROGATE.sub("\ufffd", text)
+
+
 def as_text(value: Any) -> str | None:
-    if value is None or isinstance(value, str):
+    if value is None:
         return value
+    if isinstance(value, str):
+        return readable(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     return json_text(value)
@@ -379,7 +476,8 @@ def keep(line: Line, document: Pairs) -> Checked:
     events = document.first("timing_events")
     events = events if is_array(events) else []
     first = events[0] if events and isinstance(events[0], Pairs) else None
-    step["first_timing_event_type"] = first.first("event_type") if first else None
+    event_type = first.first("event_type") if first else None
+    step["first_timing_event_type"] = readable(event_type) if event_type is not None else None
     step["timing_event_count"] = len(events)
     tools = document.first("tools")
     if tools is not None and not is_array(tools):
@@ -415,8 +513,8 @@ def keep(line: Line, document: Pairs) -> Checked:
     return checked
 
 
-def check_lines(paths: Iterable[str]) -> list[Checked]:
-    return [check_line(line) for line in read_lines(paths)]
+def check_lines(paths: Iterable[str], max_line_bytes: int = MAX_LINE_BYTES) -> list[Checked]:
+    return [check_line(line, max_line_bytes) for line in read_lines(paths)]
 
 
 def read_steps(paths: list[str]) -> list[dict[str, Any]]:
@@ -728,21 +826,20 @@ def rate_cells(rates: dict[Group, float | None], percent_sign: str) -> list[list
     ]
 
 
-def docs_block(name: str) -> str:
-    """A docs block's words, from the project's docs files (their one definition)."""
-    for path in sorted((PROJECT_DIR / "models").rglob("*.md")):
-        found = re.search(
-            r"\{% docs " + re.escape(name) + r" %\}(.*?)\{% enddocs %\}", path.read_text(), re.S
-        )
-        if found:
-            return " ".join(found[1].split())
-    raise KeyError(name)
+# The caption under cache_hit_ratio_table.md (the words of the atlas page, copied), as one line
+TABLE_CAPTION = (
+    "Token-weighted prefix cache-hit rate, `sum(prefix) / sum(prefix + append)`, of Claude, "
+    "Codex and both (Total). First row: every step that passes the validity gate, whatever its "
+    "first timing event (more steps than the eligible steps of Fig. 1). Second and third rows: "
+    "the steps whose first timing event is a `user_message`, resp. a `tool_result`. `--` means "
+    "no such step."
+)
 
 
 def markdown_table(rates: dict[Group, float | None]) -> str:
     lines = ["| Metric | Claude | Codex | Total |", "|---|---:|---:|---:|"]
     lines += ["| " + " | ".join(row) + " |" for row in rate_cells(rates, "%")]
-    lines += ["", docs_block("cache_hit_ratio_table_caption")]
+    lines += ["", TABLE_CAPTION]
     return "\n".join(lines) + "\n"
 
 
@@ -909,8 +1006,8 @@ def compute_outputs(checked: list[Checked]) -> dict[str, str]:
     }
 
 
-def outputs_for(paths: list[str]) -> dict[str, str]:
-    return compute_outputs(check_lines(paths))
+def outputs_for(paths: list[str], max_line_bytes: int = MAX_LINE_BYTES) -> dict[str, str]:
+    return compute_outputs(check_lines(paths, max_line_bytes))
 
 
 def outputs_of_steps(steps: list[dict[str, Any]]) -> dict[str, str]:

@@ -59,6 +59,13 @@ REJECTED = [
         "the key prefix_tokens appears more than once",
     ),
     (
+        "repeated_key_escaped",
+        "{" + BASE + ',"prefix_tokens":5,"\\u0070refix_tokens":7,"timing_events":[' + EVENT + "]}",
+        "duplicate_key",
+        "prefix_tokens",
+        "the key prefix_tokens appears more than once",
+    ),
+    (
         "repeated_event_type",
         "{"
         + BASE
@@ -197,6 +204,21 @@ WARNED = [
 ]
 
 
+# Lone surrogate escapes (half an emoji cut by a truncation): two kept lines, one rejected.
+SURROGATE_LINES = [
+    GOOD_STEPS[4][:-1] + ',"model":"opus \\ud83d","note":"\\\\ud83d \\ud83d\\ude00 \\ude00"}',
+    GOOD_STEPS[5][:-1] + ',"\\udc00x":1,"project":"\\uD83D"}',
+    '{"provider":"claude","prefix_tokens":"\\ud83d","timing_events":[' + EVENT + "]}",
+]
+# JSON whitespace around the object: kept.
+PADDED_LINES = [
+    "\t" + GOOD_STEPS[6],
+    " \t " + GOOD_STEPS[7] + "\t ",
+    GOOD_STEPS[8] + " \t",
+    "\t\t" + GOOD_STEPS[9],
+]
+
+
 def write_trace(
     path: Path, lines: list[str | bytes], newline: str = "\n", bom: bool = False
 ) -> Path:
@@ -276,8 +298,11 @@ def test_values_no_output_reads_are_warnings_in_both_modes(tmp_path, mode):
 
 @pytest.mark.parametrize("mode", ["strict", "quarantine"])
 def test_unreadable_lines_are_named_rejections(tmp_path, mode):
-    """Bytes that are not UTF-8, and a line longer than the reader's limit (16 MB)."""
-    too_long = '{"provider":"claude","blob":"' + "x" * (16 * 1024 * 1024) + '"}'
+    """Bytes that are not UTF-8, and a line longer than the reader's limit (var max_line_bytes,
+    1 GiB; lowered here to 1 MiB so that the test stays small)."""
+    limit = 1024 * 1024
+    lowered = ["--vars", f"{{max_line_bytes: {limit}}}"]
+    too_long = '{"provider":"claude","blob":"' + "x" * limit + '"}'
     lines: list[str | bytes] = [
         GOOD_STEPS[0],
         b'{"provider":"\xe9t\xe9"}',
@@ -287,19 +312,47 @@ def test_unreadable_lines_are_named_rejections(tmp_path, mode):
     ]
     trace = write_trace(tmp_path / "trace.jsonl", lines)
     if mode == "strict":
-        result = run_dbt(["build", "--select", "+stg_trace__lines"], str(trace), tmp_path)
+        result = run_dbt(["build", "--select", "+stg_trace__lines", *lowered], str(trace), tmp_path)
         assert (
             f"Bad trace line: {trace}, line 2: the line is not UTF-8 text [not_utf8]"
             in result.stdout
         )
         return
+    run = run_pipeline(str(trace), tmp_path / "run", env=quarantine(), dbt_args=lowered)
+    expected = reference.outputs_for([str(trace)], max_line_bytes=limit)
+    for name, text in expected.items():
+        assert (run.out / name).read_text(encoding="utf-8") == text, name
+    rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
+    assert [(row[1], row[2], row[4], row[5][:12]) for row in rows] == [
+        ("2", "not_utf8", "the line is not UTF-8 text", ""),
+        ("4", "line_too_long", f"the line is longer than {limit} bytes", '{"provider":'),
+    ]
+
+
+def test_lines_of_tens_of_megabytes_are_read_in_strict_mode(tmp_path):
+    """A 30 MB line (a step carrying a big tool output) is an ordinary line."""
+    step = json.loads(GOOD_STEPS[3])
+    step["tools"] = [{"tool_index": 0, "tool_name": "Read", "result_chars": 30_000_000}]
+    step["blob"] = "x" * 30_000_000
+    big = json.dumps(step, separators=(",", ":"))
+    assert len(big) > 30_000_000
+    trace = write_trace(tmp_path / "trace.jsonl", [*GOOD_STEPS[:3], big, *GOOD_STEPS[4:40]])
+    run = run_pipeline(str(trace), tmp_path / "run")
+    assert_outputs_match_reference(run, [trace])
+    assert audit_of(run.out)["lines.steps_ingested"] == 40
+
+
+def test_a_lone_surrogate_escape_is_json_as_python_reads_it(tmp_path):
+    """Half an emoji cut by a truncation (\\ud83d alone), in a text value, a key, next to an
+    escaped backslash and a whole pair: the line is kept, and its numbers are the reference's."""
+    trace = write_trace(
+        tmp_path / "trace.jsonl", [*GOOD_STEPS[:4], *SURROGATE_LINES, *GOOD_STEPS[5:30]]
+    )
     run = run_pipeline(str(trace), tmp_path / "run", env=quarantine())
     assert_outputs_match_reference(run, [trace])
-    rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
-    assert [(row[1], row[2], row[5][:12]) for row in rows] == [
-        ("2", "not_utf8", ""),
-        ("4", "line_too_long", '{"provider":'),
-    ]
+    audit = audit_of(run.out)
+    assert audit["lines.rejected_lines"] == 1
+    assert audit["rejected.not_an_integer"] == 1
 
 
 def test_crlf_bom_blank_lines_and_gzip_are_read_as_plain_lines(tmp_path):
@@ -311,6 +364,60 @@ def test_crlf_bom_blank_lines_and_gzip_are_read_as_plain_lines(tmp_path):
     audit = audit_of(run.out)
     assert audit["lines.lines_read"] == len(lines) + 30
     assert audit["lines.blank_lines"] == 4
+
+
+def test_json_whitespace_around_the_object_is_kept_by_every_reader(tmp_path):
+    """Spaces and tabs before and after the object: JSON whitespace, kept."""
+    lines = [*GOOD_STEPS[:6], *PADDED_LINES, *GOOD_STEPS[10:40]]
+    trace = write_trace(tmp_path / "trace.jsonl", lines)
+    run = run_pipeline(str(trace), tmp_path / "run")
+    assert_outputs_match_reference(run, [trace])
+    audit = audit_of(run.out)
+    assert audit["lines.steps_ingested"] == len(lines)
+    # the same lines next to a bad one (the runner then reads line by line) keep their fate
+    mixed = write_trace(tmp_path / "mixed.jsonl", [*lines, REJECTED[0][1]])
+    result = run_runner(
+        ["--trace", str(mixed), "--out", str(tmp_path / "out"), "--on-bad-lines", "quarantine"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    expected = reference.outputs_for([str(mixed)])
+    for name in ("cache_hit_ratio_summary.csv", "rejected_lines.csv"):
+        assert (tmp_path / "out" / name).read_text() == expected[name], name
+    assert audit_of(tmp_path / "out")["lines.steps_ingested"] == len(lines)
+
+
+def test_a_key_repeated_in_escaped_form_is_a_duplicate(tmp_path):
+    """A key the experiment reads, once plainly and once with \\u escapes, at the top level and
+    in the first event: rejected as the reference rejects it, by the runner's readers too."""
+    escaped_event = (
+        "{" + BASE + ',"prefix_tokens":5,"timing_events":'
+        '[{"event_type":"user_message","\\u0065vent_type":"tool_result"}]}'
+    )
+    escaped_provider = (
+        '{"\\u0070rovider":"codex","provider":"claude","prefix_tokens":5,'
+        '"newly_append_tokens":1,"timing_events":[' + EVENT + "]}"
+    )
+    # an escaped key that is not repeated is an ordinary key
+    escaped_once = (
+        '{"provider":"claude","pre\\u0066ix_tokens":5,"newly_append_tokens":1,'
+        '"timing_events":[' + EVENT + "]}"
+    )
+    lines = [*GOOD_STEPS[:10], escaped_event, escaped_provider, escaped_once, *GOOD_STEPS[10:30]]
+    trace = write_trace(tmp_path / "trace.jsonl", lines)
+    result = run_runner(
+        ["--trace", str(trace), "--out", str(tmp_path / "out"), "--on-bad-lines", "quarantine"],
+        tmp_path,
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    expected = reference.outputs_for([str(trace)])
+    for name in ("cache_hit_ratio_summary.csv", "rejected_lines.csv", "line_warnings.csv"):
+        assert (tmp_path / "out" / name).read_text() == expected[name], name
+    rows = list(csv.reader((tmp_path / "out" / "rejected_lines.csv").read_text().splitlines()[1:]))
+    assert [(row[1], row[2], row[3]) for row in rows] == [
+        ("11", "duplicate_key", "timing_events[0].event_type"),
+        ("12", "duplicate_key", "provider"),
+    ]
 
 
 def run_runner(args: list[str], tmp_path: Path, env: dict[str, str] | None = None):

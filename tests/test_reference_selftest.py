@@ -421,7 +421,7 @@ def test_tiny_tables(tiny: dict[str, str]) -> None:
         "| Prefix cache-hit rate | 82.2% | 35.0% | 65.2% |\n"
         "| Prefix hit rate (user-initiated) | 75.0% | -- | 75.0% |\n"
         "| Prefix hit rate (tool-result) | 83.3% | -- | 83.8% |\n"
-        "\n" + reference.docs_block("cache_hit_ratio_table_caption") + "\n"
+        "\n" + reference.TABLE_CAPTION + "\n"
     )
     assert tiny["prefix_cache_hit_rate_table.tex"] == (
         "\\begin{table}[t]\n"

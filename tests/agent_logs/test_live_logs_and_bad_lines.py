@@ -15,6 +15,7 @@ import json
 
 import pytest
 from agent_log_kit import (
+    SPEC_FILES,
     audit_of_reference,
     audit_of_run,
     ref,
@@ -25,6 +26,7 @@ from agent_log_kit import (
     write_normalized,
 )
 
+import reference
 from test_raw_logs_reference import (
     assistant,
     call,
@@ -166,3 +168,30 @@ def test_a_live_log_is_no_error_in_strict_mode(tmp_path):
     assert (
         run.out / "rejected_lines.csv"
     ).read_text() == "file,line,reason,field,problem,line_excerpt\n"
+
+
+def test_a_big_tool_output_and_a_lone_surrogate_are_read_in_strict_mode(tmp_path):
+    """Real logs: a tool result carrying a 20 MB output (an agent that read a big file), and
+    half an emoji cut by a truncation (a lone surrogate escape, JSON that Python reads) in a
+    prompt and a tool output. Strict mode runs, and the steps and outputs are the reference's."""
+    projects = tmp_path / "logs" / "projects"
+    big = "y" * 20_000_000
+    records = conversation("m7")
+    records[2] = result("m7t", big, 4.0, {"stdout": big, "durationMs": 12})
+    write(projects / "p" / "big.jsonl", [*lines_of(records), b""], b"\n")
+    cut = [ref.compact_json(record) for record in conversation("m8")]
+    cut[0] = cut[0].replace("take a look", "take a look \\ud83d")
+    cut[2] = cut[2].replace("ok", "\\\\ud83d ok \\ud83d\\ude00 \\ude00")
+    write(projects / "p" / "cut.jsonl", [line.encode() for line in [*cut, ""]], b"\n")
+    assert len((projects / "p" / "big.jsonl").read_bytes()) > 40_000_000
+    run = run_pipeline(tmp_path / "run", projects, None)
+    assert run.result.returncode == 0, run.result.stdout[-3000:] + run.result.stderr[-3000:]
+    expected = ref.normalize([projects], [])
+    assert len(expected.steps) == 4 and not expected.rejections
+    assert write_normalized(run, tmp_path / "steps.jsonl") == reference_lines(expected.steps)
+    audit = {key: count for key, count in audit_of_run(run).items() if key[2] != "sessions"}
+    assert audit == audit_of_reference(expected)
+    ref.write_steps(expected.steps, tmp_path / "reference_steps.jsonl")
+    outputs = reference.outputs_for([str(tmp_path / "reference_steps.jsonl")])
+    for name in SPEC_FILES:
+        assert (run.out / name).read_text(encoding="utf-8") == outputs[name], name

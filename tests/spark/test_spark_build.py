@@ -21,7 +21,15 @@ import pytest
 
 import reference
 from atlas_testkit import generate_trace, run_dbt, run_pipeline
-from test_bad_input import GOOD_STEPS, REJECTED, WARNED, trace_with, write_trace
+from test_bad_input import (
+    GOOD_STEPS,
+    PADDED_LINES,
+    REJECTED,
+    SURROGATE_LINES,
+    WARNED,
+    trace_with,
+    write_trace,
+)
 from test_end_to_end import assert_outputs_match_reference
 
 pytestmark = pytest.mark.usefixtures("spark_engine")
@@ -57,13 +65,14 @@ def test_every_kind_of_bad_line_gives_the_reference_outputs_in_quarantine(tmp_pa
     for index, case in enumerate(REJECTED):
         lines += [GOOD_STEPS[10 + index], case[1]]
     lines += [case[1] for case in WARNED]
+    lines += [*PADDED_LINES, *SURROGATE_LINES]
     lines += [b'{"provider":"cl\xffaude","prefix_tokens":1}', *GOOD_STEPS[100:160]]
     trace = write_trace(tmp_path / "trace.jsonl", lines)
     env = {"TRACE_ATLAS_ON_BAD_LINES": "quarantine"}
     run = run_pipeline(str(trace), tmp_path / "run", env=env, engine="spark")
     assert_outputs_match_reference(run, [trace])
     rejected = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
-    assert len(rejected) == len(REJECTED) + 1
+    assert len(rejected) == len(REJECTED) + 2
     warnings = (run.out / "line_warnings.csv").read_text().splitlines()
     assert len(warnings) == 1 + len(WARNED)
 

@@ -18,7 +18,9 @@ log_lines as (
     select
         source_path,
         line_order,
-        line_text,
+        line_text as line_as_written,
+        {#- JSON that Python reads: a lone surrogate escape reads as U+FFFD (R2.3) #}
+        {{ json_lone_surrogates_replaced('line_text') }} as line_text,
         reader_problem
     from {{ ref('base_agent_logs__lines') }}
 
@@ -50,7 +52,7 @@ lines_parsed as (
         log_files.agent,
         log_lines.line_order,
         log_lines.reader_problem,
-        {{ octets('log_lines.line_text') }} as line_octets,
+        {{ octets('log_lines.line_as_written') }} as line_octets,
         case
             when coalesce(log_lines.line_text, '') = '' then true
             when left(log_lines.line_text, 1) = '{' then false

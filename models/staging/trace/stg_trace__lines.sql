@@ -25,11 +25,26 @@ trace_lines as (
     select
         source_file,
         input_row,
+        line_text as line_as_written,
+        {#- JSON that Python reads: a lone surrogate escape reads as U+FFFD (docs/input_format.md) #}
+        {{ json_lone_surrogates_replaced('line_text') }} as line_text,
+        reader_problem{% if trace_reader() == 'fast' %},
+        step{% endif %}
+    from {{ ref('base_trace__lines') }}
+
+),
+
+lines_read as (
+
+    select
+        source_file,
+        input_row,
+        line_as_written,
         line_text,
         reader_problem,
         {#- the fast reader hands over the line parsed; otherwise it is parsed here, once #}
         {{ 'step' if trace_reader() == 'fast' else parse_trace_line('line_text') }} as step
-    from {{ ref('base_trace__lines') }}
+    from trace_lines
 
 ),
 
@@ -38,7 +53,7 @@ files_started as (
     select
         source_file,
         min(input_row) as first_input_row
-    from trace_lines
+    from lines_read
     group by source_file
 
 ),
@@ -46,19 +61,20 @@ files_started as (
 lines_parsed as (
 
     select
-        trace_lines.source_file,
-        trace_lines.input_row - files_started.first_input_row + 1 as line_number,
-        trace_lines.line_text,
-        trace_lines.reader_problem,
-        trace_lines.step is null and case
-            when coalesce(trace_lines.line_text, '') = '' then true
-            when left(trace_lines.line_text, 1) = '{' then false
-            else translate(trace_lines.line_text, chr(32) || chr(9) || chr(13), '') = ''
+        lines_read.source_file,
+        lines_read.input_row - files_started.first_input_row + 1 as line_number,
+        lines_read.line_as_written,
+        lines_read.line_text,
+        lines_read.reader_problem,
+        lines_read.step is null and case
+            when coalesce(lines_read.line_text, '') = '' then true
+            when left(lines_read.line_text, 1) = '{' then false
+            else translate(lines_read.line_text, chr(32) || chr(9) || chr(13), '') = ''
         end as is_blank,
-        trace_lines.step
-    from trace_lines
+        lines_read.step
+    from lines_read
     inner join files_started
-        on trace_lines.source_file = files_started.source_file
+        on lines_read.source_file = files_started.source_file
 
 ),
 
@@ -67,6 +83,7 @@ values_extracted as (
     select
         source_file,
         line_number,
+        line_as_written,
         line_text,
         reader_problem,
         is_blank,
@@ -80,11 +97,13 @@ values_extracted as (
         {{ json_list_length('step', 'tools') }} as tools__length,
         {{ first_non_object_event('step', 'line_text') }} as first_non_object_event,
         {{ unparseable_timestamps('step', 'count') }} as unparseable_timestamp_count,
-        {#- a repeated key must appear twice in the text: a cheap literal count flags the line #}
+        {#- a repeated key must appear twice in the text: a cheap literal count flags the line, and
+            so does a key written with a \u escape (which the literal count cannot see) #}
         {%- for key in critical_keys %}
         {{ count_occurrences('line_text', '"' ~ key ~ '"') }} > 1 or
         {%- endfor %}
         {{ count_occurrences('line_text', '"event_type"') }} > coalesce({{ json_list_length('step', 'timing_events') }}, 0)
+        or (contains(line_text, '\u') and {{ regex_test('line_text', '"[^"]*\\\\u[^"]*"\\s*:') }})
             as may_repeat_a_key
     from lines_parsed
 
@@ -100,7 +119,9 @@ values_typed as (
                 then try_cast({{ field.name }}__raw as bigint)
         end as {{ field.name }}__value,
         {%- endfor %}
-        step is not null and left(ltrim(line_text), 1) <> '{' as is_not_an_object
+        {#- JSON whitespace (space, tab, line feed, carriage return) may come before the value #}
+        step is not null
+        and left(trim(leading chr(32) || chr(9) || chr(10) || chr(13) from line_text), 1) <> '{' as is_not_an_object
     from values_extracted
 
 ),
@@ -212,7 +233,7 @@ final as (
         rejection_reason,
         case when rejection_reason is not null then rejection_field end as rejection_field,
         case when rejection_reason is not null then rejection_problem end as rejection_problem,
-        case when rejection_reason is not null and rejection_reason <> 'not_utf8' then left(line_text, 200) end as line_excerpt,
+        case when rejection_reason is not null and rejection_reason <> 'not_utf8' then left(line_as_written, 200) end as line_excerpt,
         {%- for field in text_fields %}
         case
             when rejection_reason is null and not is_blank
