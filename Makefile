@@ -109,18 +109,24 @@ $(LINT_TRACE): | venv
 # the column lists that follow a seed are linted as they run.
 lint: venv $(LINT_TRACE)
 	@echo "ruff (Python) and sqlfluff (SQL of models, macros, tests and analyses)"
-	@$(VENV)/bin/ruff check trace_atlas tools tests
-	@$(VENV)/bin/ruff format --check trace_atlas tools tests
-	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(DBT) seed --quiet --target-path target/lint-target
-	@TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses
+	@$(call timed,lint,$(VENV)/bin/ruff check trace_atlas tools tests \
+	  && $(VENV)/bin/ruff format --check trace_atlas tools tests \
+	  && TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(DBT) seed --quiet --target-path target/lint-target \
+	  && TRACE_ATLAS_TRACE='$(abspath $(LINT_TRACE))' TRACE_ATLAS_DB=target/lint.duckdb $(VENV)/bin/sqlfluff lint models macros tests/prefix_cache tests/trace_quality analyses)
+
+# $(call timed,NAME,COMMAND): run COMMAND, then print how long the suite took (kept in
+# target/test-times.txt), and keep COMMAND's exit status.
+timed = start=$$(date +%s); $(2); status=$$?; mkdir -p target; \
+	echo "suite $(1): $$(( $$(date +%s) - start )) s (exit $$status)" | tee -a target/test-times.txt; \
+	exit $$status
 
 pytest: venv
-	$(PY) -m pytest -n 2 --dist loadfile --durations=15 --ignore=tests/spark --ignore=tests/spark_cluster --ignore=tests/agent_logs/spark
+	@$(call timed,pytest (DuckDB),$(PY) -m pytest -n 2 --dist loadfile --durations=15 --ignore=tests/spark --ignore=tests/spark_cluster --ignore=tests/agent_logs/spark)
 
 # The Spark suite: dbt build on Spark (every data test and unit test) with outputs byte-identical
 # to the reference's; it fails when the engine cannot run.
 test-spark: venv-spark
-	$(PY) -m pytest --durations=5 tests/spark tests/agent_logs/spark
+	@$(call timed,Spark session,$(PY) -m pytest --durations=5 tests/spark tests/agent_logs/spark)
 
 test: venv pytest lint test-spark
 

@@ -33,6 +33,6 @@ spark-cluster-status:
 # The cluster suite: a private cluster on free ports, always brought down; outputs compared byte
 # for byte with the DuckDB engine's. Appended to `make test` (after the Spark session suite).
 test-spark-cluster: venv-spark-cluster
-	$(PY) -m pytest --durations=5 tests/spark_cluster
+	@$(call timed,Spark cluster,$(PY) -m pytest --durations=5 tests/spark_cluster)
 
 test: test-spark-cluster

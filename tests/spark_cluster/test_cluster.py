@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from cluster_testkit import CLUSTER_COMMAND, PROJECT_DIR, Cluster, spark_cluster
-
 from trace_atlas import outputs
 
 VENV_BIN = Path(sys.executable).parent
