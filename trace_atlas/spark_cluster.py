@@ -311,15 +311,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument("action", choices=["up", "down", "status", "executors", "run"])
     parser.add_argument("--dir", type=Path, default=default_directory(), help="its folder")
-    parser.add_argument("--timeout", type=float, default=240.0, help="up: seconds to wait (240)")
+    parser.add_argument("--timeout", type=float, default=360.0, help="up: seconds to wait (360)")
     parser.add_argument("--grace", type=float, default=30.0, help="down: seconds to wait (30)")
     parser.add_argument("--json", action="store_true", help="executors: as JSON")
     parser.add_argument("--report", type=Path, help="run: also write the report as JSON")
     parser.epilog = "run: trace-atlas spark-cluster run [--report FILE] -- COMMAND ..."
-    argv = sys.argv[1:] if argv is None else list(argv)
-    split = argv.index("--") if "--" in argv else len(argv)
-    args = parser.parse_args(argv[:split])
-    command = argv[split + 1 :]
+    # `run`'s command starts at the first word after the action that is none of these options
+    # (or after `--`; click passes the words on without it).
+    argv, index = sys.argv[1:] if argv is None else list(argv), 1
+    while index < len(argv) and argv[index].startswith("-") and argv[index] != "--":
+        index += 2 if argv[index] in ("--dir", "--timeout", "--grace", "--report") else 1
+    args = parser.parse_args(argv[:index])
+    command = argv[index + 1 :] if argv[index : index + 1] == ["--"] else argv[index:]
     directory = args.dir.resolve()
     try:
         if args.action == "up":

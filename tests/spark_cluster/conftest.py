@@ -24,8 +24,7 @@ from types import FrameType
 import pytest
 from cluster_testkit import CLUSTER_COMMAND, Cluster, spark_cluster
 
-WORKERS = 2
-UP_TIMEOUT_S = 300
+UP_TIMEOUT_S = 420
 DOWN_TIMEOUT_S = 120
 
 
@@ -87,7 +86,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     atexit.register(down)  # a last resort if the teardown below never runs
     try:
         up = subprocess.run(
-            [*script, "up", "--dir", str(directory), "--workers", str(WORKERS)],
+            [*script, "up", "--dir", str(directory)],
             env=env,
             capture_output=True,
             text=True,
