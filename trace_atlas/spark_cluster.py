@@ -109,33 +109,6 @@ def daemons(state: ClusterState) -> list[tuple[str, str, str, list[str]]]:
     return [*started, ("submit", THRIFT, "1", thrift)]
 
 
-def spark_defaults(state: ClusterState) -> dict[str, str]:
-    """The Thrift server's settings (conf/spark-defaults.conf): those of the `spark` target that
-    decide SQL results, one executor of 1 core per worker, everything under the folder."""
-    directory = Path(state.directory)
-    return {
-        "spark.driver.host": HOST,
-        "spark.driver.bindAddress": HOST,
-        "spark.driver.memory": os.environ.get("TRACE_ATLAS_SPARK_DRIVER_MEMORY", "2g"),
-        "spark.driver.extraJavaOptions": f"-Dderby.stream.error.file={directory}/logs/derby.log",
-        "spark.executor.cores": "1",
-        "spark.executor.memory": MEMORY,
-        "spark.cores.max": str(WORKERS),
-        "spark.sql.warehouse.dir": str(directory / "warehouse"),
-        "spark.hadoop.javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={directory / 'metastore_db'};create=true"
-        ),
-        "spark.sql.session.timeZone": "UTC",
-        "spark.sql.ansi.enabled": "false",
-        "spark.sql.parser.escapedStringLiterals": "true",
-        "spark.sql.variant.allowDuplicateKeys": "true",
-        "spark.sql.shuffle.partitions": "4",
-        "spark.ui.port": str(state.ports["driver_ui"]),
-        "spark.ui.showConsoleProgress": "false",
-        "spark.port.maxRetries": "0",
-    }
-
-
 def daemon(action: str, spark_class: str, instance: str, state: ClusterState, *arguments: str):
     """sbin/spark-daemon.sh ACTION CLASS INSTANCE ARGS with the folder's pid, log and conf dirs."""
     import pyspark
@@ -240,8 +213,12 @@ def up(directory: Path, timeout: float) -> int:
     conf = directory / "conf"
     conf.mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_DIR / "conf" / "spark-log4j2.properties", conf / "log4j2.properties")
-    lines = [f"{key} {value}" for key, value in spark_defaults(state).items()]
-    (conf / "spark-defaults.conf").write_text("\n".join(lines) + "\n")
+    defaults = (PROJECT_DIR / "conf" / "spark-cluster-defaults.conf").read_text()
+    driver_memory = os.environ.get("TRACE_ATLAS_SPARK_DRIVER_MEMORY", "2g")
+    (conf / "spark-defaults.conf").write_text(
+        defaults.format(directory=directory, driver_ui_port=ports["driver_ui"], memory=MEMORY,
+                        driver_memory=driver_memory)
+    )  # fmt: skip
     (directory / STATE_FILE).write_text(json.dumps(asdict(state), indent=2) + "\n")
     deadline = time.monotonic() + timeout
     try:
@@ -322,6 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     while index < len(argv) and argv[index].startswith("-") and argv[index] != "--":
         index += 2 if argv[index] in ("--dir", "--timeout", "--grace", "--report") else 1
     args = parser.parse_args(argv[:index])
+    if argv[index:] and args.action != "run":
+        parser.error(f"unexpected words after {args.action}: {' '.join(argv[index:])}")
     command = argv[index + 1 :] if argv[index : index + 1] == ["--"] else argv[index:]
     directory = args.dir.resolve()
     try:
