@@ -1,7 +1,7 @@
 # The project on a local Apache Spark cluster (docs/spark_cluster.md), included by the
 # Makefile. A standalone master, two workers and the Spark Thrift server on 127.0.0.1, started
-# from the pyspark wheel by trace-atlas spark-cluster; dbt reaches it through the `spark_cluster`
-# target of profiles.yml (dbt-spark `method: thrift`).
+# with the pyspark wheel's sbin/spark-daemon.sh by trace-atlas spark-cluster; dbt reaches it
+# through the `spark_cluster` target of profiles.yml (dbt-spark `method: thrift`).
 #   make spark-cluster-up | spark-cluster-status | spark-cluster-down
 #   make run ENGINE=spark-cluster [TRACE=...] [OUT=...]   (the runner: checks, lock, executors)
 #   make test-spark-cluster      (part of make test: brings its own cluster up and down)

@@ -22,12 +22,10 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# make normalize builds these models (and everything they read) and the seed their tests
-# compare with, then writes them.
+# make normalize builds the normalized view (and everything it reads) and the seed their tests
+# compare with, then DuckDB copies the view to the file.
 NORMALIZED_MODELS = (
-    "+int_agent_log_steps_kept",
-    "+int_timing_events_unioned",
-    "+int_tool_calls_unioned",
+    "+agent_log_steps_normalized",
     "+int_agent_log_lines_classified",
     "rejection_reasons",
 )
@@ -204,17 +202,10 @@ def summary(out: Path) -> list[str]:
     ]
 
 
-def write_normalized(args: argparse.Namespace, target_dir: Path) -> int:
-    """make normalize: the steps of the build as normalized JSONL (trace_atlas/normalized.py)."""
-    from trace_atlas import normalized as writer
+def write_normalized(args: argparse.Namespace) -> int:
+    """make normalize: DuckDB copies the build's normalized view to the file (normalized.py)."""
+    from trace_atlas import normalized
 
-    writer_args = [
-        "--output", args.normalized,
-        "--database", os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb"),
-        "--manifest", str(target_dir / "manifest.json"),
-        "--engine", args.engine,
-        "--spark-dir", os.environ.get("TRACE_ATLAS_SPARK_DIR", "target/spark"),
-    ]  # fmt: skip
-    if args.include_content:
-        writer_args.append("--include-content")
-    return writer.main(writer_args)
+    database = Path(os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb"))
+    memory = os.environ.get("TRACE_ATLAS_DUCKDB_MEMORY", "1GB")
+    return normalized.write(database, Path(args.normalized), memory)

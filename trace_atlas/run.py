@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trace_atlas import PROJECT_DIR, agent_logs, build, ingest_plan, input_files
+from trace_atlas import PROJECT_DIR, agent_logs, build, ingest_plan, input_files, normalized
 
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
 DEFAULT_TRACE = "data/default/trace.jsonl"
@@ -122,6 +122,8 @@ def one_input(options: Options) -> str:
 def plan_run(options: Options) -> Plan:
     database = Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE))
     kind = one_input(options)
+    if options.normalized and options.engine != "duckdb":
+        raise RunError("the normalized export is written by DuckDB only: leave ENGINE unset.")
     if options.engine != "duckdb":
         problem = spark_problem()
         if problem:
@@ -500,7 +502,11 @@ def main(options: Options) -> int:
             extra = run_build(options, plan, ingest, hasher, timings)
             hasher.join()
             if options.normalized:
-                agent_logs.write_normalized(options, target_dir)
+                try:
+                    count = agent_logs.write_normalized(options)
+                except normalized.ExportError as error:
+                    raise RunError(str(error), code=1) from None
+                say(f"wrote {count:,} steps to {options.normalized}")
                 say(f"done in {time.perf_counter() - started:.1f} s")
                 return 0
             clock = time.perf_counter()

@@ -108,12 +108,12 @@ def run_pipeline(
     return Run(workdir, result)
 
 
-def write_normalized(run: Run, output: Path, *options: str) -> list[str]:
-    """The normalized export of a run's build; the file's lines."""
-    command = [sys.executable, "-m", "trace_atlas.normalized", "-o", str(output)]
-    command += ["--database", str(run.database), "--manifest", str(run.target / "manifest.json")]
-    command += ["--spark-dir", str(run.workdir / "spark"), *options]
-    subprocess.run(command, cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
+def write_normalized(run: Run, output: Path) -> list[str]:
+    """The normalized export of a run's build (DuckDB's copy of its normalized view); the file's
+    lines."""
+    from trace_atlas import normalized
+
+    normalized.write(run.database, output)
     return read_lines(output)
 
 

@@ -1,6 +1,7 @@
 """Fixtures of the Spark cluster suite: one private local Spark cluster for the whole session
 (trace-atlas spark-cluster up, on free ports, in a temporary folder), always brought down at the
-end: after the last test, when a test fails, on Ctrl-C and on SIGTERM (turned into Ctrl-C).
+end: after the last test, when a test fails, on Ctrl-C and on SIGTERM (turned into Ctrl-C). The
+teardown checks that `down` stopped every process `up` started (the pids of its pid files).
 
 This suite never skips. Without Java, pyspark, dbt-spark or PyHive it fails and says what to
 install (`make test-spark-cluster` installs the packages itself).
@@ -12,18 +13,18 @@ import atexit
 import importlib.util
 import json
 import os
-import random
 import shutil
 import signal
 import subprocess
+import time
 from collections.abc import Iterator
+from pathlib import Path
 from types import FrameType
 
 import pytest
 from cluster_testkit import CLUSTER_COMMAND, Cluster, spark_cluster
 
-WORKERS = 2
-UP_TIMEOUT_S = 300
+UP_TIMEOUT_S = 420
 DOWN_TIMEOUT_S = 120
 
 
@@ -53,31 +54,6 @@ def missing_prerequisites() -> list[str]:
     return missing
 
 
-def free_port_block(size: int) -> int:
-    """The first of `size` consecutive ports that are all free on 127.0.0.1."""
-    rng = random.Random()
-    for _ in range(50):
-        base = rng.randrange(20_000, 60_000)
-        if all(spark_cluster.port_is_free(base + offset) for offset in range(size)):
-            return base
-    raise RuntimeError("no block of free ports found on 127.0.0.1")
-
-
-def cluster_ports() -> dict[str, str]:
-    """Ports for a private cluster: a running `make spark-cluster-up` is not disturbed."""
-    base = free_port_block(4 + WORKERS)
-    names = [name for name, _ in spark_cluster.PORT_DEFAULTS.values()]
-    offsets = {
-        "TRACE_ATLAS_SPARK_MASTER_PORT": 0,
-        "TRACE_ATLAS_SPARK_MASTER_UI_PORT": 1,
-        "TRACE_ATLAS_SPARK_THRIFT_PORT": 2,
-        "TRACE_ATLAS_SPARK_DRIVER_UI_PORT": 3,
-        "TRACE_ATLAS_SPARK_WORKER_UI_PORT": 4,  # and 5 for the second worker
-    }
-    assert sorted(offsets) == sorted(names)
-    return {name: str(base + offset) for name, offset in offsets.items()}
-
-
 def raise_keyboard_interrupt(signum: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt(f"signal {signum}")
 
@@ -91,7 +67,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             "the Spark cluster suite cannot run; missing: " + "; ".join(missing), pytrace=False
         )
     directory = tmp_path_factory.mktemp("spark-cluster")
-    env = os.environ | cluster_ports() | {"TRACE_ATLAS_SPARK_CLUSTER_DIR": str(directory)}
+    env = os.environ | {"TRACE_ATLAS_SPARK_CLUSTER_DIR": str(directory)}
     script = list(CLUSTER_COMMAND)
     stopped = False
 
@@ -110,7 +86,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     atexit.register(down)  # a last resort if the teardown below never runs
     try:
         up = subprocess.run(
-            [*script, "up", "--dir", str(directory), "--workers", str(WORKERS)],
+            [*script, "up", "--dir", str(directory)],
             env=env,
             capture_output=True,
             text=True,
@@ -122,8 +98,22 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 f"the Spark cluster did not come up:\n{up.stdout}\n{up.stderr}", pytrace=False
             )
         state = json.loads((directory / spark_cluster.STATE_FILE).read_text())
+        env = env | {"TRACE_ATLAS_SPARK_THRIFT_PORT": str(state["thrift_port"])}
         yield Cluster(directory, state["master_url"], env)
     finally:
+        pids = [int(path.read_text()) for path in (directory / "pids").glob("*.pid")]
         down()
         atexit.unregister(down)
         signal.signal(signal.SIGTERM, previous_handler)
+    deadline = time.monotonic() + DOWN_TIMEOUT_S
+    while [pid for pid in pids if alive(pid)] and time.monotonic() < deadline:
+        time.sleep(1)
+    assert not [pid for pid in pids if alive(pid)], "down left processes of up running"
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return not Path(f"/proc/{pid}/stat").read_text().split(") ")[-1].startswith("Z")
