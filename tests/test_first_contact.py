@@ -269,6 +269,8 @@ def no_plots_run(normal_run: Run) -> Run:
 def test_a_normal_run_prints_a_short_output(normal_run: Run) -> None:
     assert len(normal_run.lines) < SHORT, normal_run.explain()
     assert "Traceback" not in normal_run.explain()
+    # a clean trace is read once, by the fast reader
+    assert "exact reader" not in normal_run.explain(), normal_run.explain()
 
 
 @pytest.mark.slow

@@ -25,3 +25,15 @@ def _project_dir() -> Path:
 
 
 PROJECT_DIR = _project_dir()
+
+
+class UserError(Exception):
+    """A problem the user can fix: printed as one line, without a traceback; ``code`` is the
+    exit code (2 a bad option or input, 1 a failed build or write, 3 a held lock)."""
+
+    code = 2
+
+    def __init__(self, message: str, code: int | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code

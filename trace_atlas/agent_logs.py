@@ -22,6 +22,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from trace_atlas import UserError
+
 # make normalize builds the normalized view (and everything it reads) and the seed their tests
 # compare with, then DuckDB copies the view to the file.
 NORMALIZED_MODELS = (
@@ -34,7 +36,7 @@ NORMALIZED_MODELS = (
 FORBIDDEN = set(",*?[]{}`")
 
 
-class LogsError(Exception):
+class LogsError(UserError):
     """A folder that cannot be read as agent logs; the message is one line naming it."""
 
 
@@ -209,3 +211,34 @@ def write_normalized(args: argparse.Namespace) -> int:
     database = Path(os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb"))
     memory = os.environ.get("TRACE_ATLAS_DUCKDB_MEMORY", "1GB")
     return normalized.write(database, Path(args.normalized), memory)
+
+
+def prepare_mine(options) -> bool:
+    """make mine: this user's logs at the agents' default places, history kept by default in
+    the user's data folder; False (after saying where it looked) when there are none."""
+    places = find_mine()
+    if places is None:
+        return False
+    options.claude_logs, options.codex_logs = places
+    if options.keep_history is None:
+        options.keep_history = True
+    os.environ.setdefault("TRACE_ATLAS_DB", str(history_database()))
+    return True
+
+
+def history_line(out: Path, keep_history: bool, default_database: str) -> str:
+    """What make mine keeps: the steps of deleted logs (the audit's count) and where."""
+    with open(out / "cache_hit_ratio_step_audit.csv", encoding="utf-8", newline="") as handle:
+        counts = {row["item"]: row["count"] for row in csv.DictReader(handle)}
+    database = os.environ.get("TRACE_ATLAS_DB", default_database)
+    if not keep_history:
+        return f"  history: off (KEEP_HISTORY=0): only the logs on disk; database {database}"
+    kept = counts.get("steps_from_deleted_logs", "0")
+    return f"  history: {kept} steps kept from logs deleted since they were read, in {database}"
+
+
+def history_database() -> Path:
+    """make mine's database: $XDG_DATA_HOME/trace-atlas/mine.duckdb (else under
+    ~/.local/share), where the steps of deleted agent logs are kept between runs."""
+    data_home = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local/share")
+    return Path(data_home) / "trace-atlas" / "mine.duckdb"

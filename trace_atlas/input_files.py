@@ -21,10 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from trace_atlas import UserError
+
 CHUNK = 8 * 1024 * 1024
 
 
-class InputError(Exception):
+class InputError(UserError):
     """An input that cannot be read; the message is one line naming it."""
 
 

@@ -10,11 +10,15 @@ import os
 import tempfile
 from pathlib import Path
 
+from trace_atlas import UserError
+
 MODEL = "agent_log_steps_normalized"
 
 
-class ExportError(Exception):
+class ExportError(UserError):
     """A problem the user can fix; printed in one line."""
+
+    code = 1
 
 
 def write(database: Path, output: Path, memory_limit: str = "1GB") -> int:

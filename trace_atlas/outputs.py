@@ -39,10 +39,7 @@ from typing import Any
 
 import duckdb
 
-from trace_atlas import (
-    PROJECT_DIR,
-    input_files,
-)
+from trace_atlas import PROJECT_DIR, UserError, input_files
 
 # Seconds spent on the tables, the figures and the page by the last write_outputs() call.
 TIMINGS: dict[str, float] = {}
@@ -53,8 +50,10 @@ FORMATS = ("text", "integer", "double", "percent", "rate")
 KINDS = ("csv", "markdown_table", "latex_table")
 
 
-class OutputError(Exception):
+class OutputError(UserError):
     """A problem the user can fix; printed without a traceback."""
+
+    code = 1
 
 
 @dataclass(frozen=True)

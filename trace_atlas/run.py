@@ -24,7 +24,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trace_atlas import PROJECT_DIR, agent_logs, build, ingest_plan, input_files, normalized
+from trace_atlas import (
+    PROJECT_DIR,
+    UserError,
+    agent_logs,
+    build,
+    ingest_plan,
+    input_files,
+)
 
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
 DEFAULT_TRACE = "data/default/trace.jsonl"
@@ -32,12 +39,8 @@ DEFAULT_OUT = "output/cache_hit_ratio"
 ENGINES = ("duckdb", "spark", "spark-cluster")
 
 
-class RunError(Exception):
-    """A problem the user can fix; printed as one line, without a traceback."""
-
-    def __init__(self, message: str, code: int = 2) -> None:
-        super().__init__(message)
-        self.code = code
+class RunError(UserError):
+    """A problem of the run the user can fix (trace_atlas.UserError)."""
 
 
 def say(message: str) -> None:
@@ -135,12 +138,9 @@ def plan_run(options: Options) -> Plan:
     if not options.normalized:
         check_output_folder(Path(options.out))
     if kind == "agent_logs":
-        try:
-            env, found = agent_logs.plan(
-                options.claude_logs, options.codex_logs, options.include_content
-            )
-        except agent_logs.LogsError as error:
-            raise RunError(str(error)) from None
+        env, found = agent_logs.plan(
+            options.claude_logs, options.codex_logs, options.include_content
+        )
         files = [path for logs in found for path in logs.files]
         plan = Plan("agent_logs", files, lock=database, env=env, logs=found)
     elif kind == "trace_db":
@@ -150,10 +150,7 @@ def plan_run(options: Options) -> Plan:
         env = {"TRACE_ATLAS_INPUT": "trace_db", "TRACE_ATLAS_INPUT_DB": str(db_path)}
         plan = Plan("trace_db", [str(db_path)], "duckdb_from_db", database, env=env)
     else:
-        try:
-            files = input_files.resolve(options.trace or DEFAULT_TRACE, PROJECT_DIR)
-        except input_files.InputError as error:
-            raise RunError(str(error)) from None
+        files = input_files.resolve(options.trace or DEFAULT_TRACE, PROJECT_DIR)
         if any("," in path for path in files):
             raise RunError("a trace file name holds a comma; rename it (commas separate files).")
         env = {"TRACE_ATLAS_INPUT": "trace", "TRACE_ATLAS_TRACE": ",".join(files)}
@@ -164,29 +161,14 @@ def plan_run(options: Options) -> Plan:
         plan.spark_dir = spark_dir
         plan.env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
     if options.engine == "spark-cluster":
-        plan_cluster(plan)
+        from trace_atlas import spark_cluster
+
+        spark_cluster.plan_run(plan)
     plan.env["TRACE_ATLAS_ON_BAD_LINES"] = options.on_bad_lines
     plan.env["TRACE_ATLAS_KEEP_HISTORY"] = "1" if options.keep_history else "0"
     if options.normalized:
         plan.select = list(agent_logs.NORMALIZED_MODELS)
     return plan
-
-
-def plan_cluster(plan: Plan) -> None:
-    """The running cluster of `trace-atlas spark-cluster up`: its Thrift server and folder."""
-    from trace_atlas import spark_cluster
-
-    directory = spark_cluster.default_directory()
-    state = spark_cluster.load_state(directory.resolve())
-    if state is None:
-        raise RunError(
-            f"no Spark cluster is running from {directory}: start one with make spark-cluster-up"
-        )
-    plan.target, plan.lock = "spark_cluster", directory
-    plan.lock_setting = "TRACE_ATLAS_SPARK_CLUSTER_DIR"
-    plan.spark_dir, plan.driver_ui = directory, state.driver_ui
-    plan.env["TRACE_ATLAS_SPARK_THRIFT_HOST"] = state.thrift_host
-    plan.env["TRACE_ATLAS_SPARK_THRIFT_PORT"] = str(state.thrift_port)
 
 
 @contextmanager
@@ -296,7 +278,7 @@ def run_build(
         say(f"  up to date: nothing changed since the build of {finished}; no dbt build")
         return {}
     say(f"dbt build (full log: {dbt_log_path()})")
-    before = cluster_snapshot(plan)
+    before = cluster_executors(plan)
     clock = time.perf_counter()
     may_be_fast = os.environ.get("TRACE_ATLAS_READER", "fast") != "exact"
     reader = "fast" if may_be_fast and ingest is not None and ingest.files("read") else "exact"
@@ -364,46 +346,32 @@ def built_line_counts(database: Path) -> dict[str, int]:
 
 
 def max_line_bytes() -> int:
-    """var max_line_bytes of dbt_project.yml."""
+    """var fast_reader_max_line_bytes of dbt_project.yml: a longer line goes to the exact reader."""
     import yaml
 
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
-    return int(project["vars"]["max_line_bytes"])
+    return int(project["vars"]["fast_reader_max_line_bytes"])
 
 
-# ---------------------------------------------------------------- a cluster's executors
+# ---------------------------------------------------------------- main
 
 
-def cluster_snapshot(plan: Plan):  # -> spark_cluster.Application | None
+def cluster_executors(plan: Plan):  # -> spark_cluster.Application | None
+    """On a cluster, its executors before the build (to tell which ran tasks)."""
     if plan.driver_ui is None:
         return None
     from trace_atlas import spark_cluster
 
-    try:
-        return spark_cluster.application(plan.driver_ui)
-    except spark_cluster.ClusterError as error:
-        raise RunError(str(error)) from None
+    return spark_cluster.application(plan.driver_ui)
 
 
 def cluster_report(plan: Plan, before) -> dict:
-    """spark.master and spark.executors (those that ran tasks during the build); a build that
-    ran on a local master instead of the cluster is an error."""
+    """On a cluster, spark.master and the executors that ran tasks during the build."""
     if before is None:
         return {}
     from trace_atlas import spark_cluster
 
-    usage = spark_cluster.executor_usage(before, spark_cluster.application(plan.driver_ui))
-    say(f"  spark.master {usage.master}, {usage.executors} executor(s) ran tasks")
-    if usage.master.startswith("local") or usage.executors == 0:
-        raise RunError(
-            f"the build did not run on the cluster (master {usage.master}, "
-            f"{usage.executors} executors ran tasks)",
-            code=1,
-        )
-    return {"spark.master": usage.master, "spark.executors": usage.executors}
-
-
-# ---------------------------------------------------------------- main
+    return spark_cluster.report(plan.driver_ui, before, say)
 
 
 def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
@@ -416,39 +384,16 @@ def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
         "started_at": started_at,
         "extra": extra,
     }
-    try:
-        outputs.write_outputs(
-            Path(options.out),
-            database=Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)),
-            manifest_path=target_dir / "manifest.json",
-            engine="duckdb" if options.engine == "duckdb" else "spark",
-            spark_dir=plan.spark_dir,
-            hashes=target_dir / "input_hashes.json",
-            run_options=run_options,
-            no_plots=options.no_plots,
-        )
-    except outputs.OutputError as error:
-        raise RunError(str(error), code=1) from None
-
-
-def history_line(out: Path, keep_history: bool) -> str:
-    """What make mine keeps: the steps of deleted logs (the audit's count) and where."""
-    import csv
-
-    with open(out / "cache_hit_ratio_step_audit.csv", encoding="utf-8", newline="") as handle:
-        counts = {row["item"]: row["count"] for row in csv.DictReader(handle)}
-    database = os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)
-    if not keep_history:
-        return f"  history: off (KEEP_HISTORY=0): only the logs on disk; database {database}"
-    kept = counts.get("steps_from_deleted_logs", "0")
-    return f"  history: {kept} steps kept from logs deleted since they were read, in {database}"
-
-
-def history_database() -> Path:
-    """make mine's database: $XDG_DATA_HOME/trace-atlas/mine.duckdb (else under
-    ~/.local/share), where the steps of deleted agent logs are kept between runs."""
-    data_home = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local/share")
-    return Path(data_home) / "trace-atlas" / "mine.duckdb"
+    outputs.write_outputs(
+        Path(options.out),
+        database=Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)),
+        manifest_path=target_dir / "manifest.json",
+        engine="duckdb" if options.engine == "duckdb" else "spark",
+        spark_dir=plan.spark_dir,
+        hashes=target_dir / "input_hashes.json",
+        run_options=run_options,
+        no_plots=options.no_plots,
+    )
 
 
 def dbt_log_path() -> Path:
@@ -463,19 +408,6 @@ def write_timings(target_dir: Path, timings: dict[str, float]) -> None:
     (target_dir / "run_timings.json").write_text(json.dumps(rounded, indent=1) + "\n")
 
 
-def prepare_mine(options: Options) -> bool:
-    """make mine: this user's logs at the agents' default places, history kept by default in
-    the user's data folder; False (after saying where it looked) when there are none."""
-    places = agent_logs.find_mine()
-    if places is None:
-        return False
-    options.claude_logs, options.codex_logs = places
-    if options.keep_history is None:
-        options.keep_history = True
-    os.environ.setdefault("TRACE_ATLAS_DB", str(history_database()))
-    return True
-
-
 def main(options: Options) -> int:
     """The whole run; the exit code (0 done, 1 the build or writer failed, 2 a bad option or
     input, 3 another run holds the database)."""
@@ -485,7 +417,7 @@ def main(options: Options) -> int:
     started_at = datetime.now(UTC).isoformat(timespec="seconds")
     timings: dict[str, float] = {}
     try:
-        if options.mine and not prepare_mine(options):
+        if options.mine and not agent_logs.prepare_mine(options):
             return 0
         plan = plan_run(options)
         size = sum(os.path.getsize(path) for path in plan.files)
@@ -502,17 +434,14 @@ def main(options: Options) -> int:
             extra = run_build(options, plan, ingest, hasher, timings)
             hasher.join()
             if options.normalized:
-                try:
-                    count = agent_logs.write_normalized(options)
-                except normalized.ExportError as error:
-                    raise RunError(str(error), code=1) from None
+                count = agent_logs.write_normalized(options)
                 say(f"wrote {count:,} steps to {options.normalized}")
                 say(f"done in {time.perf_counter() - started:.1f} s")
                 return 0
             clock = time.perf_counter()
             write(options, plan, started_at, extra)
             timings["outputs"] = time.perf_counter() - clock
-    except RunError as error:
+    except UserError as error:
         print(f"error: {error}", flush=True, file=sys.stderr)
         return error.code
     from trace_atlas import outputs
@@ -526,7 +455,7 @@ def main(options: Options) -> int:
     if plan.logs:
         for line in agent_logs.summary(out):
             say(line)
-        say(history_line(out, bool(options.keep_history)))
+        say(agent_logs.history_line(out, bool(options.keep_history), DEFAULT_DATABASE))
     if options.no_plots:
         say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
     say(f"done in {time.perf_counter() - started:.1f} s")

@@ -24,7 +24,7 @@ import urllib.request
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from trace_atlas import PROJECT_DIR
+from trace_atlas import PROJECT_DIR, UserError
 
 HOST = "127.0.0.1"
 STATE_FILE = "cluster.json"
@@ -43,8 +43,8 @@ PORT_DEFAULTS = {
 }
 
 
-class ClusterError(Exception):
-    """A problem the user can fix; printed as one message, without a traceback."""
+class ClusterError(UserError):
+    """A problem with the cluster the user can fix (trace_atlas.UserError)."""
 
 
 @dataclass
@@ -325,3 +325,33 @@ def main(argv: list[str] | None = None) -> int:
     except ClusterError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def plan_run(plan) -> None:
+    """make run ENGINE=spark-cluster: the running cluster's Thrift server and folder, on the
+    run's plan (trace_atlas.run.Plan)."""
+    directory = default_directory()
+    state = load_state(directory.resolve())
+    if state is None:
+        raise ClusterError(
+            f"no Spark cluster is running from {directory}: start one with make spark-cluster-up"
+        )
+    plan.target, plan.lock = "spark_cluster", directory
+    plan.lock_setting = "TRACE_ATLAS_SPARK_CLUSTER_DIR"
+    plan.spark_dir, plan.driver_ui = directory, state.driver_ui
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_HOST"] = state.thrift_host
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_PORT"] = str(state.thrift_port)
+
+
+def report(driver_ui: str, before: Application, say) -> dict:
+    """spark.master and spark.executors (those that ran tasks during the build); a build that
+    ran on a local master instead of the cluster is an error."""
+    usage = executor_usage(before, application(driver_ui))
+    say(f"  spark.master {usage.master}, {usage.executors} executor(s) ran tasks")
+    if usage.master.startswith("local") or usage.executors == 0:
+        raise ClusterError(
+            f"the build did not run on the cluster (master {usage.master}, "
+            f"{usage.executors} executors ran tasks)",
+            code=1,
+        )
+    return {"spark.master": usage.master, "spark.executors": usage.executors}

@@ -41,7 +41,7 @@ trace_steps as (
         {{ sql_string_list(files) }},
         format = 'newline_delimited', records = false, filename = true,
         columns = {'step': '{{ duckdb_step_type() | replace("'", "''") }}'},
-        maximum_object_size = {{ var('max_line_bytes') }}
+        maximum_object_size = {{ var('fast_reader_max_line_bytes') }}
     )
 
 ),
