@@ -8,7 +8,7 @@ warehouse's parquet folders, with DuckDB's parquet reader: no JVM), and only for
 
 * ``integer``: the exact digits; ``double``: the shortest text that reads back as the same double
   (Python's ``repr``); ``percent``: a share already x 100 with two decimals and ``%``; ``rate``: a
-  fraction shown in percent with one decimal (``--`` when undefined); ``text``: as is. An undefined
+  fraction shown in percent with one decimal (``--`` when undefined); ``general6``: Python's ``%.6g``; ``text``: as is. An undefined
   value is an empty cell. Nothing is computed here.
 
 Then it draws the figures (trace_atlas/figures.py) and writes ``run_manifest.json``: where the
@@ -49,7 +49,7 @@ TIMINGS: dict[str, float] = {}
 MARKER = ".trace_atlas_output"
 RUN_MANIFEST = "run_manifest.json"
 ENGINES = ("duckdb", "spark")
-FORMATS = ("text", "integer", "double", "percent", "rate")
+FORMATS = ("text", "integer", "double", "percent", "rate", "general6")
 KINDS = ("csv", "markdown_table", "latex_table")
 
 
@@ -199,6 +199,8 @@ def format_cell(value: Any, fmt: str) -> str:
         return f"{float(value):.2f}%"
     if fmt == "rate":
         return f"{float(value) * 100:.1f}%"
+    if fmt == "general6":
+        return f"{float(value):.6g}"
     return str(value)
 
 
