@@ -8,8 +8,8 @@ warehouse's parquet folders, with DuckDB's parquet reader: no JVM), and only for
 
 * ``integer``: the exact digits; ``double``: the shortest text that reads back as the same double
   (Python's ``repr``); ``percent``: a share already x 100 with two decimals and ``%``; ``rate``: a
-  fraction shown in percent with one decimal (``--`` when undefined); ``general6``: Python's ``%.6g``; ``text``: as is. An undefined
-  value is an empty cell. Nothing is computed here.
+  fraction shown in percent with one decimal (``--`` when undefined); ``general6``: Python's
+  ``%.6g``; ``text``: as is. An undefined value is an empty cell. Nothing is computed here.
 
 Then it draws the figures (trace_atlas/figures.py) and writes ``run_manifest.json``: where the
 numbers came from (input files with size and sha256, rows read / ingested / eligible, mode,

@@ -1,0 +1,225 @@
+"""The idle-gap and thinking-time tables against the independent reference (idle_cost_reference.py)
+on generated inputs of every kind: a normal trace, a trace with the rare rows (negative gaps, no
+timestamps, a step's own tool results, ties, unpriced and family-priced models) split over two
+gzip files, the trace database built from it, and raw agent logs. One dbt build per input (the
+idle-cost marts and what they read, with their tests); every cell is compared: integers, text,
+gaps, percentiles and shares exactly, dollar sums and means (float sums whose order differs)
+within 1e-9 relative."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from trace_atlas import outputs
+
+import idle_cost_reference as reference
+import raw_logs_reference
+from atlas_testkit import DBT, PROJECT_DIR, dbt_environment, generate_trace
+
+FILES = ("cache_hit_idle_gap_summary.csv", "human_idle_cache_counterfactual_summary.csv")
+MARTS = ("cache_hit_idle_gap_summary", "human_idle_cache_counterfactual_summary", "unpriced_models")
+# Float sums in another order than the reference's (file order): equal within 1e-9 relative.
+SUMMED = {
+    "observed_input_cost_usd", "counterfactual_input_cost_usd", "input_cost_reduction_usd",
+    "observed_total_cost_usd", "counterfactual_total_cost_usd", "total_cost_reduction_usd",
+    "total_cost_reduction_pct", "cost_saved_per_reduced_step_avg_usd",
+    "idle_gap_per_reduced_step_avg_seconds",
+}  # fmt: skip
+
+
+def build(workdir: Path, env: dict[str, str], target: str | None = None) -> dict[str, str]:
+    """dbt build of the idle-cost marts (upstream models and their tests); the files' text."""
+    command = [DBT, "build", "--select", "+path:models/marts/idle_cost", "--indirect-selection"]
+    command += ["cautious", "--target-path", str(workdir / "target")]
+    command += ["--log-path", str(workdir / "logs")] + (["--target", target] if target else [])
+    built = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-6000:]
+    manifest = outputs.read_manifest(workdir / "target" / "manifest.json")
+    specs = [spec for spec in outputs.output_specs(manifest) if spec.model in MARTS]
+    reader = outputs.MartReader("duckdb", workdir / "atlas.duckdb", workdir)
+    try:
+        return {spec.file: outputs.render(outputs.load_table(reader, spec)) for spec in specs}
+    finally:
+        reader.close()
+
+
+def assert_same_cells(built: str, expected: str, name: str) -> None:
+    built_rows, expected_rows = built.splitlines(), expected.splitlines()
+    assert built_rows[0] == expected_rows[0], name
+    header = built_rows[0].split(",")
+    assert len(built_rows) == len(expected_rows), name
+    for built_row, expected_row in zip(built_rows[1:], expected_rows[1:], strict=True):
+        for column, got, want in zip(
+            header, built_row.split(","), expected_row.split(","), strict=True
+        ):
+            if column in SUMMED and got and want:
+                assert float(got) == pytest.approx(float(want), rel=1e-9, abs=1e-12), (name, column)
+            else:
+                assert got == want, (name, expected_row.split(",")[0], column)
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("idle_cost")
+
+
+@pytest.fixture(scope="module")
+def rare_trace(folder: Path) -> list[Path]:
+    first = generate_trace(
+        folder / "rare" / "trace.jsonl.gz",
+        3000,
+        "--edge-cases",
+        "--idle-edge-cases",
+        "--files",
+        "2",
+    )
+    return sorted(first.parent.glob("trace-*.jsonl.gz"))
+
+
+@pytest.fixture(scope="module")
+def normal_run(folder: Path) -> tuple[list[Path], dict[str, str]]:
+    trace = [generate_trace(folder / "normal.jsonl", 2500)]
+    workdir = folder / "normal_run"
+    return trace, build(workdir, dbt_environment(str(trace[0]), workdir / "atlas.duckdb"))
+
+
+@pytest.fixture(scope="module")
+def rare_run(folder: Path, rare_trace: list[Path]) -> dict[str, str]:
+    workdir = folder / "rare_run"
+    trace = ",".join(str(path) for path in rare_trace)
+    return build(workdir, dbt_environment(trace, workdir / "atlas.duckdb"))
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_normal_trace(normal_run, name):
+    trace, built = normal_run
+    assert_same_cells(built[name], reference.outputs_for([str(p) for p in trace])[name], name)
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_rare_rows(rare_trace, rare_run, name):
+    expected = reference.outputs_for([str(path) for path in rare_trace])
+    assert_same_cells(rare_run[name], expected[name], name)
+
+
+def test_unpriced_models_are_named_with_their_steps(rare_trace, rare_run):
+    steps = reference.read_steps([str(path) for path in rare_trace])
+    counts: dict[tuple[str, str], int] = {}
+    for step in steps:
+        provider = step.get("provider") if isinstance(step.get("provider"), str) else "unknown"
+        if reference.price_of(provider, step.get("model")) is None:
+            key = (provider, step.get("model") or "")
+            counts[key] = counts.get(key, 0) + 1
+    assert ("claude", "mystery-model-7") in counts and ("codex", "") in counts
+    lines = rare_run["human_idle_cache_unpriced_models.csv"].splitlines()
+    assert lines[0] == "provider,model,steps"
+    written = {(row.split(",")[0], row.split(",")[1]): int(row.split(",")[2]) for row in lines[1:]}
+    assert written == counts
+
+
+def utc(text: str) -> str:
+    """An ISO 8601 text as a TIMESTAMP in UTC (NULL when it is not one)."""
+    return f"cast(try_cast({text} as timestamptz) at time zone 'UTC' as timestamp)"
+
+
+def trace_database(traces: list[Path], database: Path) -> None:
+    """The published database's layout: rounds, timing_events (TIMESTAMP, event_index from 1),
+    tool_calls (TIMESTAMP emitted_at / result_at), round_pk in file order."""
+    files = "[" + ", ".join(f"'{path}'" for path in traces) + "]"
+    events = 'struct(event_type varchar, "timestamp" varchar, tool_call_id varchar)[]'
+    tools = (
+        "struct(tool_index bigint, tool_call_id varchar, emitted_at varchar, result_at varchar)[]"
+    )
+    with duckdb.connect(str(database)) as connection:
+        connection.execute(
+            f"""
+            create table raw_steps as
+            select row_number() over () - 1 as round_pk, *
+            from read_json({files}, format = 'newline_delimited', columns = {{
+                'provider': 'varchar', 'session_id': 'varchar', 'round_index': 'bigint',
+                'model': 'varchar', 'prefix_tokens': 'bigint', 'newly_append_tokens': 'bigint',
+                'output_tokens': 'bigint', 'claude_cache_creation_input_tokens': 'bigint',
+                'timing_events': '{events}', 'tools': '{tools}'
+            }})
+            """
+        )
+        connection.execute(
+            "create table rounds as select * exclude (timing_events, tools) from raw_steps"
+        )
+        connection.execute(
+            f"""
+            create table timing_events as
+            select round_pk, event_index, event.event_type, event.tool_call_id,
+                {utc('event."timestamp"')} as "timestamp"
+            from (
+                select round_pk, unnest(timing_events) as event,
+                    unnest(generate_series(1, len(timing_events))) as event_index
+                from raw_steps where len(timing_events) > 0
+            ) order by round_pk, event_index
+            """
+        )
+        connection.execute(
+            f"""
+            create table tool_calls as
+            select round_pk, tool.tool_index, tool.tool_call_id,
+                {utc("tool.emitted_at")} as emitted_at, {utc("tool.result_at")} as result_at
+            from (select round_pk, unnest(tools) as tool from raw_steps where len(tools) > 0)
+            """
+        )
+        connection.execute("drop table raw_steps")
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_trace_database(folder, rare_trace, name, request):
+    workdir = folder / "database_run"
+    if not (workdir / "files").is_dir():
+        workdir.mkdir(parents=True)
+        trace_database(rare_trace, workdir / "trace.duckdb")
+        env = dbt_environment("unused.jsonl", workdir / "atlas.duckdb")
+        env |= {
+            "TRACE_ATLAS_INPUT": "trace_db",
+            "TRACE_ATLAS_INPUT_DB": str(workdir / "trace.duckdb"),
+        }
+        built = build(workdir, env, target="duckdb_from_db")
+        (workdir / "files").mkdir()
+        for file, text in built.items():
+            (workdir / "files" / file).write_text(text)
+    expected = reference.outputs_for([str(path) for path in rare_trace])
+    assert_same_cells((workdir / "files" / name).read_text(), expected[name], name)
+
+
+@pytest.fixture(scope="module")
+def raw_logs_run(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
+    claude, codex = folder / "logs" / "claude" / "projects", folder / "logs" / "codex"
+    command = [sys.executable, str(PROJECT_DIR / "tools" / "generate_raw_logs.py"), "--quiet"]
+    command += ["--claude-root", str(claude), "--codex-root", str(codex), "--steps", "1500"]
+    subprocess.run(command, check=True)
+    sessions = codex / "sessions"
+    workdir = folder / "raw_logs_run"
+    env = dbt_environment("unused.jsonl", workdir / "atlas.duckdb")
+    env |= {
+        "TRACE_ATLAS_INPUT": "agent_logs",
+        "TRACE_ATLAS_CLAUDE_LOGS": str(claude),
+        "TRACE_ATLAS_CODEX_LOGS": str(sessions),
+    }
+    built = build(workdir, env)
+    steps = raw_logs_reference.normalize([claude], [codex]).steps
+    expected = {
+        "cache_hit_idle_gap_summary.csv": reference.idle_gap_summary(steps),
+        "human_idle_cache_counterfactual_summary.csv": reference.counterfactual_summary(steps),
+    }
+    return built, expected
+
+
+@pytest.mark.parametrize("name", FILES)
+def test_raw_logs(raw_logs_run, name):
+    built, expected = raw_logs_run
+    assert_same_cells(built[name], expected[name], name)
+
+
+if __name__ == "__main__":
+    sys.exit(pytest.main([__file__, "-x"]))
