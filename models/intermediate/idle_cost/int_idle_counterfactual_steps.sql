@@ -92,7 +92,7 @@ steps_priced as (
     from steps_split
     left join prices
         on steps_split.provider_scope = prices.provider_scope
-        and steps_split.model = prices.model
+            and steps_split.model = prices.model
 
 ),
 

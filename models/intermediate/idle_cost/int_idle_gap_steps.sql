@@ -129,9 +129,9 @@ results_looked_up as (
     from leading_results
     inner join emissions_placed
         on leading_results.provider = emissions_placed.provider
-        and leading_results.session_id = emissions_placed.session_id
-        and leading_results.tool_call_id = emissions_placed.tool_call_id
-        and emissions_placed.session_position < leading_results.session_position
+            and leading_results.session_id = emissions_placed.session_id
+            and leading_results.tool_call_id = emissions_placed.tool_call_id
+            and leading_results.session_position > emissions_placed.session_position
 
 ),
 

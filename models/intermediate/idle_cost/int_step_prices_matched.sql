@@ -34,8 +34,8 @@ exact_matches as (
     from step_models
     inner join prices
         on prices.match = 'exact'
-        and step_models.provider_scope = prices.provider
-        and step_models.model = prices.model
+            and step_models.provider_scope = prices.provider
+            and step_models.model = prices.model
 
 ),
 
@@ -56,8 +56,8 @@ family_matches as (
     from step_models
     inner join prices
         on prices.match = 'family'
-        and (prices.provider is null or prices.provider = step_models.provider_scope)
-        and instr(lower(step_models.model), prices.model) > 0
+            and (prices.provider is null or step_models.provider_scope = prices.provider)
+            and instr(lower(step_models.model), prices.model) > 0
 
 ),
 
@@ -79,11 +79,11 @@ final as (
     from step_models
     left join exact_matches
         on step_models.provider_scope = exact_matches.provider_scope
-        and step_models.model = exact_matches.model
+            and step_models.model = exact_matches.model
     left join family_matches
         on step_models.provider_scope = family_matches.provider_scope
-        and step_models.model = family_matches.model
-        and family_matches.family_rank = 1
+            and step_models.model = family_matches.model
+            and family_matches.family_rank = 1
 
 )
 

@@ -87,9 +87,11 @@ groups_counted as (
 
 gaps_listed as (
 
-    select scope, trigger, 'all' as gap_list, gap_seconds from steps_fanned where gap_seconds is not null
+    select scope, trigger, 'all' as gap_list, gap_seconds from steps_fanned
+    where gap_seconds is not null
     union all
-    select scope, trigger, 'low' as gap_list, gap_seconds from steps_fanned where gap_seconds is not null and is_low_hit
+    select scope, trigger, 'low' as gap_list, gap_seconds from steps_fanned
+    where gap_seconds is not null and is_low_hit
 
 ),
 
@@ -144,9 +146,9 @@ percentiles as (
     from positions
     inner join gaps_ranked
         on positions.scope = gaps_ranked.scope
-        and positions.trigger = gaps_ranked.trigger
-        and positions.gap_list = gaps_ranked.gap_list
-        and gaps_ranked.gap_rank in (floor(positions.position), ceil(positions.position))
+            and positions.trigger = gaps_ranked.trigger
+            and positions.gap_list = gaps_ranked.gap_list
+            and gaps_ranked.gap_rank in (floor(positions.position), ceil(positions.position))
     group by
         positions.scope,
         positions.trigger,
@@ -202,10 +204,10 @@ final as (
         on triggers.trigger = time_measures.trigger
     left join groups_counted
         on scopes.scope = groups_counted.scope
-        and triggers.trigger = groups_counted.trigger
+            and triggers.trigger = groups_counted.trigger
     left join percentiles_pivoted
         on scopes.scope = percentiles_pivoted.scope
-        and triggers.trigger = percentiles_pivoted.trigger
+            and triggers.trigger = percentiles_pivoted.trigger
 
 )
 

@@ -135,8 +135,8 @@ percentiles as (
     from positions
     inner join samples_ranked
         on positions.scope = samples_ranked.scope
-        and positions.sample_kind = samples_ranked.sample_kind
-        and samples_ranked.sample_rank in (floor(positions.position), least(floor(positions.position) + 1, positions.sample_count - 1))
+            and positions.sample_kind = samples_ranked.sample_kind
+            and samples_ranked.sample_rank in (floor(positions.position), least(floor(positions.position) + 1, positions.sample_count - 1))
     group by
         positions.scope,
         positions.sample_kind,
@@ -202,7 +202,7 @@ final as (
         case
             when scopes_summed.observed_append_tokens > 0
                 then cast(scopes_summed.observed_append_tokens - scopes_summed.counterfactual_append_tokens as double)
-                / cast(scopes_summed.observed_append_tokens as double)
+                    / cast(scopes_summed.observed_append_tokens as double)
         end as append_reduction_pct_of_all_append,
         coalesce(scopes_summed.observed_user_append_tokens, 0) as observed_user_append_tokens,
         coalesce(scopes_summed.counterfactual_user_append_tokens, 0) as counterfactual_user_append_tokens,
@@ -210,7 +210,7 @@ final as (
         case
             when scopes_summed.observed_user_append_tokens > 0
                 then cast(scopes_summed.observed_user_append_tokens - scopes_summed.counterfactual_user_append_tokens as double)
-                / cast(scopes_summed.observed_user_append_tokens as double)
+                    / cast(scopes_summed.observed_user_append_tokens as double)
         end as user_append_reduction_pct,
         coalesce(scopes_summed.observed_prefix_tokens, 0) as observed_prefix_tokens,
         coalesce(scopes_summed.counterfactual_prefix_tokens, 0) as counterfactual_prefix_tokens,

@@ -42,7 +42,7 @@ prices_dated as (
         *,
         row_number() over (
             partition by coalesce(provider, ''), lower(model), match
-            order by applies_from desc, match_order
+            order by applies_from desc, match_order asc
         ) as date_rank
     from price_rows
 
