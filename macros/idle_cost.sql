@@ -90,3 +90,80 @@
             + greatest(0, least({{ cache_write }}, {{ append }})) * cache_write_usd_per_token
     end
 {%- endmacro %}
+
+
+{% macro fixed_text(value, decimals, thousands=false) -%}
+    {{ return(adapter.dispatch('fixed_text', 'trace_atlas')(value, decimals, thousands)) }}
+{%- endmacro %}
+
+{% macro duckdb__fixed_text(value, decimals, thousands=false) -%}
+    {#- A double as text with `decimals` decimals, correctly rounded from its binary value (as
+        Python's format), with comma thousands separators when asked. -#}
+    format('{:{{ "," if thousands }}.{{ decimals }}f}', cast({{ value }} as double))
+{%- endmacro %}
+
+{% macro spark__fixed_text(value, decimals, thousands=false) -%}
+    {#- Spark: Java's formatter rounds half-up from the shortest decimal text; the value is
+        first rounded half-even as a decimal of 20 decimals (bround), so the formatter has
+        nothing left to round. -#}
+    format_string('%{{ "," if thousands }}.{{ decimals }}f', bround(cast({{ value }} as decimal(38, 20)), {{ decimals }}))
+{%- endmacro %}
+
+
+{% macro token_cell(value, tex=false) -%}
+    {#- A token count as the thinking-time table writes it: >= 1e9 `1.23B`, >= 1e6 `4.5M`,
+        >= 1e3 `6.7K` (two, one, one decimals), else the integer; the sign in front; in LaTeX a
+        thin space before the unit. -#}
+    {%- set magnitude = 'abs(cast(' ~ value ~ ' as double))' -%}
+    {%- set space = '\\,' if tex else '' -%}
+    concat(
+        case when {{ value }} < 0 then '-' else '' end,
+        case
+            when {{ magnitude }} >= 1e9 then concat({{ fixed_text(magnitude ~ ' / 1e9', 2) }}, '{{ space }}B')
+            when {{ magnitude }} >= 1e6 then concat({{ fixed_text(magnitude ~ ' / 1e6', 1) }}, '{{ space }}M')
+            when {{ magnitude }} >= 1e3 then concat({{ fixed_text(magnitude ~ ' / 1e3', 1) }}, '{{ space }}K')
+            else {{ fixed_text(magnitude, 0) }}
+        end
+    )
+{%- endmacro %}
+
+
+{% macro money_cell(value, tex=false) -%}
+    {#- Dollars as the table writes them: >= 1000 no decimals, >= 100 one, else two (by the
+        absolute value), comma thousands separators; `\$` in LaTeX. -#}
+    concat(
+        '{{ "\\$" if tex else "$" }}',
+        case
+            when abs({{ value }}) >= 1000 then {{ fixed_text(value, 0, true) }}
+            when abs({{ value }}) >= 100 then {{ fixed_text(value, 1, true) }}
+            else {{ fixed_text(value, 2, true) }}
+        end
+    )
+{%- endmacro %}
+
+
+{% macro small_money_cell(value, tex=false) -%}
+    {#- The saving per step: >= 1 two decimals, >= 0.01 three, >= 0.001 four, else six; `--`
+        when undefined. -#}
+    case
+        when {{ value }} is null then '--'
+        else concat(
+            '{{ "\\$" if tex else "$" }}',
+            case
+                when abs({{ value }}) >= 1 then {{ fixed_text(value, 2, true) }}
+                when abs({{ value }}) >= 0.01 then {{ fixed_text(value, 3, true) }}
+                when abs({{ value }}) >= 0.001 then {{ fixed_text(value, 4, true) }}
+                else {{ fixed_text(value, 6, true) }}
+            end
+        )
+    end
+{%- endmacro %}
+
+
+{% macro share_cell(fraction, tex=false) -%}
+    {#- A fraction in percent with one decimal (`45.9%`, `\%` in LaTeX); `--` when undefined. -#}
+    case
+        when {{ fraction }} is null then '--'
+        else concat({{ fixed_text(fraction ~ ' * 100', 1) }}, '{{ "\\%" if tex else "%" }}')
+    end
+{%- endmacro %}

@@ -284,6 +284,12 @@ def nearest_pair_percentile(values: list[float], q: float) -> float | None:
 
 
 def counterfactual_summary(steps: list[dict]) -> str:
+    header, rows = counterfactual_values(steps)
+    return to_csv([[cell_text(value) for value in row] for row in [header, *rows]])
+
+
+def counterfactual_values(steps: list[dict]) -> tuple[list[str], list[list[Any]]]:
+    """The header and the typed values of the summary's rows (merged, claude, codex)."""
     last_seen: dict[str, tuple[int, int | None]] = {}
     totals: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
     samples: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
@@ -363,7 +369,7 @@ def counterfactual_summary(steps: list[dict]) -> str:
         "idle_gap_per_reduced_step_avg_seconds", "idle_gap_per_reduced_step_p50_seconds",
         "idle_gap_per_reduced_step_p90_seconds", "pricing_as_of",
     ]  # fmt: skip
-    rows = [header]
+    rows = []
     for scope in SCOPES:
         data = totals[scope]
         saved, gaps = samples[scope]["saved"], samples[scope]["gap"]
@@ -389,7 +395,85 @@ def counterfactual_summary(steps: list[dict]) -> str:
                 PRICING_AS_OF,
             ]
         )  # fmt: skip
-    return to_csv([[cell_text(value) for value in row] for row in rows])
+    return header, rows
+
+
+# ---------------------------------------------------------------- the thinking-time table
+
+TABLE_LINES = (
+    "User-initiated steps with predecessor", "Observed append tokens",
+    "Append after retained cache", "Append-token reduction", "Observed total cost",
+    "Cost after retained cache", "Total cost reduction", "Cost saved / reduced step avg",
+)  # fmt: skip
+
+
+def token_text(value: int, tex: bool) -> str:
+    sign, size = ("-" if value < 0 else ""), abs(float(value))
+    unit = "\\," if tex else ""
+    if size >= 1e9:
+        return f"{sign}{size / 1e9:.2f}{unit}B"
+    if size >= 1e6:
+        return f"{sign}{size / 1e6:.1f}{unit}M"
+    if size >= 1e3:
+        return f"{sign}{size / 1e3:.1f}{unit}K"
+    return f"{sign}{size:.0f}"
+
+
+def dollar_text(value: float, tex: bool) -> str:
+    decimals = 0 if abs(value) >= 1000 else 1 if abs(value) >= 100 else 2
+    return ("\\$" if tex else "$") + f"{value:,.{decimals}f}"
+
+
+def small_dollar_text(value: float | None, tex: bool) -> str:
+    if value is None:
+        return "--"
+    size = abs(value)
+    decimals = 2 if size >= 1 else 3 if size >= 0.01 else 4 if size >= 0.001 else 6
+    return ("\\$" if tex else "$") + f"{value:,.{decimals}f}"
+
+
+def percent_text(value: float | None, tex: bool) -> str:
+    return "--" if value is None else f"{value * 100:.1f}" + ("\\%" if tex else "%")
+
+
+def counterfactual_table_lines(steps: list[dict], tex: bool) -> list[list[str]]:
+    """The eight lines of the table: label, then the Claude, Codex and Total cells."""
+    header, rows = counterfactual_values(steps)
+    by_scope = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
+    columns = [by_scope["claude"], by_scope["codex"], by_scope["merged"]]
+    cells = (
+        lambda c: f"{c['user_rounds_with_predecessor']:,}",
+        lambda c: token_text(c["observed_append_tokens"], tex),
+        lambda c: token_text(c["counterfactual_append_tokens"], tex),
+        lambda c: (
+            token_text(c["append_reduction_tokens"], tex)
+            + f" ({percent_text(c['append_reduction_pct_of_all_append'], tex)})"
+        ),
+        lambda c: dollar_text(c["observed_total_cost_usd"], tex),
+        lambda c: dollar_text(c["counterfactual_total_cost_usd"], tex),
+        lambda c: (
+            dollar_text(c["total_cost_reduction_usd"], tex)
+            + f" ({percent_text(c['total_cost_reduction_pct'], tex)})"
+        ),
+        lambda c: small_dollar_text(c["cost_saved_per_reduced_step_avg_usd"], tex),
+    )
+    return [
+        [label, *(cell(c) for c in columns)] for label, cell in zip(TABLE_LINES, cells, strict=True)
+    ]
+
+
+def counterfactual_markdown(steps: list[dict]) -> str:
+    """The table's Markdown lines (the caption, our own words, is not the reference's)."""
+    lines = ["| Metric | Claude | Codex | Total |", "| :-- | --: | --: | --: |"]
+    lines += ["| " + " | ".join(line) + " |" for line in counterfactual_table_lines(steps, False)]
+    return "\n".join(lines) + "\n"
+
+
+def counterfactual_latex_rows(steps: list[dict]) -> str:
+    """The LaTeX table's lines between its rules: the header and the eight lines."""
+    lines = ["Metric & Claude & Codex & Total \\\\", "\\midrule"]
+    lines += [" & ".join(line) + " \\\\" for line in counterfactual_table_lines(steps, True)]
+    return "\n".join(lines) + "\n"
 
 
 def fraction(part: float, whole: float) -> float | None:

@@ -21,7 +21,10 @@ import raw_logs_reference
 from atlas_testkit import DBT, PROJECT_DIR, dbt_environment, generate_trace
 
 FILES = ("cache_hit_idle_gap_summary.csv", "human_idle_cache_counterfactual_summary.csv")
-MARTS = ("cache_hit_idle_gap_summary", "human_idle_cache_counterfactual_summary", "unpriced_models")
+MARTS = (
+    "cache_hit_idle_gap_summary", "human_idle_cache_counterfactual_summary", "unpriced_models",
+    "human_idle_cache_counterfactual_table",
+)  # fmt: skip
 # Float sums in another order than the reference's (file order): equal within 1e-9 relative.
 SUMMED = {
     "observed_input_cost_usd", "counterfactual_input_cost_usd", "input_cost_reduction_usd",
@@ -42,7 +45,8 @@ def build(workdir: Path, env: dict[str, str], target: str | None = None) -> dict
     specs = [spec for spec in outputs.output_specs(manifest) if spec.model in MARTS]
     reader = outputs.MartReader("duckdb", workdir / "atlas.duckdb", workdir)
     try:
-        return {spec.file: outputs.render(outputs.load_table(reader, spec)) for spec in specs}
+        docs = outputs.docs_blocks(manifest)
+        return {spec.file: outputs.render(outputs.load_table(reader, spec), docs) for spec in specs}
     finally:
         reader.close()
 
@@ -104,6 +108,26 @@ def test_normal_trace(normal_run, name):
 def test_rare_rows(rare_trace, rare_run, name):
     expected = reference.outputs_for([str(path) for path in rare_trace])
     assert_same_cells(rare_run[name], expected[name], name)
+
+
+def assert_same_table(built: dict[str, str], steps: list[dict]) -> None:
+    """The .md and .tex tables: every cell as the reference formats it, and our caption."""
+    markdown, caption = built["human_idle_cache_counterfactual.md"].split("\n\n")
+    assert markdown + "\n" == reference.counterfactual_markdown(steps)
+    assert caption.startswith("What the user's thinking time costs")
+    tex = built["human_idle_cache_counterfactual.tex"].splitlines()
+    rows = tex[tex.index(r"\toprule") + 1 : tex.index(r"\bottomrule")]
+    assert "\n".join(rows) + "\n" == reference.counterfactual_latex_rows(steps)
+    assert r"\caption{What the user's thinking time costs" in "\n".join(tex)
+
+
+def test_table_normal_trace(normal_run):
+    trace, built = normal_run
+    assert_same_table(built, reference.read_steps([str(path) for path in trace]))
+
+
+def test_table_rare_rows(rare_trace, rare_run):
+    assert_same_table(rare_run, reference.read_steps([str(path) for path in rare_trace]))
 
 
 def test_unpriced_models_are_named_with_their_steps(rare_trace, rare_run):
