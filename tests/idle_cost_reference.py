@@ -249,14 +249,62 @@ def idle_gap_summary(steps: list[dict]) -> str:
 # ---------------------------------------------------------------- the counterfactual table
 
 
-def price_of(provider: str, model: Any) -> tuple[float, float | None, float, float] | None:
+class Prices:
+    """A price table: exact entries by `provider:model`, family entries in order (each with
+    the provider it is limited to, or None), and its date (year-month)."""
+
+    def __init__(self, exact: dict, families: list, as_of: str) -> None:
+        self.exact, self.families, self.as_of = exact, families, as_of
+
+    @classmethod
+    def from_csv(cls, path: Path) -> Prices:
+        """A user's price file (the seed's columns): the latest row of a key applies."""
+        with open(path, encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+
+        def rates(row: dict) -> tuple:
+            write = row["cache_write_5m_per_mtok"]
+            return (float(row["input_per_mtok"]), float(write) if write else None,
+                    float(row["cache_read_per_mtok"]), float(row["output_per_mtok"]))  # fmt: skip
+
+        latest: dict[tuple, dict] = {}
+        for row in rows:
+            model = row["model"] if row["match"] == "exact" else row["model"].lower()
+            key = (row["provider"], model, row["match"])
+            if key not in latest or row["applies_from"] > latest[key]["applies_from"]:
+                latest[key] = row
+        exact = {f"{p}:{m}": rates(row) for (p, m, kind), row in latest.items() if kind == "exact"}
+        families = sorted(
+            (int(row["match_order"]), m, p or None, rates(row))
+            for (p, m, kind), row in latest.items()
+            if kind == "family"
+        )
+        as_of = max(row["applies_from"] for row in rows)[:7]
+        return cls(exact, [(m, p, price) for _, m, p, price in families], as_of)
+
+
+REFERENCE_PRICES = Prices(
+    EXACT_PRICES, [(match, None, price) for match, price in FAMILY_PRICES], PRICING_AS_OF
+)
+
+
+def price_of(
+    provider: str, model: Any, prices: Prices = REFERENCE_PRICES
+) -> tuple[float, float | None, float, float] | None:
     if not isinstance(model, str) or not model:
         return None
-    exact = EXACT_PRICES.get(f"{provider}:{model}")
+    exact = prices.exact.get(f"{provider}:{model}")
     if exact:
         return exact
     lowered = model.lower()
-    return next((price for match, price in FAMILY_PRICES if match in lowered), None)
+    return next(
+        (
+            price
+            for match, only, price in prices.families
+            if match in lowered and only in (None, provider)
+        ),
+        None,
+    )
 
 
 def cost(price, prefix: int, append: int, output: int, cache_write: int) -> tuple[float, float]:
@@ -283,12 +331,14 @@ def nearest_pair_percentile(values: list[float], q: float) -> float | None:
     return ordered[lower] * (1 - weight) + ordered[upper] * weight
 
 
-def counterfactual_summary(steps: list[dict]) -> str:
-    header, rows = counterfactual_values(steps)
+def counterfactual_summary(steps: list[dict], prices: Prices = REFERENCE_PRICES) -> str:
+    header, rows = counterfactual_values(steps, prices)
     return to_csv([[cell_text(value) for value in row] for row in [header, *rows]])
 
 
-def counterfactual_values(steps: list[dict]) -> tuple[list[str], list[list[Any]]]:
+def counterfactual_values(
+    steps: list[dict], prices: Prices = REFERENCE_PRICES
+) -> tuple[list[str], list[list[Any]]]:
     """The header and the typed values of the summary's rows (merged, claude, codex)."""
     last_seen: dict[str, tuple[int, int | None]] = {}
     totals: dict[str, dict[str, Any]] = defaultdict(lambda: defaultdict(int))
@@ -318,7 +368,7 @@ def counterfactual_values(steps: list[dict]) -> tuple[list[str], list[list[Any]]
             new_append = min(append, max(0, total - before_total))
         new_prefix = total - new_append
         new_write = min(max(0, cache_write - max(0, append - new_append)), new_append)
-        price = price_of(provider, step.get("model"))
+        price = price_of(provider, step.get("model"), prices)
         for scope in ("merged", provider):
             data = totals[scope]
             data["rounds"] += 1
@@ -392,7 +442,7 @@ def counterfactual_values(steps: list[dict]) -> tuple[list[str], list[list[Any]]
                 nearest_pair_percentile(saved, 0.5), nearest_pair_percentile(saved, 0.9),
                 len(gaps), sum(gaps) / len(gaps) if gaps else None,
                 nearest_pair_percentile(gaps, 0.5), nearest_pair_percentile(gaps, 0.9),
-                PRICING_AS_OF,
+                prices.as_of,
             ]
         )  # fmt: skip
     return header, rows
@@ -436,9 +486,11 @@ def percent_text(value: float | None, tex: bool) -> str:
     return "--" if value is None else f"{value * 100:.1f}" + ("\\%" if tex else "%")
 
 
-def counterfactual_table_lines(steps: list[dict], tex: bool) -> list[list[str]]:
+def counterfactual_table_lines(
+    steps: list[dict], tex: bool, prices: Prices = REFERENCE_PRICES
+) -> list[list[str]]:
     """The eight lines of the table: label, then the Claude, Codex and Total cells."""
-    header, rows = counterfactual_values(steps)
+    header, rows = counterfactual_values(steps, prices)
     by_scope = {row[0]: dict(zip(header, row, strict=True)) for row in rows}
     columns = [by_scope["claude"], by_scope["codex"], by_scope["merged"]]
     cells = (
@@ -462,17 +514,21 @@ def counterfactual_table_lines(steps: list[dict], tex: bool) -> list[list[str]]:
     ]
 
 
-def counterfactual_markdown(steps: list[dict]) -> str:
+def counterfactual_markdown(steps: list[dict], prices: Prices = REFERENCE_PRICES) -> str:
     """The table's Markdown lines (the caption, our own words, is not the reference's)."""
     lines = ["| Metric | Claude | Codex | Total |", "| :-- | --: | --: | --: |"]
-    lines += ["| " + " | ".join(line) + " |" for line in counterfactual_table_lines(steps, False)]
+    lines += [
+        "| " + " | ".join(line) + " |" for line in counterfactual_table_lines(steps, False, prices)
+    ]
     return "\n".join(lines) + "\n"
 
 
-def counterfactual_latex_rows(steps: list[dict]) -> str:
+def counterfactual_latex_rows(steps: list[dict], prices: Prices = REFERENCE_PRICES) -> str:
     """The LaTeX table's lines between its rules: the header and the eight lines."""
     lines = ["Metric & Claude & Codex & Total \\\\", "\\midrule"]
-    lines += [" & ".join(line) + " \\\\" for line in counterfactual_table_lines(steps, True)]
+    lines += [
+        " & ".join(line) + " \\\\" for line in counterfactual_table_lines(steps, True, prices)
+    ]
     return "\n".join(lines) + "\n"
 
 

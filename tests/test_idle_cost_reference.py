@@ -8,13 +8,15 @@ within 1e-9 relative."""
 
 from __future__ import annotations
 
+import csv
+import io
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
 import pytest
-from trace_atlas import outputs
+from trace_atlas import outputs, prices
 
 import idle_cost_reference as reference
 import raw_logs_reference
@@ -34,9 +36,12 @@ SUMMED = {
 }  # fmt: skip
 
 
-def build(workdir: Path, env: dict[str, str], target: str | None = None) -> dict[str, str]:
+def build(
+    workdir: Path, env: dict[str, str], target: str | None = None, extra: tuple = ()
+) -> dict[str, str]:
     """dbt build of the idle-cost marts (upstream models and their tests); the files' text."""
-    command = [DBT, "build", "--select", "+path:models/marts/idle_cost", "--indirect-selection"]
+    command = [DBT, "build", *extra, "--select", "+path:models/marts/idle_cost"]
+    command += ["--indirect-selection"]
     command += ["cautious", "--target-path", str(workdir / "target")]
     command += ["--log-path", str(workdir / "logs")] + (["--target", target] if target else [])
     built = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
@@ -84,11 +89,34 @@ def rare_trace(folder: Path) -> list[Path]:
     return sorted(first.parent.glob("trace-*.jsonl.gz"))
 
 
+# A user's price table (PRICES=path.csv): a later row of a key replaces an earlier one, a model
+# without a 5-minute write rate pays its input rate, a family limited to one provider comes
+# before a family of every provider, and haiku is not priced at all.
+USER_PRICES = [
+    "provider,model,match,match_order,applies_from,input_per_mtok,cache_write_5m_per_mtok,"
+    "cache_write_1h_per_mtok,cache_read_per_mtok,output_per_mtok",
+    "claude,claude-opus-4-8,exact,1,2026-01-01,5,6.25,10,0.5,25",
+    "claude,claude-opus-4-8,exact,2,2026-07-01,15,18.75,30,1.5,75",
+    "claude,claude-sonnet-4-6,exact,3,2026-07-01,3,,6,0.3,15",
+    "codex,gpt-5.1,family,4,2026-07-01,1.25,,,0.125,10",
+    ",gpt-5,family,5,2026-07-01,2,,,0.2,16",
+]
+
+
 @pytest.fixture(scope="module")
-def normal_run(folder: Path) -> tuple[list[Path], dict[str, str]]:
+def user_prices(folder: Path) -> Path:
+    path = folder / "my prices.csv"
+    path.write_text("\n".join(USER_PRICES) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def normal_run(folder: Path, user_prices: Path) -> tuple[list[Path], dict[str, str]]:
+    """The normal trace, priced by the user's table as the runner hands it to dbt."""
     trace = [generate_trace(folder / "normal.jsonl", 2500)]
     workdir = folder / "normal_run"
-    return trace, build(workdir, dbt_environment(str(trace[0]), workdir / "atlas.duckdb"))
+    env = dbt_environment(str(trace[0]), workdir / "atlas.duckdb")
+    return trace, build(workdir, env, extra=tuple(prices.read(str(user_prices)).dbt_vars()))
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +127,61 @@ def rare_run(folder: Path, rare_trace: list[Path]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("name", FILES)
-def test_normal_trace(normal_run, name):
+def test_normal_trace(normal_run, user_prices, name):
     trace, built = normal_run
-    assert_same_cells(built[name], reference.outputs_for([str(p) for p in trace])[name], name)
+    steps = reference.read_steps([str(path) for path in trace])
+    expected = {
+        "cache_hit_idle_gap_summary.csv": reference.idle_gap_summary(steps),
+        "human_idle_cache_counterfactual_summary.csv": reference.counterfactual_summary(
+            steps, reference.Prices.from_csv(user_prices)
+        ),
+    }
+    assert_same_cells(built[name], expected[name], name)
+
+
+def test_a_user_price_file_changes_the_dollars(normal_run):
+    """The user's table, not the seed, priced the normal trace: its date, its unpriced model,
+    and dollars the seed's prices do not give."""
+    trace, built = normal_run
+    steps = reference.read_steps([str(path) for path in trace])
+    rows = list(csv.DictReader(io.StringIO(built["human_idle_cache_counterfactual_summary.csv"])))
+    seeded = list(csv.DictReader(io.StringIO(reference.counterfactual_summary(steps))))
+    assert [row["pricing_as_of"] for row in rows] == ["2026-07"] * 3
+    assert [row["pricing_as_of"] for row in seeded] == ["2026-06"] * 3
+    for mine, seed in zip(rows, seeded, strict=True):
+        assert float(mine["observed_total_cost_usd"]) != float(seed["observed_total_cost_usd"])
+    assert int(rows[1]["unpriced_rounds"]) > int(seeded[1]["unpriced_rounds"]) == 0
+    unpriced = built["human_idle_cache_unpriced_models.csv"].splitlines()
+    assert [line.split(",")[:2] for line in unpriced[1:]] == [["claude", "claude-haiku-4-5"]]
+
+
+BAD_PRICE_LINES = [
+    ("claude,claude-opus-4-8,exact,9,2026-06-01,5,6.25,10,0.5", "9 values for 10 columns"),
+    ("claude,claude-opus-4-8,exact,9,2026-06-01,five,6.25,10,0.5,25", "input_per_mtok 'five'"),
+    ("claude,claude-opus-4-8,exact,9,2026-13-01,5,6.25,10,0.5,25", "applies_from '2026-13-01'"),
+    ("claude,claude-opus-4-8,exact,9,,5,6.25,10,0.5,25", "applies_from is empty"),
+]
+
+
+@pytest.mark.parametrize(("line", "problem"), BAD_PRICE_LINES)
+def test_a_bad_price_file_is_refused_with_its_file_and_line(tmp_path, line, problem):
+    """Checked before dbt starts: the error names the file and the line; nothing is written."""
+    path = tmp_path / "prices.csv"
+    path.write_text("\n".join([*USER_PRICES[:3], line, *USER_PRICES[3:]]) + "\n")
+    out, database = tmp_path / "out", tmp_path / "atlas.duckdb"
+    trace = generate_trace(tmp_path / "small.jsonl", 20)
+    command = [sys.executable, "-m", "trace_atlas", "run", "--no-plots", "--out", str(out)]
+    ran = subprocess.run(
+        [*command, "--trace", str(trace)],
+        cwd=PROJECT_DIR,
+        env=dbt_environment(str(trace), database) | {"PRICES": str(path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 2, ran.stdout + ran.stderr
+    assert f"{path}, line 4: " in ran.stderr and problem in ran.stderr, ran.stderr
+    assert not out.exists() and not database.exists()
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -110,20 +190,24 @@ def test_rare_rows(rare_trace, rare_run, name):
     assert_same_cells(rare_run[name], expected[name], name)
 
 
-def assert_same_table(built: dict[str, str], steps: list[dict]) -> None:
+def assert_same_table(
+    built: dict[str, str], steps: list[dict], table_prices: reference.Prices | None = None
+) -> None:
     """The .md and .tex tables: every cell as the reference formats it, and our caption."""
     markdown, caption = built["human_idle_cache_counterfactual.md"].split("\n\n")
-    assert markdown + "\n" == reference.counterfactual_markdown(steps)
+    table_prices = table_prices or reference.REFERENCE_PRICES
+    assert markdown + "\n" == reference.counterfactual_markdown(steps, table_prices)
     assert caption.startswith("What the user's thinking time costs")
     tex = built["human_idle_cache_counterfactual.tex"].splitlines()
     rows = tex[tex.index(r"\toprule") + 1 : tex.index(r"\bottomrule")]
-    assert "\n".join(rows) + "\n" == reference.counterfactual_latex_rows(steps)
+    assert "\n".join(rows) + "\n" == reference.counterfactual_latex_rows(steps, table_prices)
     assert r"\caption{What the user's thinking time costs" in "\n".join(tex)
 
 
-def test_table_normal_trace(normal_run):
+def test_table_normal_trace(normal_run, user_prices):
     trace, built = normal_run
-    assert_same_table(built, reference.read_steps([str(path) for path in trace]))
+    steps = reference.read_steps([str(path) for path in trace])
+    assert_same_table(built, steps, reference.Prices.from_csv(user_prices))
 
 
 def test_table_rare_rows(rare_trace, rare_run):

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from trace_atlas import PROJECT_DIR, agent_logs, build, ingest_plan, input_files
+from trace_atlas import PROJECT_DIR, agent_logs, build, ingest_plan, input_files, prices
 
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
 DEFAULT_TRACE = "data/default/trace.jsonl"
@@ -62,6 +62,7 @@ class Options:
     include_content: bool = False
     mine: bool = False
     target_path: str = "target"
+    prices: str = ""
 
 
 @dataclass
@@ -78,6 +79,7 @@ class Plan:
     driver_ui: str | None = None
     logs: list[agent_logs.AgentLogs] = field(default_factory=list)
     select: list[str] = field(default_factory=list)
+    prices: prices.PriceTable = field(default_factory=prices.PriceTable)
 
 
 # ---------------------------------------------------------------- checks before any work
@@ -167,6 +169,10 @@ def plan_run(options: Options) -> Plan:
     plan.env["TRACE_ATLAS_KEEP_HISTORY"] = "1" if options.keep_history else "0"
     if options.normalized:
         plan.select = list(agent_logs.NORMALIZED_MODELS)
+    try:
+        plan.prices = prices.read(options.prices) if options.prices else prices.seed_table()
+    except prices.PriceError as error:
+        raise RunError(str(error)) from None
     return plan
 
 
@@ -227,6 +233,7 @@ def dbt_arguments(plan: Plan, options: Options, full_refresh: bool, seeds_loaded
     arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
     if full_refresh:
         arguments.append("--full-refresh")
+    arguments += plan.prices.dbt_vars()  # a user's price file (PRICES), as var('prices')
     if plan.select:  # make normalize builds only what the export reads
         arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
     return arguments
@@ -251,6 +258,7 @@ def plan_ingestion(options: Options, plan: Plan) -> ingest_plan.IngestPlan | Non
     if options.engine != "duckdb" or plan.input_kind != "trace":
         return None
     settings = {"on_bad_lines": options.on_bad_lines, "project": ingest_plan.project_version()}
+    settings["prices"] = plan.prices.sha256
     ingest = ingest_plan.make_plan(
         plan.files,
         plan.lock,
@@ -412,7 +420,7 @@ def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
         "on_bad_lines": options.on_bad_lines,
         "input_kind": plan.input_kind,
         "started_at": started_at,
-        "extra": extra,
+        "extra": extra | {"prices": plan.prices.describe()},
     }
     try:
         outputs.write_outputs(
@@ -440,6 +448,25 @@ def history_line(out: Path, keep_history: bool) -> str:
         return f"  history: off (KEEP_HISTORY=0): only the logs on disk; database {database}"
     kept = counts.get("steps_from_deleted_logs", "0")
     return f"  history: {kept} steps kept from logs deleted since they were read, in {database}"
+
+
+def unpriced_line(out: Path) -> str | None:
+    """The models the price table does not price, with their steps (the build's
+    human_idle_cache_unpriced_models), as one line; None when every model is priced."""
+    import csv
+
+    path = out / "human_idle_cache_unpriced_models.csv"
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return None
+    named = ", ".join(
+        f"{row['model'] or '(no model)'} ({row['provider']}, {int(row['steps']):,} steps)"
+        for row in rows
+    )
+    return f"  not priced: {named}: left out of dollar totals"
 
 
 def history_database() -> Path:
@@ -517,6 +544,9 @@ def main(options: Options) -> int:
     out = Path(options.out).resolve()
     files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
     say(f"outputs: {out} ({len(files)} files)")
+    unpriced = unpriced_line(out)
+    if unpriced:
+        say(unpriced)
     if plan.logs:
         for line in agent_logs.summary(out):
             say(line)
