@@ -103,10 +103,14 @@
 {%- endmacro %}
 
 {% macro spark__fixed_text(value, decimals, thousands=false) -%}
-    {#- Spark: Java's formatter rounds half-up from the shortest decimal text; the value is
-        first rounded half-even as a decimal of 20 decimals (bround), so the formatter has
-        nothing left to round. -#}
-    format_string('%{{ "," if thousands }}.{{ decimals }}f', bround(cast({{ value }} as decimal(38, 20)), {{ decimals }}))
+    {#- Spark: format_number (Java's DecimalFormat, which rounds the double's exact binary value
+        half to even, as Python does; format_string would round its shortest decimal text half
+        up), commas dropped unless asked for. -#}
+    {%- if thousands -%}
+        format_number(cast({{ value }} as double), {{ decimals }})
+    {%- else -%}
+        replace(format_number(cast({{ value }} as double), {{ decimals }}), ',', '')
+    {%- endif -%}
 {%- endmacro %}
 
 
