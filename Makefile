@@ -48,6 +48,8 @@ help:  ## this list
 	@echo "                 FULL_REFRESH=0           1: read every file again (DuckDB reads only new"
 	@echo "                                          and changed files by default)"
 	@echo "                 KEEP_HISTORY=0           1: keep the steps of files deleted since read"
+	@echo "                 PRICES=                  your own price table (a CSV with the columns of"
+	@echo "                                          seeds/model_prices.csv); none: that seed"
 	@echo "  make mine    the experiments on your own Claude Code / Codex logs (default places)"
 	@echo "                 OUT=output/mine          KEEP_HISTORY=1: the steps of logs the agents"
 	@echo "                                          delete are kept, in ~/.local/share/trace-atlas/"

@@ -8,8 +8,8 @@ warehouse's parquet folders, with DuckDB's parquet reader: no JVM), and only for
 
 * ``integer``: the exact digits; ``double``: the shortest text that reads back as the same double
   (Python's ``repr``); ``percent``: a share already x 100 with two decimals and ``%``; ``rate``: a
-  fraction shown in percent with one decimal (``--`` when undefined); ``text``: as is. An undefined
-  value is an empty cell. Nothing is computed here.
+  fraction shown in percent with one decimal (``--`` when undefined); ``general6``: Python's
+  ``%.6g``; ``text``: as is. An undefined value is an empty cell. Nothing is computed here.
 
 Then it draws the figures (trace_atlas/figures.py) and writes ``run_manifest.json``: where the
 numbers came from (input files with size and sha256, rows read / ingested / eligible, mode,
@@ -26,6 +26,7 @@ import importlib.metadata
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -46,7 +47,7 @@ TIMINGS: dict[str, float] = {}
 MARKER = ".trace_atlas_output"
 RUN_MANIFEST = "run_manifest.json"
 ENGINES = ("duckdb", "spark")
-FORMATS = ("text", "integer", "double", "percent", "rate")
+FORMATS = ("text", "integer", "double", "percent", "rate", "general6")
 KINDS = ("csv", "markdown_table", "latex_table")
 
 
@@ -122,7 +123,9 @@ def parse_spec(node: dict, declared: dict) -> OutputSpec:
     if kind not in KINDS:
         raise OutputError(f"{node['name']}: output {declared['file']} has kind {kind!r}")
     options = {
-        key: str(declared[key]) for key in ("caption", "label", "caption_doc") if key in declared
+        key: str(declared[key])
+        for key in ("caption", "label", "caption_doc", "alignment")
+        if key in declared
     }
     return OutputSpec(
         file=declared["file"],
@@ -198,6 +201,8 @@ def format_cell(value: Any, fmt: str) -> str:
         return f"{float(value):.2f}%"
     if fmt == "rate":
         return f"{float(value) * 100:.1f}%"
+    if fmt == "general6":
+        return f"{float(value):.6g}"
     return str(value)
 
 
@@ -216,11 +221,13 @@ def load_table(reader: MartReader, spec: OutputSpec) -> Table:
 def render(table: Table, docs: dict[str, str] | None = None) -> str:
     """The text of one output file (docs: docs blocks by name, for a caption)."""
     header = [column.name for column in table.spec.columns]
+    caption = (docs or {}).get(table.spec.options.get("caption_doc", ""), "")
     if table.spec.kind == "markdown_table":
-        caption = (docs or {}).get(table.spec.options.get("caption_doc", ""), "")
-        return render_markdown(header, table.cells, caption)
+        alignment = table.spec.options.get("alignment")
+        return render_markdown(header, table.cells, caption, alignment)
     if table.spec.kind == "latex_table":
-        return render_latex(header, table.cells, table.spec.options)
+        options = table.spec.options | ({"caption": " ".join(caption.split())} if caption else {})
+        return render_latex(header, table.cells, options)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -228,10 +235,13 @@ def render(table: Table, docs: dict[str, str] | None = None) -> str:
     return buffer.getvalue()
 
 
-def render_markdown(header: list[str], cells: list[list[str]], caption: str = "") -> str:
-    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned;
-    the caption (a docs block) as one paragraph below it."""
-    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+def render_markdown(
+    header: list[str], cells: list[list[str]], caption: str = "", alignment: str | None = None
+) -> str:
+    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned (or
+    the declared alignment row); the caption (a docs block) as one paragraph below it."""
+    rule = f"| {alignment} |" if alignment else "|---|" + "---:|" * (len(header) - 1)
+    lines = ["| " + " | ".join(header) + " |", rule]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
     if caption:
         lines += ["", " ".join(caption.split())]
@@ -249,7 +259,7 @@ def docs_blocks(manifest: dict) -> dict[str, str]:
 
 
 def render_latex(header: list[str], cells: list[list[str]], options: dict[str, str]) -> str:
-    """A LaTeX table with booktabs rules (percent signs escaped)."""
+    """A LaTeX table with booktabs rules (percent signs escaped unless they already are)."""
     lines = [
         r"\begin{table}[t]",
         r"\centering",
@@ -260,7 +270,9 @@ def render_latex(header: list[str], cells: list[list[str]], options: dict[str, s
         " & ".join(header) + r" \\",
         r"\midrule",
     ]
-    lines += [" & ".join(cell.replace("%", r"\%") for cell in row) + r" \\" for row in cells]
+    lines += [
+        " & ".join(re.sub(r"(?<!\\)%", r"\\%", cell) for cell in row) + r" \\" for row in cells
+    ]
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 

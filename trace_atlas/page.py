@@ -36,6 +36,7 @@ PAGE_NAME = "index.html"
 CONTEXT = "page_context.json"
 RUN_MANIFEST = "run_manifest.json"
 PAPER_TABLE = "cache_hit_ratio_table.md"
+IDLE_TABLE = "human_idle_cache_counterfactual.md"
 REJECTED_SHOWN = 20
 # key: (file, leading columns shown as row headers)
 CSV_TABLES = {
@@ -45,6 +46,8 @@ CSV_TABLES = {
     "bins": ("cache_hit_ratio_bins.csv", 3),
     "audit": ("cache_hit_ratio_step_audit.csv", 2),
     "rejected": ("rejected_lines.csv", 2),
+    "idle_gap": ("cache_hit_idle_gap_summary.csv", 2),
+    "idle_cost": ("human_idle_cache_counterfactual_summary.csv", 1),
 }
 # (exposure = PNG stem, caption docs block, alt-text docs block)
 FIGURES = (
@@ -55,6 +58,7 @@ FIGURES = (
         "cache_hit_ratio_fig2_alt",
     ),
 )
+IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3_caption", "idle_gap_fig3_alt")
 # Every docs block the page shows, with the section that shows it: a model description that
 # embeds one of them links there instead of repeating it.
 SECTION_DOCS = {
@@ -77,6 +81,12 @@ SECTION_DOCS = {
     "atlas_code_structure": ("Code structure", "code-structure"),
     "atlas_how_to_run": ("How to run it", "how-to-run"),
     "atlas_output_files": ("Output files", "outputs"),
+    "idle_question": ("Why the cache missed", "idle"),
+    "idle_gap_method": ("Why the cache missed", "idle"),
+    "idle_counterfactual_method": ("Why the cache missed", "idle"),
+    "idle_gap_fig3_caption": ("Fig. 3", "fig-3"),
+    "idle_gap_fig3_alt": ("Fig. 3", "fig-3"),
+    "idle_counterfactual_caption": ("Why the cache missed", "idle-cost"),
 }
 LAYERS = ("source", "staging", "intermediate", "marts", "exposure")
 NUMBER_CELL = re.compile(r"^-?[0-9][0-9.,e+-]*%?$|^--$")
@@ -380,6 +390,24 @@ def output_files(out_dir: Path, docs: dict[str, str]) -> list[dict[str, Any]]:
     return files
 
 
+def figure_entry(
+    number: int, figure: tuple[str, str, str], out_dir: Path, docs: dict, exposures: dict
+) -> dict[str, Any]:
+    name, caption, alt = figure
+    path = out_dir / f"{name}.png"
+    size = sidecar.png_size(path) if path.is_file() else (None, None)
+    return {
+        "number": number,
+        "file": path.name,
+        "title": exposures.get(name, {}).get("label") or path.name,
+        "caption": docs[caption],
+        "alt": " ".join(docs[alt].replace("`", "").replace("**", "").split()),
+        "width": size[0],
+        "height": size[1],
+        "present": path.is_file(),
+    }
+
+
 def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
     """Everything the page shows, read from the output folder: the template gets this and
     nothing else."""
@@ -398,22 +426,10 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
     }
     resources = context["resources"].values()
     exposures = {n["name"]: n for n in resources if n["resource_type"] == "exposure"}
-    figures = []
-    for number, (name, caption, alt) in enumerate(FIGURES, start=1):
-        path = out_dir / f"{name}.png"
-        size = sidecar.png_size(path) if path.is_file() else (None, None)
-        figures.append(
-            {
-                "number": number,
-                "file": path.name,
-                "title": exposures.get(name, {}).get("label") or path.name,
-                "caption": docs[caption],
-                "alt": " ".join(docs[alt].replace("`", "").replace("**", "").split()),
-                "width": size[0],
-                "height": size[1],
-                "present": path.is_file(),
-            }
-        )
+    figures = [
+        figure_entry(number, figure, out_dir, docs, exposures)
+        for number, figure in enumerate(FIGURES, start=1)
+    ]
     provenance = read_run_manifest(out_dir / RUN_MANIFEST)
     run = provenance["document"]
     build = (
@@ -428,6 +444,8 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "build": [(label, run[key]) for label, key in build if isinstance(run.get(key), str)],
         "figures": figures,
         "paper_table": read_markdown_table(out_dir / PAPER_TABLE),
+        "idle_figure": figure_entry(3, IDLE_FIGURE, out_dir, docs, exposures),
+        "idle_table": read_markdown_table(out_dir / IDLE_TABLE),
         "tables": tables,
         "populations": population_facts(tables),
         "rejected_shown": REJECTED_SHOWN,

@@ -31,6 +31,7 @@ from trace_atlas import (
     build,
     ingest_plan,
     input_files,
+    prices,
 )
 
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
@@ -65,6 +66,7 @@ class Options:
     include_content: bool = False
     mine: bool = False
     target_path: str = "target"
+    prices: str = ""
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Plan:
     driver_ui: str | None = None
     logs: list[agent_logs.AgentLogs] = field(default_factory=list)
     select: list[str] = field(default_factory=list)
+    prices: prices.PriceTable = field(default_factory=prices.PriceTable)
 
 
 # ---------------------------------------------------------------- checks before any work
@@ -168,6 +171,7 @@ def plan_run(options: Options) -> Plan:
     plan.env["TRACE_ATLAS_KEEP_HISTORY"] = "1" if options.keep_history else "0"
     if options.normalized:
         plan.select = list(agent_logs.NORMALIZED_MODELS)
+    plan.prices = prices.read(options.prices) if options.prices else prices.seed_table()
     return plan
 
 
@@ -211,6 +215,7 @@ def dbt_arguments(plan: Plan, options: Options, full_refresh: bool, seeds_loaded
     arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
     if full_refresh:
         arguments.append("--full-refresh")
+    arguments += plan.prices.dbt_vars()  # a user's price file (PRICES), as var('prices')
     if plan.select:  # make normalize builds only what the export reads
         arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
     return arguments
@@ -235,6 +240,7 @@ def plan_ingestion(options: Options, plan: Plan) -> ingest_plan.IngestPlan | Non
     if options.engine != "duckdb" or plan.input_kind != "trace":
         return None
     settings = {"on_bad_lines": options.on_bad_lines, "project": ingest_plan.project_version()}
+    settings["prices"] = plan.prices.sha256
     ingest = ingest_plan.make_plan(
         plan.files,
         plan.lock,
@@ -382,7 +388,7 @@ def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
         "on_bad_lines": options.on_bad_lines,
         "input_kind": plan.input_kind,
         "started_at": started_at,
-        "extra": extra,
+        "extra": extra | {"prices": plan.prices.describe()},
     }
     outputs.write_outputs(
         Path(options.out),
@@ -394,6 +400,25 @@ def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
         run_options=run_options,
         no_plots=options.no_plots,
     )
+
+
+def unpriced_line(out: Path) -> str | None:
+    """The models the price table does not price, with their steps (the build's
+    human_idle_cache_unpriced_models), as one line; None when every model is priced."""
+    import csv
+
+    path = out / "human_idle_cache_unpriced_models.csv"
+    if not path.is_file():
+        return None
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        return None
+    named = ", ".join(
+        f"{row['model'] or '(no model)'} ({row['provider']}, {int(row['steps']):,} steps)"
+        for row in rows
+    )
+    return f"  not priced: {named}: left out of dollar totals"
 
 
 def dbt_log_path() -> Path:
@@ -452,6 +477,9 @@ def main(options: Options) -> int:
     out = Path(options.out).resolve()
     files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
     say(f"outputs: {out} ({len(files)} files)")
+    unpriced = unpriced_line(out)
+    if unpriced:
+        say(unpriced)
     if plan.logs:
         for line in agent_logs.summary(out):
             say(line)

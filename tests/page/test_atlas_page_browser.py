@@ -30,6 +30,10 @@ SECTION_IDS = (
     "round-split",
     "token-weighted",
     "bins",
+    "idle",
+    "fig-3",
+    "idle-gap",
+    "idle-cost",
     "inputs",
     "step-audit",
     "bad-lines",
@@ -45,6 +49,8 @@ CSV_TABLE_IDS = {
     "token-weighted-table": "cache_hit_ratio_token_weighted.csv",
     "bins-table": "cache_hit_ratio_bins.csv",
     "audit-table": "cache_hit_ratio_step_audit.csv",
+    "idle-gap-table": "cache_hit_idle_gap_summary.csv",
+    "idle-cost-table": "human_idle_cache_counterfactual_summary.csv",
 }
 TABLE_CELLS_JS = """id => [...document.getElementById(id).rows].map(
     row => [...row.cells].map(cell => cell.textContent))"""
