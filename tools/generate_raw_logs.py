@@ -407,7 +407,10 @@ def claude_usage(chain: ClaudeChain, miss: bool) -> Record:
         "output_tokens": output,
         "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 0},
         "service_tier": "standard",
-        "cache_creation": {"ephemeral_1h_input_tokens": hour, "ephemeral_5m_input_tokens": creation - hour},
+        "cache_creation": {
+            "ephemeral_1h_input_tokens": hour,
+            "ephemeral_5m_input_tokens": creation - hour,
+        },
     }
 
 
