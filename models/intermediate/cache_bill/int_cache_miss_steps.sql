@@ -136,7 +136,7 @@ causes_found as (
         case
             when reprefilled_tokens = 0 then null
             when input_tokens < predecessor_input_tokens then 'context_rewritten'
-            when model is distinct from predecessor_model then 'model_switch'
+            when not coalesce(model = predecessor_model, model is null and predecessor_model is null) then 'model_switch'
             when gap_seconds > ttl_seconds then 'cache_expired'
             else 'unexplained'
         end as cause

@@ -66,7 +66,7 @@ steps_placed as (
     left join miss_steps
         on bills.step_id = miss_steps.step_id
     inner join scopes
-        on scopes.scope = 'merged' or scopes.scope = bills.provider_scope
+        on scopes.scope = 'merged' or bills.provider_scope = scopes.scope
     inner join session_kinds
         on session_kinds.sessions = 'all'
             or (session_kinds.sessions = 'subagent') = bills.is_subagent

@@ -83,11 +83,12 @@ tokens_moved as (
 
     select
         *,
-        {%- for tier in ['5m', '1h'] %}
-        case when is_expired_miss and not expired_at_{{ tier }} then reprefilled_tokens else 0 end as read_back_{{ tier }}_tokens,
-        case when has_predecessor and expired_at_{{ tier }} and not expired_as_observed then cache_read_tokens else 0 end
-            as written_again_{{ tier }}_tokens{{ ',' if not loop.last }}
-        {%- endfor %}
+        case when is_expired_miss and not expired_at_5m then reprefilled_tokens else 0 end as read_back_5m_tokens,
+        case when has_predecessor and expired_at_5m and not expired_as_observed then cache_read_tokens else 0 end
+            as written_again_5m_tokens,
+        case when is_expired_miss and not expired_at_1h then reprefilled_tokens else 0 end as read_back_1h_tokens,
+        case when has_predecessor and expired_at_1h and not expired_as_observed then cache_read_tokens else 0 end
+            as written_again_1h_tokens
     from steps_replayed
 
 ),
@@ -96,20 +97,30 @@ steps_costed as (
 
     select
         *,
-        {%- for tier in ['5m', '1h'] %}
         case
             when not is_replayed then input_usd
             else
-                (uncached_input_tokens - (read_back_{{ tier }}_tokens - least(read_back_{{ tier }}_tokens, cache_write_5m_tokens + cache_write_1h_tokens)))
+                (uncached_input_tokens - (read_back_5m_tokens - least(read_back_5m_tokens, cache_write_5m_tokens + cache_write_1h_tokens)))
                 * input_usd_per_token
-                + (cache_read_tokens + read_back_{{ tier }}_tokens - written_again_{{ tier }}_tokens) * cache_read_usd_per_token
+                + (cache_read_tokens + read_back_5m_tokens - written_again_5m_tokens) * cache_read_usd_per_token
                 + (
                     cache_write_5m_tokens + cache_write_1h_tokens
-                    - least(read_back_{{ tier }}_tokens, cache_write_5m_tokens + cache_write_1h_tokens)
-                    + written_again_{{ tier }}_tokens
-                ) * cache_write_{{ tier }}_usd_per_token
-        end as all_{{ tier }}_input_usd{{ ',' if not loop.last }}
-        {%- endfor %}
+                    - least(read_back_5m_tokens, cache_write_5m_tokens + cache_write_1h_tokens)
+                    + written_again_5m_tokens
+                ) * cache_write_5m_usd_per_token
+        end as all_5m_input_usd,
+        case
+            when not is_replayed then input_usd
+            else
+                (uncached_input_tokens - (read_back_1h_tokens - least(read_back_1h_tokens, cache_write_5m_tokens + cache_write_1h_tokens)))
+                * input_usd_per_token
+                + (cache_read_tokens + read_back_1h_tokens - written_again_1h_tokens) * cache_read_usd_per_token
+                + (
+                    cache_write_5m_tokens + cache_write_1h_tokens
+                    - least(read_back_1h_tokens, cache_write_5m_tokens + cache_write_1h_tokens)
+                    + written_again_1h_tokens
+                ) * cache_write_1h_usd_per_token
+        end as all_1h_input_usd
     from tokens_moved
 
 ),
@@ -122,7 +133,7 @@ steps_placed as (
         steps_costed.*
     from steps_costed
     inner join scopes
-        on scopes.scope = 'merged' or scopes.scope = steps_costed.provider_scope
+        on scopes.scope = 'merged' or steps_costed.provider_scope = scopes.scope
     inner join session_kinds
         on session_kinds.sessions = 'all'
             or (session_kinds.sessions = 'subagent') = steps_costed.is_subagent

@@ -86,7 +86,7 @@ misses_ranked as (
         cause,
         dollars_lost,
         steps,
-        row_number() over (order by dollars_lost desc, reprefilled_tokens desc, cause_order) as cause_rank
+        row_number() over (order by dollars_lost desc, reprefilled_tokens desc, cause_order asc) as cause_rank
     from summary
     where cause <> 'cold_start' and steps > 0
 
@@ -172,11 +172,11 @@ lines_made as (
         case
             when misses_totalled.steps = 0 then 'no cache misses: every step after the first of its session read what its predecessor sent'
             else concat(
-                'lost to cache misses ', {{ money_cell('misses_totalled.dollars_lost') }},
-                ' (', {{ share_cell('case when misses_totalled.input_usd > 0 then misses_totalled.dollars_lost / misses_totalled.input_usd end') }},
-                ' of input cost) over ', {{ fixed_text('misses_totalled.steps', 0, true) }},
-                ' steps; leading cause ', misses_ranked.cause, ' (', {{ money_cell('misses_ranked.dollars_lost') }}, ')'
-            )
+                    'lost to cache misses ', {{ money_cell('misses_totalled.dollars_lost') }},
+                    ' (', {{ share_cell('case when misses_totalled.input_usd > 0 then misses_totalled.dollars_lost / misses_totalled.input_usd end') }},
+                    ' of input cost) over ', {{ fixed_text('misses_totalled.steps', 0, true) }},
+                    ' steps; leading cause ', misses_ranked.cause, ' (', {{ money_cell('misses_ranked.dollars_lost') }}, ')'
+                )
         end as line
     from misses_totalled
     left join misses_ranked
@@ -190,15 +190,15 @@ lines_made as (
         case
             when whatif.replayed_steps = 0 then 'cache lifetime: no Claude steps to replay'
             else concat(
-                'cache lifetime (Claude): all writes 5-minute ', {{ money_cell('whatif.all_5m_input_usd') }},
-                ', all 1-hour ', {{ money_cell('whatif.all_1h_input_usd') }},
-                ', as observed ', {{ money_cell('whatif.observed_input_usd') }},
-                case whatif.cheaper_tier
-                    when '5m' then ': the 5-minute lifetime is cheaper'
-                    when '1h' then ': the 1-hour lifetime is cheaper'
-                    else ': both cost the same'
-                end
-            )
+                    'cache lifetime (Claude): all writes 5-minute ', {{ money_cell('whatif.all_5m_input_usd') }},
+                    ', all 1-hour ', {{ money_cell('whatif.all_1h_input_usd') }},
+                    ', as observed ', {{ money_cell('whatif.observed_input_usd') }},
+                    case whatif.cheaper_tier
+                        when '5m' then ': the 5-minute lifetime is cheaper'
+                        when '1h' then ': the 1-hour lifetime is cheaper'
+                        else ': both cost the same'
+                    end
+                )
         end as line
     from whatif
 
