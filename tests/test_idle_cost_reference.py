@@ -18,6 +18,7 @@ import duckdb
 import pytest
 from trace_atlas import outputs, prices
 
+import cache_bill_reference as bill_reference
 import idle_cost_reference as reference
 import raw_logs_reference
 from atlas_testkit import DBT, PROJECT_DIR, dbt_environment, generate_trace
@@ -25,8 +26,21 @@ from atlas_testkit import DBT, PROJECT_DIR, dbt_environment, generate_trace
 FILES = ("cache_hit_idle_gap_summary.csv", "human_idle_cache_counterfactual_summary.csv")
 MARTS = (
     "cache_hit_idle_gap_summary", "human_idle_cache_counterfactual_summary", "unpriced_models",
-    "human_idle_cache_counterfactual_table",
+    "human_idle_cache_counterfactual_table", "cache_miss_ledger", "cache_cost_summary",
+    "cache_ttl_whatif", "usage_by_day",
 )  # fmt: skip
+# The bill and the miss ledger (cache_bill_reference.py), built by the same builds.
+BILL_FILES = (
+    "cache_miss_ledger.csv",
+    "cache_cost_summary.csv",
+    "cache_ttl_whatif.csv",
+    "usage_by_day.csv",
+)
+BILL_SUMMED = {
+    "dollars_lost", "share_of_input_usd", "uncached_input_usd", "cache_read_usd",
+    "cache_write_5m_usd", "cache_write_1h_usd", "input_usd", "output_usd", "observed_input_usd",
+    "all_5m_input_usd", "all_1h_input_usd",
+}  # fmt: skip
 # Float sums in another order than the reference's (file order): equal within 1e-9 relative.
 SUMMED = {
     "observed_input_cost_usd", "counterfactual_input_cost_usd", "input_cost_reduction_usd",
@@ -39,9 +53,10 @@ SUMMED = {
 def build(
     workdir: Path, env: dict[str, str], target: str | None = None, extra: tuple = ()
 ) -> dict[str, str]:
-    """dbt build of the idle-cost marts (upstream models and their tests); the files' text."""
+    """dbt build of the idle-cost and bill marts (upstream models and their tests); the files'
+    text."""
     command = [DBT, "build", *extra, "--select", "+path:models/marts/idle_cost"]
-    command += ["--indirect-selection"]
+    command += ["+path:models/marts/cache_bill", "--indirect-selection"]
     command += ["cautious", "--target-path", str(workdir / "target")]
     command += ["--log-path", str(workdir / "logs")] + (["--target", target] if target else [])
     built = subprocess.run(command, cwd=PROJECT_DIR, env=env, capture_output=True, text=True)
@@ -56,7 +71,7 @@ def build(
         reader.close()
 
 
-def assert_same_cells(built: str, expected: str, name: str) -> None:
+def assert_same_cells(built: str, expected: str, name: str, summed: set[str] = SUMMED) -> None:
     built_rows, expected_rows = built.splitlines(), expected.splitlines()
     assert built_rows[0] == expected_rows[0], name
     header = built_rows[0].split(",")
@@ -65,7 +80,7 @@ def assert_same_cells(built: str, expected: str, name: str) -> None:
         for column, got, want in zip(
             header, built_row.split(","), expected_row.split(","), strict=True
         ):
-            if column in SUMMED and got and want:
+            if column in summed and got and want:
                 assert float(got) == pytest.approx(float(want), rel=1e-9, abs=1e-12), (name, column)
             else:
                 assert got == want, (name, expected_row.split(",")[0], column)
@@ -182,6 +197,20 @@ def test_a_bad_price_file_is_refused_with_its_file_and_line(tmp_path, line, prob
     assert ran.returncode == 2, ran.stdout + ran.stderr
     assert f"{path}, line 4: " in ran.stderr and problem in ran.stderr, ran.stderr
     assert not out.exists() and not database.exists()
+
+
+@pytest.mark.parametrize("name", BILL_FILES)
+def test_bill_normal_trace(normal_run, user_prices, name):
+    trace, built = normal_run
+    expected = bill_reference.outputs_for([str(p) for p in trace], str(user_prices))[name]
+    assert len(expected.splitlines()) > 2, name
+    assert_same_cells(built[name], expected, name, BILL_SUMMED)
+
+
+@pytest.mark.parametrize("name", BILL_FILES)
+def test_bill_rare_rows(rare_trace, rare_run, name):
+    expected = bill_reference.outputs_for([str(path) for path in rare_trace])[name]
+    assert_same_cells(rare_run[name], expected, name, BILL_SUMMED)
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -315,11 +344,13 @@ def raw_logs_run(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
         "TRACE_ATLAS_CODEX_LOGS": str(sessions),
     }
     built = build(workdir, env)
-    steps = raw_logs_reference.normalize([claude], [codex]).steps
+    normalized = raw_logs_reference.normalize([claude], [codex])
+    steps = normalized.steps
     expected = {
         "cache_hit_idle_gap_summary.csv": reference.idle_gap_summary(steps),
         "human_idle_cache_counterfactual_summary.csv": reference.counterfactual_summary(steps),
     }
+    expected |= bill_reference.outputs_for_steps(steps, normalized.one_hour_writes)
     return built, expected
 
 
@@ -327,6 +358,20 @@ def raw_logs_run(folder: Path) -> tuple[dict[str, str], dict[str, str]]:
 def test_raw_logs(raw_logs_run, name):
     built, expected = raw_logs_run
     assert_same_cells(built[name], expected[name], name)
+
+
+@pytest.mark.parametrize("name", BILL_FILES)
+def test_bill_raw_logs(raw_logs_run, name):
+    """Raw logs carry the 1-hour writes and sub-agent sessions: both show in the files."""
+    built, expected = raw_logs_run
+    assert_same_cells(built[name], expected[name], name, BILL_SUMMED)
+    if name == "cache_cost_summary.csv":
+        rows = [line.split(",") for line in built[name].splitlines()]
+        header = rows[0]
+        merged = {(r[1], r[2]): dict(zip(header, r, strict=True)) for r in rows if r[0] == "merged"}
+        assert int(merged[("all", "cold_start")]["cache_write_1h_tokens"]) > 0
+        assert int(merged[("subagent", "cold_start")]["steps"]) > 0
+        assert int(merged[("all", "cache_expired")]["steps"]) > 0
 
 
 if __name__ == "__main__":

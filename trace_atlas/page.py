@@ -37,6 +37,7 @@ CONTEXT = "page_context.json"
 RUN_MANIFEST = "run_manifest.json"
 PAPER_TABLE = "cache_hit_ratio_table.md"
 IDLE_TABLE = "human_idle_cache_counterfactual.md"
+HEADLINE = "cache_headline.csv"
 REJECTED_SHOWN = 20
 # key: (file, leading columns shown as row headers)
 CSV_TABLES = {
@@ -453,7 +454,17 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "lineage": lineage,
         "side_models": side_models,
         "outputs": output_files(out_dir, docs),
+        "headline": read_headline(out_dir),
     }
+
+
+def read_headline(out_dir: Path) -> list[str]:
+    """The answer the page opens with: the lines of cache_headline.csv (none when absent)."""
+    path = out_dir / HEADLINE
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [row["line"] for row in csv.DictReader(handle)]
 
 
 # ---------------------------------------------------------------- rendering

@@ -486,5 +486,18 @@ def main(options: Options) -> int:
         say(agent_logs.history_line(out, bool(options.keep_history), DEFAULT_DATABASE))
     if options.no_plots:
         say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
+    for line in headline_lines(out):
+        say(line)
     say(f"done in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def headline_lines(out: Path) -> list[str]:
+    """The answer, last on the console: the lines of cache_headline.csv (mart headline)."""
+    import csv
+
+    path = out / "cache_headline.csv"
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [f"  {row['line']}" for row in csv.DictReader(handle)]

@@ -155,6 +155,21 @@ def test_every_section_is_present_in_order(open_page, served, atlas_run) -> None
         assert page.locator(f"#{section}").is_visible(), section
 
 
+def test_the_page_opens_with_the_answer(open_page, served, atlas_run) -> None:
+    """The first section after the title is the headline, line for line as the run wrote it."""
+    page = open_page(served.url(atlas_run.page), folder_prefix(served, atlas_run.out))
+    ids = page.evaluate("[...document.querySelectorAll('h2[id]')].map(h => h.id)")
+    assert ids[0] == "answer"
+    shown = page.evaluate(
+        "[...document.querySelectorAll('#headline li')].map(li => li.textContent)"
+    )
+    written = [row[1] for row in csv_rows(atlas_run.out / "cache_headline.csv")[1:]]
+    assert shown == written
+    assert any(line.startswith("lost to cache misses") for line in shown)
+    top = page.locator("#answer").bounding_box()
+    assert top is not None and top["y"] < page.locator("#glossary").bounding_box()["y"]
+
+
 # ---------------------------------------------------------------- the numbers
 
 
