@@ -102,10 +102,9 @@ def rates_of(
     exact, families = table or price_table(None)
     price = exact.get(f"{provider}:{model}")
     if price is None:
-        price = next(
-            (p for match, only, p in families if match in model.lower() and only in (None, provider)),
-            None,
-        )
+        name = model.lower()
+        matches = (p for match, only, p in families if only in (None, provider) and match in name)
+        price = next(matches, None)
     if price is None:
         return None
     entry, write_5m, write_1h, read, output = price
