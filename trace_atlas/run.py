@@ -402,25 +402,6 @@ def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
     )
 
 
-def unpriced_line(out: Path) -> str | None:
-    """The models the price table does not price, with their steps (the build's
-    human_idle_cache_unpriced_models), as one line; None when every model is priced."""
-    import csv
-
-    path = out / "human_idle_cache_unpriced_models.csv"
-    if not path.is_file():
-        return None
-    with open(path, encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    if not rows:
-        return None
-    named = ", ".join(
-        f"{row['model'] or '(no model)'} ({row['provider']}, {int(row['steps']):,} steps)"
-        for row in rows
-    )
-    return f"  not priced: {named}: left out of dollar totals"
-
-
 def dbt_log_path() -> Path:
     """Where dbt writes its log: DBT_LOG_PATH if set, else the project's logs/ folder."""
     return Path(os.environ.get("DBT_LOG_PATH") or PROJECT_DIR / "logs") / "dbt.log"
@@ -474,30 +455,9 @@ def main(options: Options) -> int:
     timings.update({f"outputs.{name}": seconds for name, seconds in outputs.TIMINGS.items()})
     timings["total"] = time.perf_counter() - started
     write_timings(Path(options.target_path), timings)
-    out = Path(options.out).resolve()
-    files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
-    say(f"outputs: {out} ({len(files)} files)")
-    unpriced = unpriced_line(out)
-    if unpriced:
-        say(unpriced)
-    if plan.logs:
-        for line in agent_logs.summary(out):
-            say(line)
-        say(agent_logs.history_line(out, bool(options.keep_history), DEFAULT_DATABASE))
-    if options.no_plots:
-        say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
-    for line in headline_lines(out):
+    from trace_atlas import console
+
+    for line in console.closing_lines(Path(options.out).resolve(), options, bool(plan.logs)):
         say(line)
     say(f"done in {time.perf_counter() - started:.1f} s")
     return 0
-
-
-def headline_lines(out: Path) -> list[str]:
-    """The answer, last on the console: the lines of cache_headline.csv (mart headline)."""
-    import csv
-
-    path = out / "cache_headline.csv"
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        return [f"  {row['line']}" for row in csv.DictReader(handle)]
