@@ -309,7 +309,7 @@ def test_values_no_output_reads_are_warnings_in_both_modes(tmp_path, mode):
 @pytest.mark.parametrize("mode", ["strict", "quarantine"])
 def test_unreadable_lines_are_named_rejections(tmp_path, mode):
     """Bytes that are not UTF-8, and a line longer than the reader's limit (var max_line_bytes,
-    1 GiB; lowered here to 1 MiB so that the test stays small)."""
+    128 MiB; lowered here to 1 MiB so that the test stays small)."""
     limit = 1024 * 1024
     lowered = ["--vars", f"{{max_line_bytes: {limit}}}"]
     too_long = '{"provider":"claude","blob":"' + "x" * limit + '"}'
