@@ -549,20 +549,21 @@ def make_inputs(folder: Path) -> None:
     """The generated trace and raw logs every scratch copy reads, and the raw logs' dbt env."""
     folder.mkdir(parents=True, exist_ok=True)
     tools = PROJECT / "tools"
+    trace = [str(tools / "generate_trace.py"), "--steps", str(TRACE_STEPS), "--edge-cases"]
     subprocess.run(
-        [PYTHON, str(tools / "generate_trace.py"), "--steps", str(TRACE_STEPS), "--edge-cases"]
-        + ["-o", str(folder / "edge.jsonl")],
-        check=True,
-        capture_output=True,
+        [PYTHON, *trace, "-o", str(folder / "edge.jsonl")], check=True, capture_output=True
     )
     claude, codex = folder / "logs" / "claude" / "projects", folder / "logs" / "codex"
-    subprocess.run(
-        [PYTHON, str(tools / "generate_raw_logs.py"), "--quiet", "--claude-root", str(claude)]
-        + ["--codex-root", str(codex), "--steps", str(RAW_LOG_STEPS), "--edge-cases"]
-        + ["--bad-lines"],
-        check=True,
-        capture_output=True,
-    )
+    logs = [str(tools / "generate_raw_logs.py"), "--quiet", "--steps", str(RAW_LOG_STEPS)]
+    logs += [
+        "--claude-root",
+        str(claude),
+        "--codex-root",
+        str(codex),
+        "--edge-cases",
+        "--bad-lines",
+    ]
+    subprocess.run([PYTHON, *logs], check=True, capture_output=True)
     sys.path.insert(0, str(PROJECT))
     from trace_atlas import agent_logs
 
