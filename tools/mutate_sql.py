@@ -81,7 +81,7 @@ class Mutant:
 @dataclass
 class Outcome:
     mutant: Mutant
-    status: str  # killed | survived | equivalent
+    status: str  # killed | survived | equivalent | unreached
     by: str = ""
     seconds: float = 0.0
 
@@ -232,6 +232,20 @@ def swap_mutants(path: str, lines: list[str], live: list[bool]) -> list[Mutant]:
     return found
 
 
+def top_level_terms(condition: str) -> list[str]:
+    """The terms of `a and b and c` outside parentheses (one term when an `or` is at the top)."""
+    code, terms, depth, start = masked(condition), [], 0, 0
+    for match in re.finditer(r"[()]|\b(and|or)\b", code):
+        if match.group(0) in "()":
+            depth += 1 if match.group(0) == "(" else -1
+        elif depth == 0 and match.group(0) == "or":
+            return [condition.strip()]
+        elif depth == 0 and not re.search(r"\bbetween\b(?:(?!\band\b).)*$", code[: match.start()]):
+            terms.append(condition[start : match.start()].strip())
+            start = match.end()
+    return [*terms, condition[start:].strip()]
+
+
 def where_mutants(path: str, lines: list[str], live: list[bool]) -> list[Mutant]:
     found = []
     for number, line in enumerate(lines):
@@ -240,7 +254,13 @@ def where_mutants(path: str, lines: list[str], live: list[bool]) -> list[Mutant]
         code = code_part(line).rstrip()
         where = re.match(r"^(\s*where\s+)(.+)$", code)
         if where and balanced(where[2]) and where[2].strip() != "true":
-            found.append(Mutant(path, "where", number + 1, (line,), (where[1] + "true",)))
+            terms = top_level_terms(line[len(where[1]) : len(code)])
+            for index in range(len(terms) if len(terms) > 1 else 0):
+                kept = " and ".join(terms[:index] + terms[index + 1 :])
+                new = where[1] + kept + line[len(code) :]
+                found.append(Mutant(path, "where", number + 1, (line,), (new,)))
+            if len(terms) == 1:
+                found.append(Mutant(path, "where", number + 1, (line,), (where[1] + "true",)))
             continue
         term = re.match(r"^(\s*)(and|or)\s+(.+)$", code)
         if not term or not balanced(term[3]):
@@ -463,7 +483,9 @@ class Scratch:
             return "killed", "timeout"
         finally:
             path.write_text(original, encoding="utf-8")
-        return "survived", "ran " + (" and ".join(ran) or "no suite (the file feeds no model)")
+        if not ran:
+            return "unreached", "no DuckDB model, seed or test uses this code"
+        return "survived", "ran " + " and ".join(ran)
 
     def run_suite(self, suite: Suite, selectors: list[str]) -> str:
         database = suite.workdir / "atlas.duckdb"
@@ -584,7 +606,11 @@ def score(outcomes: list[Outcome], key) -> list[str]:
         counts = table[name]
         total = counts["killed"] + counts["survived"]
         share = f"{100 * counts['killed'] / total:5.1f}%" if total else "    -"
-        extra = f"  (+{counts['equivalent']} equivalent)" if counts["equivalent"] else ""
+        extra = "".join(
+            f"  (+{counts[status]} {status})"
+            for status in ("equivalent", "unreached")
+            if counts[status]
+        )
         rows.append(f"  {name:<62} {counts['killed']:>4}/{total:<4} {share}{extra}")
     return rows
 
@@ -593,11 +619,13 @@ def report(outcomes: list[Outcome], header: list[str], seconds: float) -> str:
     killed = sum(o.status == "killed" for o in outcomes)
     survived = [o for o in outcomes if o.status == "survived"]
     equivalent = [o for o in outcomes if o.status == "equivalent"]
+    unreached = [o for o in outcomes if o.status == "unreached"]
     total = killed + len(survived)
     lines = [*header, ""]
     lines.append(
         f"SQL and seeds: {killed}/{total} mutants killed"
         f" ({100 * killed / total if total else 0:.1f}%), {len(equivalent)} equivalent,"
+        f" {len(unreached)} not reached,"
         f" in {seconds / 60:.1f} min"
     )
     lines += ["", "by operator:", *score(outcomes, lambda o: o.mutant.operator)]
@@ -605,6 +633,9 @@ def report(outcomes: list[Outcome], header: list[str], seconds: float) -> str:
     lines += ["", f"survivors ({len(survived)}):"]
     for outcome in survived:
         lines += [f"- {outcome.mutant.operator} ({outcome.by})", outcome.mutant.diff().rstrip()]
+    if unreached:
+        lines += ["", f"not reached on DuckDB ({len(unreached)}, not scored):"]
+        lines += [f"  {o.mutant.file}:{o.mutant.line} {o.mutant.operator}" for o in unreached]
     if equivalent:
         lines += ["", f"equivalent ({len(equivalent)}, tools/mutants_equivalent.txt):"]
         for outcome in equivalent:
