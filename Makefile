@@ -55,8 +55,8 @@ help:  ## this list
 	@echo "               raw logs -> normalized JSONL (make run TRACE=steps.jsonl.gz reads it)"
 	@echo "                 INCLUDE_CONTENT=0        1: also write each tool call's raw input"
 	@echo "  make test    every test: pytest (both engines), dbt data and unit tests, sqlfluff, ruff"
-	@echo "  make mutate  mutation testing (not in make test): SQL, macros and seeds, then trace_atlas/"
-	@echo "                 MUTATE_ARGS=--sample 60 --jobs 2   the SQL runner's sample (--sample 0: all)"
+	@echo "  make mutate  mutation testing, not in make test (docs/mutation.md): SQL, macros, seeds"
+	@echo "               (MUTATE_ARGS=$(MUTATE_ARGS)), then trace_atlas/ (MUTATE_PY_ARGS=$(MUTATE_PY_ARGS))"
 	@echo "  make docs    dbt docs generate (lineage from the trace to the figures) into target/"
 	@echo "  make bench   the benchmark against a bare DuckDB scan (writes ~7 GB under bench/)"
 	@echo "                 BENCH_ARGS=--quick       a 20,000-step smoke run instead"
@@ -127,10 +127,11 @@ test-spark: venv-spark
 test: venv pytest lint test-spark
 
 # Mutation testing (docs/mutation.md): reports in target/mutate/.
-MUTATE_ARGS ?= --sample 60 --jobs 2
+MUTATE_ARGS ?= --sample 40 --jobs 2
+MUTATE_PY_ARGS ?= --digits 05
 mutate: venv $(VENV)/.installed-mutate
 	$(PY) tools/mutate_sql.py $(MUTATE_ARGS)
-	$(PY) tools/mutate_python.py
+	$(PY) tools/mutate_python.py $(MUTATE_PY_ARGS)
 
 $(VENV)/.installed-mutate: requirements-mutate.txt $(VENV)/.installed
 	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-mutate.txt
