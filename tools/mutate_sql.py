@@ -492,7 +492,7 @@ class Scratch:
         for leftover in suite.workdir.glob("atlas.duckdb*"):
             shutil.rmtree(leftover) if leftover.is_dir() else leftover.unlink()
         shutil.copyfile(suite.workdir / "clean.duckdb", database)
-        built = self.dbt(suite, "build", "--select", *selectors)
+        built = self.dbt(suite, "build", "--fail-fast", "--select", *selectors)
         if built.returncode != 0:
             return failed_nodes(suite.workdir / "target" / "run_results.json", built.stdout)
         checked = self.check(suite)
