@@ -412,10 +412,19 @@ class Scratch:
             command, cwd=self.project, env=env, capture_output=True, text=True, check=False
         )
 
-    def prepare(self) -> None:
-        """A clean build of each suite (which must pass and agree with the reference)."""
+    def prepare(self, built_by: Scratch | None = None) -> None:
+        """A clean build of each suite (which must pass and agree with the reference); another
+        copy takes the clean databases of the first and only parses the project."""
         for suite in self.suites.values():
             suite.workdir.mkdir(parents=True)
+            if built_by:
+                clean = built_by.suites[suite.name].workdir / "clean.duckdb"
+                shutil.copyfile(clean, suite.workdir / "clean.duckdb")
+                parsed = self.dbt(suite, "parse", timeout=1800)
+                if parsed.returncode != 0:
+                    raise SystemExit(f"dbt parse fails:\n{parsed.stdout[-4000:]}")
+                suite.manifest = json.loads((suite.workdir / "target/manifest.json").read_text())
+                continue
             built = self.dbt(suite, "build", timeout=1800)
             if built.returncode != 0:
                 raise SystemExit(f"the clean {suite.name} build fails:\n{built.stdout[-4000:]}")
@@ -704,7 +713,8 @@ def main(argv: list[str] | None = None) -> int:
             scratches = list(
                 pool.map(lambda n: Scratch(folder / f"w{n}", folder / "inputs"), range(jobs))
             )
-            list(pool.map(Scratch.prepare, scratches))
+            scratches[0].prepare()
+            list(pool.map(lambda scratch: scratch.prepare(scratches[0]), scratches[1:]))
         print(f"mutate: clean builds ready in {time.perf_counter() - started:.0f}s", flush=True)
         queue = list(enumerate(to_run, start=1))
 
