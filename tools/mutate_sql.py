@@ -560,9 +560,13 @@ def check(suite: str, workdir: Path, inputs: Path) -> int:
         ):
             differences.append("normalized steps")
         got = kit.audit_of_run(run)
-        got = {key: value for key, value in got.items() if key[2] != "sessions"}
+        sessions = {key: got.pop(key) for key in list(got) if key[2] == "sessions"}
         if got != kit.audit_of_reference(expected):
             differences.append("agent_log_audit.csv")
+        for agent in ("claude", "codex"):
+            kept = {step["session_id"] for step in expected.steps if step["provider"] == agent}
+            if sessions.get((agent, "steps", "sessions")) != len(kept):
+                differences.append(f"agent_log_audit.csv ({agent} sessions)")
         if kit.rejections_of_run(run) != kit.rejections_of_reference(expected):
             differences.append("rejected_lines.csv")
         kit.ref.write_steps(expected.steps, workdir / "reference_steps.jsonl")
