@@ -7,6 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,23 @@ def test_the_plan_file_holds_each_file_with_its_action_and_state(tmp_path: Path)
         ",".join([b, "keep", "false", *b_state]),
         ",".join([c, "read", "true", *state(c)]),
     ]
+
+
+def test_a_kept_file_keeps_its_line_count_and_ingestion_time(tmp_path: Path) -> None:
+    """The inventory after a build that reads one file and keeps another: the kept file's line
+    count and ingestion time are the ones recorded when it was read; the read file's are new."""
+    database = tmp_path / "db.duckdb"
+    a = write(tmp_path / "a.jsonl", "{}\n")
+    ingest_plan.record_build(database, ingest_plan.make_plan([a], database, SETTINGS), {a: 1})
+    first = ingest_plan.load_recorded(database).files[a]
+    b = write(tmp_path / "b.jsonl", "{}\n{}\n")
+    plan = ingest_plan.make_plan([a, b], database, SETTINGS)
+    assert plan.actions == {a: "keep", b: "read"}
+    time.sleep(0.01)
+    ingest_plan.record_build(database, plan, {b: 2})
+    files = ingest_plan.load_recorded(database).files
+    assert (files[a]["line_count"], files[a]["ingested_at"]) == (1, first["ingested_at"])
+    assert files[b]["line_count"] == 2 and files[b]["ingested_at"] > first["ingested_at"]
 
 
 def test_new_grown_rewritten_and_deleted_files(tmp_path: Path) -> None:

@@ -165,8 +165,17 @@ def test_sha_mismatch_is_detected_and_nothing_written(tmp_path: Path) -> None:
 
 def test_manifest_and_chunks_must_agree(tmp_path: Path) -> None:
     figure = craft(tmp_path / "extra.png", {"a.txt": b"a"}, {"a.txt": b"a", "b.txt": b"b"})
-    with pytest.raises(png_sidecar.SidecarError, match="not listed"):
+    with pytest.raises(png_sidecar.SidecarError) as raised:
         png_sidecar.extract(figure, tmp_path / "target")
+    assert raised.value.message.endswith(
+        "listed without a chunk: none; chunks not listed in the manifest: b.txt"
+    )
+    figure = craft(tmp_path / "less.png", {"a.txt": b"a", "c.txt": b"c"}, {"a.txt": b"a"})
+    with pytest.raises(png_sidecar.SidecarError) as raised:
+        png_sidecar.extract(figure, tmp_path / "target")
+    assert raised.value.message.endswith(
+        "listed without a chunk: c.txt; chunks not listed in the manifest: none"
+    )
 
 
 def test_clear_errors_without_traceback(rendered, tmp_path: Path) -> None:
