@@ -14,10 +14,12 @@ of each function from 1) ends in 0 or 5, about one in five; --digits "" runs the
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -33,17 +35,25 @@ COPY_IGNORE = shutil.ignore_patterns(
 STATUS = re.compile(r"^\s+(?P<name>\S+): (?P<status>.+)$")
 
 
-def mutmut(folder: Path, *args: str, timeout: int | None = None) -> subprocess.CompletedProcess:
+def mutmut(folder: Path, *args: str) -> subprocess.CompletedProcess:
+    """mutmut in the copy, its output through a file: a mutant's test that timed out can leave a
+    process behind holding a pipe; what mutmut's process group leaves is ended afterwards."""
     env = os.environ | {"DO_NOT_TRACK": "1"}
-    return subprocess.run(
-        [MUTMUT, *args],
-        cwd=folder,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=timeout,
-    )
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out:
+        process = subprocess.Popen(
+            [MUTMUT, *args],
+            cwd=folder,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        returncode = process.wait()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        out.seek(0)
+        return subprocess.CompletedProcess(process.args, returncode, out.read(), "")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
         names = [f"*__mutmut_*{digit}" for digit in args.digits]
         ran = mutmut(folder, "run", "--max-children", str(args.jobs), *names)
         if ran.returncode != 0:
-            print(ran.stdout[-3000:] + ran.stderr[-3000:], file=sys.stderr)
+            print(ran.stdout[-3000:], file=sys.stderr)
             return ran.returncode
         listed = mutmut(folder, "results", "--all", "true").stdout.splitlines()
         statuses = {m["name"]: m["status"] for m in map(STATUS.match, listed) if m}
