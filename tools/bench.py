@@ -434,9 +434,11 @@ def node_intervals(results: list[dict]) -> list[tuple[float, float, str]]:
     return intervals
 
 
-def shared_node_time(intervals: list[tuple[float, float, str]]) -> dict[str, float]:
+def shared_node_time(
+    intervals: list[tuple[float, float, str]], phases: tuple[str, ...] = NODE_PHASES
+) -> dict[str, float]:
     """Seconds per phase, concurrent nodes sharing their time; idle gaps as dbt_between_nodes."""
-    shares = dict.fromkeys((*NODE_PHASES, "dbt_between_nodes"), 0.0)
+    shares = dict.fromkeys((*phases, "dbt_between_nodes"), 0.0)
     edges = sorted({moment for start, end, _ in intervals for moment in (start, end)})
     for left, right in itertools.pairwise(edges):
         active = [phase for start, end, phase in intervals if start <= left and end >= right]
@@ -478,7 +480,9 @@ def experiments_time(results: list[dict], experiments: set[str]) -> float:
             [r for r in results if r.get("timing")], node_intervals(results), strict=True
         )
     ]
-    return shared_node_time(intervals).get("experiments", 0.0) if intervals else 0.0
+    if not intervals:
+        return 0.0
+    return shared_node_time(intervals, ("experiments", "other"))["experiments"]
 
 
 def dbt_phases(run_results: Path) -> dict[str, float]:
