@@ -17,9 +17,7 @@ import pytest
 
 SECTION_IDS = (
     "top",
-    "glossary",
     "question",
-    "method",
     "figures",
     "fig-1",
     "fig-2",
@@ -38,6 +36,8 @@ SECTION_IDS = (
     "step-audit",
     "bad-lines",
     "provenance",
+    "glossary",
+    "method",
     "code-structure",
     "how-to-run",
     "outputs",
@@ -128,7 +128,7 @@ def test_page_loads_offline_without_errors(open_page, served, atlas_run, scheme)
     assert page.atlas["errors"] == []
     assert page.atlas["dialogs"] == []
     assert page.evaluate("document.scripts.length") == 0
-    assert len(page.atlas["seen"]) == 3, page.atlas["seen"]  # the page and its two figures
+    assert len(page.atlas["seen"]) == 4, page.atlas["seen"]  # the page and its three figures
 
 
 def test_every_image_decodes(open_page, served, atlas_run) -> None:
@@ -139,6 +139,7 @@ def test_every_image_decodes(open_page, served, atlas_run) -> None:
     assert [src for src, _, _ in images] == [
         "cache_hit_ratio_histogram.png",
         "cache_hit_ratio_append_weighted_histogram.png",
+        "cache_hit_idle_gap.png",
     ]
     for src, natural_width, alt in images:
         assert natural_width > 0, f"{src} did not decode"
@@ -211,6 +212,11 @@ def test_provenance_shows_run_manifest_as_written(open_page, served, atlas_run) 
         "[...document.querySelectorAll('#provenance-fields dt')].map("
         "dt => [dt.textContent, dt.nextElementSibling.textContent])"
     )
+    inputs = page.locator("#provenance-1-details")
+    assert inputs.get_attribute("open") is None  # the input files: collapsed, with their count
+    rows = len(document["inputs"])
+    assert f"({rows:,} rows" in page.locator("#provenance-1-details summary").inner_text()
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
     text = page.locator("section[aria-labelledby=provenance]").inner_text()
     for key, value in document.items():
         if isinstance(value, str):
@@ -349,6 +355,7 @@ def test_hostile_text_renders_as_text_and_never_runs(
     assert images == [  # the figures, drawn although six providers share four scope orders
         "cache_hit_ratio_histogram.png",
         "cache_hit_ratio_append_weighted_histogram.png",
+        "cache_hit_idle_gap.png",
     ]
     assert page.atlas["outside"] == []
     text = page.locator("main").inner_text()
