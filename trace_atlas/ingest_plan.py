@@ -336,6 +336,8 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
         rules=log_reading_rules_version(run_plan.env) if logs else None,
     )
     say(f"  inputs: {ingest.summary()}")
+    if logs and options.keep_history and ingest.files("drop"):
+        ingest.notes.append("the steps of the logs gone from disk are kept (KEEP_HISTORY)")
     for note in ingest.notes:
         say(f"  note: {note}")
     plan_path = Path(options.target_path) / ("log_plan.csv" if logs else "trace_plan.csv")
