@@ -28,7 +28,7 @@ NO_INPUT := $(if $(TRACE)$(DB)$(CLAUDE_LOGS)$(CODEX_LOGS),,yes)
 SPARK_ENGINE := $(if $(filter spark,$(ENGINE)),venv-spark)$(if $(filter spark-cluster,$(ENGINE)),venv-spark-cluster)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test venv venv-spark lint pytest test-spark docs bench clean mine normalize
+.PHONY: help run test venv venv-spark lint pytest test-spark docs bench clean mine normalize mutate
 
 help:  ## this list
 	@echo "Trace Atlas: the prompt-cache experiments of coding-agent traces, in dbt."
@@ -48,6 +48,8 @@ help:  ## this list
 	@echo "                 FULL_REFRESH=0           1: read every file again (DuckDB reads only new"
 	@echo "                                          and changed files by default)"
 	@echo "                 KEEP_HISTORY=0           1: keep the steps of files deleted since read"
+	@echo "                 PRICES=                  your own price table (a CSV with the columns of"
+	@echo "                                          seeds/model_prices.csv); none: that seed"
 	@echo "  make mine    the experiments on your own Claude Code / Codex logs (default places)"
 	@echo "                 OUT=output/mine          KEEP_HISTORY=1: the steps of logs the agents"
 	@echo "                                          delete are kept, in ~/.local/share/trace-atlas/"
@@ -55,6 +57,8 @@ help:  ## this list
 	@echo "               raw logs -> normalized JSONL (make run TRACE=steps.jsonl.gz reads it)"
 	@echo "                 INCLUDE_CONTENT=0        1: also write each tool call's raw input"
 	@echo "  make test    every test: pytest (both engines), dbt data and unit tests, sqlfluff, ruff"
+	@echo "  make mutate  mutation testing, not in make test (docs/mutation.md): SQL, macros, seeds"
+	@echo "               (MUTATE_ARGS=$(MUTATE_ARGS)), then trace_atlas/ (MUTATE_PY_ARGS=$(MUTATE_PY_ARGS))"
 	@echo "  make docs    dbt docs generate (lineage from the trace to the figures) into target/"
 	@echo "  make bench   the benchmark against a bare DuckDB scan (writes ~7 GB under bench/)"
 	@echo "                 BENCH_ARGS=--quick       a 20,000-step smoke run instead"
@@ -129,6 +133,17 @@ test-spark: venv-spark
 	@$(call timed,Spark session,$(PY) -m pytest --durations=5 tests/spark tests/agent_logs/spark)
 
 test: venv pytest lint test-spark
+
+# Mutation testing (docs/mutation.md): reports in target/mutate/.
+MUTATE_ARGS ?= --sample 40 --jobs 2
+MUTATE_PY_ARGS ?= --digits 05
+mutate: venv $(VENV)/.installed-mutate
+	$(PY) tools/mutate_sql.py $(MUTATE_ARGS)
+	$(PY) tools/mutate_python.py $(MUTATE_PY_ARGS)
+
+$(VENV)/.installed-mutate: requirements-mutate.txt $(VENV)/.installed
+	@$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r requirements-mutate.txt
+	@touch $@
 
 docs: venv $(if $(NO_INPUT),$(DEFAULT_TRACE))
 	TRACE_ATLAS_TRACE="$${TRACE:-$(DEFAULT_TRACE)}" $(DBT) docs generate

@@ -243,6 +243,8 @@ class Result:
     set_aside: list[dict[str, Any]]
     audit: dict[str, dict[str, Any]]
     rejections: list[Rejection]
+    # each kept step's logged 1-hour cache write (None when not logged), in step order
+    one_hour_writes: list[int | None] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,6 +264,10 @@ def is_number(value: Any) -> bool:
 def int0(value: Any) -> int:
     """Token counters: the integer, or 0 when absent or not an integer [R4.2]."""
     return value if is_int(value) else 0
+
+
+def int_or_none(value: Any) -> int | None:
+    return value if is_int(value) else None
 
 
 def text_or_none(value: Any) -> str | None:
@@ -720,6 +726,7 @@ def claude_tokens(usage: dict[str, Any] | None) -> dict[str, int | None]:
     fresh = int0(usage.get("input_tokens"))
     creation = int0(usage.get("cache_creation_input_tokens"))
     read = int0(usage.get("cache_read_input_tokens"))
+    split = usage.get("cache_creation") if isinstance(usage.get("cache_creation"), dict) else {}
     return {
         "input_tokens_total": fresh + creation + read,
         "prefix_tokens": read,
@@ -729,6 +736,10 @@ def claude_tokens(usage: dict[str, Any] | None) -> dict[str, int | None]:
         "claude_cache_read_input_tokens": read,
         "output_tokens": int0(usage.get("output_tokens")),
         "reasoning_output_tokens": None,
+        # not a field of the output step: the bill's 1-hour write (Result.one_hour_writes)
+        "claude_cache_creation_1h_input_tokens": int_or_none(
+            split.get("ephemeral_1h_input_tokens")
+        ),
     }
 
 
@@ -1262,16 +1273,18 @@ def normalize(
                 draft.set_aside_reason = file_reasons[log]
         drafts[log.agent].extend(formed)
     set_aside_claude(drafts[CLAUDE])
-    steps, set_aside = [], []
+    steps, set_aside, one_hour = [], [], []
     for agent in (CLAUDE, CODEX):
         for draft in drafts[agent]:
             account(audits[agent], draft)
             rendered = draft.render(include_content)
             if draft.set_aside_reason is None:
                 steps.append(rendered)
+                one_hour.append(draft.tokens.get("claude_cache_creation_1h_input_tokens"))
             else:
                 set_aside.append(rendered | {"set_aside_reason": draft.set_aside_reason})
-    return Result(steps, set_aside, {a: audits[a].as_dict() for a in audits}, rejections)
+    audit = {a: audits[a].as_dict() for a in audits}
+    return Result(steps, set_aside, audit, rejections, one_hour)
 
 
 def account(audit: AgentAudit, draft: Draft) -> None:

@@ -28,7 +28,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 from typing import Any, Self
 
-MAX_LINE_BYTES = 1_073_741_824
+MAX_LINE_BYTES = 134_217_728
 UNKNOWN_SCOPE = "unknown"
 MERGED = "merged"
 ALL = "all"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 import os
 import subprocess
@@ -308,7 +309,7 @@ def test_values_no_output_reads_are_warnings_in_both_modes(tmp_path, mode):
 @pytest.mark.parametrize("mode", ["strict", "quarantine"])
 def test_unreadable_lines_are_named_rejections(tmp_path, mode):
     """Bytes that are not UTF-8, and a line longer than the reader's limit (var max_line_bytes,
-    1 GiB; lowered here to 1 MiB so that the test stays small)."""
+    128 MiB; lowered here to 1 MiB so that the test stays small)."""
     limit = 1024 * 1024
     lowered = ["--vars", f"{{max_line_bytes: {limit}}}"]
     too_long = '{"provider":"claude","blob":"' + "x" * limit + '"}'
@@ -439,11 +440,22 @@ def run_runner(args: list[str], tmp_path: Path, env: dict[str, str] | None = Non
 
 
 def test_a_path_with_a_quote_and_spaces_is_read(tmp_path):
+    """... the trace's and the price file's (PRICES); run_manifest.json names both, and the run
+    names the models that file does not price."""
     trace = write_trace(tmp_path / "it's my trace.jsonl", GOOD_STEPS[:50])
-    result = run_runner(["--trace", str(trace), "--out", str(tmp_path / "out")], tmp_path)
+    prices = tmp_path / "it's my prices.csv"
+    seed = (PROJECT_DIR / "seeds" / "model_prices.csv").read_text().splitlines()
+    prices.write_text("\n".join(line for line in seed if "sonnet" not in line) + "\n")
+    result = run_runner(
+        ["--trace", str(trace), "--out", str(tmp_path / "out")], tmp_path, {"PRICES": str(prices)}
+    )
     assert result.returncode == 0, result.stderr + result.stdout
     manifest = json.loads((tmp_path / "out" / "run_manifest.json").read_text())
     assert manifest["inputs"][0]["path"] == str(trace)
+    sha256 = hashlib.sha256(prices.read_bytes()).hexdigest()
+    assert manifest["prices"] == {"source": "file", "path": str(prices), "sha256": sha256}
+    unpriced = [line for line in result.stdout.splitlines() if "not priced" in line]
+    assert len(unpriced) == 1 and "claude-sonnet-4-6 (claude, " in unpriced[0], result.stdout
     expected = reference.outputs_for([str(trace)])
     for name in ("cache_hit_ratio_summary.csv", "cache_hit_ratio_step_audit.csv"):
         assert (tmp_path / "out" / name).read_text() == expected[name], name

@@ -5,7 +5,9 @@ up to date, and how lines are counted byte by byte."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,51 @@ def test_unchanged_files_are_kept_and_a_second_run_is_up_to_date(tmp_path: Path)
     assert again.files("keep") == files and not again.files("read") and again.up_to_date
     other_settings = ingest_plan.make_plan(files, database, {"on_bad_lines": "quarantine"})
     assert not other_settings.up_to_date  # same files, another build
+
+
+def test_the_plan_file_holds_each_file_with_its_action_and_state(tmp_path: Path) -> None:
+    """trace_plan.csv, which the SQL reads: a header, then one row per file in path order with its
+    action, whether it is on disk, and its size, modification time and fingerprint (sha256 of the
+    size and the bytes of a small file); a file gone from disk but kept (KEEP_HISTORY) carries the
+    state recorded when it was read. The folder is created when missing."""
+    database = tmp_path / "db.duckdb"
+    a, b = (write(tmp_path / f"{name}.jsonl", '{"x": 1}\n' * n) for name, n in (("a", 2), ("b", 3)))
+    built(database, [a, b], keep_history=True)
+
+    def state(path: str) -> list[str]:
+        size, data = os.stat(path).st_size, Path(path).read_bytes()
+        digest = hashlib.sha256(str(size).encode() + data).hexdigest()
+        return [str(size), str(os.stat(path).st_mtime_ns), digest]
+
+    b_state = state(b)
+    Path(b).unlink()
+    c = write(tmp_path / "c.jsonl", "{}\n")
+    plan = ingest_plan.make_plan([c, a], database, SETTINGS, keep_history=True)
+    target = tmp_path / "plan" / "nested" / "trace_plan.csv"
+    plan.write_csv(target)
+    assert target.read_text(encoding="utf-8").splitlines() == [
+        "source_file,action,on_disk,size_bytes,modified_ns,fingerprint",
+        ",".join([a, "keep", "true", *state(a)]),
+        ",".join([b, "keep", "false", *b_state]),
+        ",".join([c, "read", "true", *state(c)]),
+    ]
+
+
+def test_a_kept_file_keeps_its_line_count_and_ingestion_time(tmp_path: Path) -> None:
+    """The inventory after a build that reads one file and keeps another: the kept file's line
+    count and ingestion time are the ones recorded when it was read; the read file's are new."""
+    database = tmp_path / "db.duckdb"
+    a = write(tmp_path / "a.jsonl", "{}\n")
+    ingest_plan.record_build(database, ingest_plan.make_plan([a], database, SETTINGS), {a: 1})
+    first = ingest_plan.load_recorded(database).files[a]
+    b = write(tmp_path / "b.jsonl", "{}\n{}\n")
+    plan = ingest_plan.make_plan([a, b], database, SETTINGS)
+    assert plan.actions == {a: "keep", b: "read"}
+    time.sleep(0.01)
+    ingest_plan.record_build(database, plan, {b: 2})
+    files = ingest_plan.load_recorded(database).files
+    assert (files[a]["line_count"], files[a]["ingested_at"]) == (1, first["ingested_at"])
+    assert files[b]["line_count"] == 2 and files[b]["ingested_at"] > first["ingested_at"]
 
 
 def test_new_grown_rewritten_and_deleted_files(tmp_path: Path) -> None:

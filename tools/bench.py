@@ -86,6 +86,8 @@ TARGET_POOL_SECONDS = 6.0
 TARGET_POOL_OVER_FLOOR = 12.0
 TARGET_BIG_RERUN_OVER_FULL = 0.25
 TARGET_BIG_ADD_OVER_FULL = 0.35
+# What the idle-gap, thinking-time and bill experiments may add to a full run.
+TARGET_EXPERIMENTS_OVER_REST = 0.15
 
 FLOOR_COLUMNS = {
     "provider": "varchar",
@@ -143,7 +145,19 @@ DBT_PHASES = {
     "dbt_between_nodes": "dbt between nodes (no node running)",
     "dbt_wrapup": "last node end to run_results.json",
     "dbt_build": "dbt invocation start to run_results.json (sum of the dbt rows above)",
+    "dbt_experiments": "of the nodes above: the idle-gap, thinking-time and bill experiments'"
+    " models and their tests (paths under idle_cost/ or cache_bill/, and the models only"
+    " they read), concurrent nodes sharing their time",
 }
+# The models only the idle-gap, thinking-time and bill experiments read, beside those in their
+# own folders (idle_cost/, cache_bill/): what they add to a full run is measured from these.
+EXPERIMENT_FOLDERS = ("/idle_cost/", "/cache_bill/", "/prices/")
+EXPERIMENT_MODELS = (
+    "stg_trace__activity",
+    "stg_trace_db__tool_calls",
+    "int_step_timing_events",
+    "int_step_tool_calls",
+)
 SUMMARY_COLUMNS = (
     "size_steps",
     "trace_bytes",
@@ -158,6 +172,8 @@ SUMMARY_COLUMNS = (
     "full_over_floor",
     "rerun_over_full",
     "add_1pct_over_full",
+    "experiments_s",
+    "experiments_over_rest",
     "peak_rss_floor_mib",
     "peak_rss_full_mib",
     "peak_rss_rerun_mib",
@@ -418,9 +434,11 @@ def node_intervals(results: list[dict]) -> list[tuple[float, float, str]]:
     return intervals
 
 
-def shared_node_time(intervals: list[tuple[float, float, str]]) -> dict[str, float]:
+def shared_node_time(
+    intervals: list[tuple[float, float, str]], phases: tuple[str, ...] = NODE_PHASES
+) -> dict[str, float]:
     """Seconds per phase, concurrent nodes sharing their time; idle gaps as dbt_between_nodes."""
-    shares = dict.fromkeys((*NODE_PHASES, "dbt_between_nodes"), 0.0)
+    shares = dict.fromkeys((*phases, "dbt_between_nodes"), 0.0)
     edges = sorted({moment for start, end, _ in intervals for moment in (start, end)})
     for left, right in itertools.pairwise(edges):
         active = [phase for start, end, phase in intervals if start <= left and end >= right]
@@ -431,8 +449,45 @@ def shared_node_time(intervals: list[tuple[float, float, str]]) -> dict[str, flo
     return shares
 
 
+def experiment_nodes(manifest_path: Path) -> set[str]:
+    """unique_ids of the experiments' models (by folder or name) and of the tests on them."""
+    if not manifest_path.is_file():
+        return set()
+    nodes = json.loads(manifest_path.read_text()).get("nodes", {})
+    models = {
+        uid
+        for uid, node in nodes.items()
+        if node.get("resource_type") == "model"
+        and (
+            any(folder in "/" + node.get("original_file_path", "") for folder in EXPERIMENT_FOLDERS)
+            or node.get("name") in EXPERIMENT_MODELS
+        )
+    }
+    tests = {
+        uid
+        for uid, node in nodes.items()
+        if node.get("resource_type") in ("test", "unit_test")
+        and models & set(node.get("depends_on", {}).get("nodes", []))
+    }
+    return models | tests
+
+
+def experiments_time(results: list[dict], experiments: set[str]) -> float:
+    """Seconds of the experiments' nodes, concurrent nodes sharing their time."""
+    intervals = [
+        (start, end, "experiments" if result["unique_id"] in experiments else "other")
+        for result, (start, end, _) in zip(
+            [r for r in results if r.get("timing")], node_intervals(results), strict=True
+        )
+    ]
+    if not intervals:
+        return 0.0
+    return shared_node_time(intervals, ("experiments", "other"))["experiments"]
+
+
 def dbt_phases(run_results: Path) -> dict[str, float]:
-    """dbt's build split into phases, from its run_results.json."""
+    """dbt's build split into phases, from its run_results.json (and the experiments' share,
+    from the manifest beside it)."""
     document = json.loads(run_results.read_text())
     metadata = document["metadata"]
     invoked, finished = epoch(metadata["invocation_started_at"]), epoch(metadata["generated_at"])
@@ -441,11 +496,13 @@ def dbt_phases(run_results: Path) -> dict[str, float]:
         return {"dbt_build": finished - invoked}
     first_start = min(start for start, _, _ in intervals)
     last_end = max(end for _, end, _ in intervals)
+    experiments = experiment_nodes(run_results.parent / "manifest.json")
     return {
         "dbt_startup": first_start - invoked,
         **shared_node_time(intervals),
         "dbt_wrapup": finished - last_end,
         "dbt_build": finished - invoked,
+        "dbt_experiments": experiments_time(document["results"], experiments),
     }
 
 
@@ -539,12 +596,25 @@ def summary_row(result: SizeResult) -> dict[str, float]:
         "full_over_floor": result.median_ratio("full", "floor"),
         "rerun_over_full": result.median_ratio("rerun", "full"),
         "add_1pct_over_full": result.median_ratio("add_1pct", "full"),
+        "experiments_s": result.phase_medians("full").get(("dbt", "dbt_experiments")),
+        "experiments_over_rest": experiments_over_rest(result),
         "peak_rss_floor_mib": result.median_rss_mib("floor"),
         "peak_rss_full_mib": result.median_rss_mib("full"),
         "peak_rss_rerun_mib": result.median_rss_mib("rerun"),
         "peak_rss_add_1pct_mib": result.median_rss_mib("add_1pct"),
         "peak_rss_max_mib": result.max_runner_rss_mib(),
     }
+
+
+def experiments_over_rest(result: SizeResult) -> float | None:
+    """What the idle-gap, thinking-time and bill experiments add to a full run: their dbt node
+    time over the rest of the run, the median of each repetition's ratio."""
+    ratios = []
+    for rep in result.repetitions:
+        seconds = rep["full"].phases.get(("dbt", "dbt_experiments"))
+        if seconds is not None and rep["full"].seconds > seconds:
+            ratios.append(seconds / (rep["full"].seconds - seconds))
+    return statistics.median(ratios) if ratios else None
 
 
 def phase_description(source: str, name: str) -> str:
@@ -600,6 +670,18 @@ def target_rows(summaries: dict[int, dict[str, float]]) -> list[dict[str, object
         ("1x pool: full run / floor", pool, "full_over_floor", TARGET_POOL_OVER_FLOOR),
         ("10x pool: rerun / full run", big, "rerun_over_full", TARGET_BIG_RERUN_OVER_FULL),
         ("10x pool: add 1% / full run", big, "add_1pct_over_full", TARGET_BIG_ADD_OVER_FULL),
+        (
+            "1x pool: experiments' dbt time / rest of the full run",
+            pool,
+            "experiments_over_rest",
+            TARGET_EXPERIMENTS_OVER_REST,
+        ),
+        (
+            "10x pool: experiments' dbt time / rest of the full run",
+            big,
+            "experiments_over_rest",
+            TARGET_EXPERIMENTS_OVER_REST,
+        ),
     ]
     rows = []
     for name, summary, column, limit in checks:

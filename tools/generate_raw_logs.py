@@ -395,6 +395,11 @@ def claude_usage(chain: ClaudeChain, miss: bool) -> Record:
     chain.context = read + creation
     output = lognormal_int(rng, 260, 1.0, 8, 16_000)
     chain.pending = output
+    # About half the sessions write the 1-hour cache (a subscription's default), a few of their
+    # writes split between both lifetimes; the split draws nothing from the random stream.
+    hour = 0
+    if chain.session_id[-1] in "02468ace":
+        hour = creation // 2 if creation % 5 == 0 else creation
     return {
         "input_tokens": fresh,
         "cache_creation_input_tokens": creation,
@@ -402,7 +407,10 @@ def claude_usage(chain: ClaudeChain, miss: bool) -> Record:
         "output_tokens": output,
         "server_tool_use": {"web_search_requests": 0, "web_fetch_requests": 0},
         "service_tier": "standard",
-        "cache_creation": {"ephemeral_1h_input_tokens": 0, "ephemeral_5m_input_tokens": creation},
+        "cache_creation": {
+            "ephemeral_1h_input_tokens": hour,
+            "ephemeral_5m_input_tokens": creation - hour,
+        },
     }
 
 

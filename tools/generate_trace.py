@@ -925,15 +925,102 @@ def _with_edge_cases(normal: Iterator[Step], n_steps: int, rng: random.Random) -
         yield _late_line(rng, next(normal), index)
 
 
+# The rare rows of the idle-gap and thinking-time experiments (docs/method.md), one every
+# IDLE_EDGE_PERIOD steps in edge mode with --idle-edge-cases: each changes a copy of a normal step.
+IDLE_EDGE_PERIOD = 9
+IDLE_EDGE_SEED_OFFSET = 104_729
+
+
+def _idle_negative_gap(rng: random.Random, step: Step, prev: Step | None) -> Step:
+    """The first event an hour before the session's previous step ended: a negative gap."""
+    events = step.get("timing_events") or []
+    if events and isinstance(events[0], dict) and events[0].get("timestamp"):
+        moment = datetime.fromisoformat(events[0]["timestamp"].replace("Z", "+00:00"))
+        events[0]["timestamp"] = format_ts(int(moment.timestamp() * 1000) - 3_600_000)
+    return step
+
+
+def _idle_no_timestamps(rng: random.Random, step: Step, prev: Step | None) -> Step:
+    """No time anywhere: neither the events nor the tools carry one."""
+    for event in step.get("timing_events") or []:
+        if isinstance(event, dict):
+            event.pop("timestamp", None)
+    for tool in step.get("tools") or []:
+        if isinstance(tool, dict):
+            tool["emitted_at"] = None
+            tool["result_at"] = None
+    return step
+
+
+def _idle_own_tool_result(rng: random.Random, step: Step, prev: Step | None) -> Step:
+    """A leading tool result whose call id is one of the step's own tool calls (invisible to it)."""
+    events = step.get("timing_events") or []
+    own = "call_own_" + _hex(rng, 12)
+    step["tools"] = [*(step.get("tools") or []), {
+        "tool_index": len(step.get("tools") or []), "tool_name": "Read", "tool_call_id": own,
+        "emitted_at": format_ts(0), "result_at": format_ts(3_600_000),
+    }]  # fmt: skip
+    events.insert(0, {"event_type": "tool_result", "timestamp": format_ts(0),
+                      "source": TOOL_RESULT_SOURCE, "tool_call_id": own})  # fmt: skip
+    step["timing_events"] = events
+    return step
+
+
+def _idle_tie(rng: random.Random, step: Step, prev: Step | None) -> Step:
+    """The round_index and first time of the session's previous step: a tie, kept in file order."""
+    if prev is not None:
+        step["round_index"] = prev.get("round_index")
+        events, before = step.get("timing_events") or [], prev.get("timing_events") or []
+        if events and before and isinstance(events[0], dict) and isinstance(before[0], dict):
+            events[0]["timestamp"] = before[0].get("timestamp")
+    return step
+
+
+def _idle_model(model: str | None) -> EdgeMaker:
+    def make(rng: random.Random, step: Step, prev: Step | None) -> Step:
+        step["model"] = model
+        return step
+
+    return make
+
+
+IDLE_EDGE_KINDS: tuple[EdgeMaker, ...] = (
+    _idle_negative_gap,
+    _idle_no_timestamps,
+    _idle_own_tool_result,
+    _idle_tie,
+    _idle_model("mystery-model-7"),  # unpriced
+    _idle_model(None),  # unpriced: no model
+    _idle_model("Claude-Opus-5-Preview"),  # a family, matched lowercased
+    _idle_model("gpt-5-sonnet-hybrid"),  # two families: the first in order wins
+)
+
+
+def _with_idle_edge_cases(steps: Iterator[Step], rng: random.Random) -> Iterator[Step]:
+    last_of_session: dict[str, Step] = {}
+    for position, step in enumerate(steps):
+        if position % IDLE_EDGE_PERIOD == IDLE_EDGE_PERIOD // 2:
+            make = IDLE_EDGE_KINDS[(position // IDLE_EDGE_PERIOD) % len(IDLE_EDGE_KINDS)]
+            session = step.get("session_id")
+            prev = last_of_session.get(session) if isinstance(session, str) else None
+            step = make(rng, json.loads(json.dumps(step)), prev)
+        if isinstance(step.get("session_id"), str):
+            last_of_session[step["session_id"]] = step
+        yield step
+
+
 def generate_steps(
-    n_steps: int, seed: int = DEFAULT_SEED, edge_cases: bool = False
+    n_steps: int, seed: int = DEFAULT_SEED, edge_cases: bool = False, idle_edge_cases: bool = False
 ) -> Iterator[Step]:
     """Yield ``n_steps`` step objects (dicts), deterministically from ``seed``."""
     normal = normal_steps(seed)
     if edge_cases:
-        yield from _with_edge_cases(normal, n_steps, random.Random(seed + EDGE_SEED_OFFSET))
+        steps = _with_edge_cases(normal, n_steps, random.Random(seed + EDGE_SEED_OFFSET))
     else:
-        yield from itertools.islice(normal, n_steps)
+        steps = itertools.islice(normal, n_steps)
+    if idle_edge_cases:
+        steps = _with_idle_edge_cases(steps, random.Random(seed + IDLE_EDGE_SEED_OFFSET))
+    yield from steps
 
 
 # ---------------------------------------------------------------------------
@@ -1073,6 +1160,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "ratios, duplicates, ...)",
     )
     parser.add_argument(
+        "--idle-edge-cases",
+        action="store_true",
+        help=f"also change one step in {IDLE_EDGE_PERIOD} to a rare row of the idle-gap and "
+        "thinking-time experiments (negative gaps, no timestamps, a step's own tool results, "
+        "ties, unpriced and family-priced models)",
+    )
+    parser.add_argument(
         "--files",
         type=int,
         default=1,
@@ -1106,7 +1200,7 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     paths = output_paths(args.output, args.files)
     tally = RateTally() if args.verbose else None
-    steps = generate_steps(args.steps, args.seed, args.edge_cases)
+    steps = generate_steps(args.steps, args.seed, args.edge_cases, args.idle_edge_cases)
     size = write_trace(steps, args.steps, paths, tally)
     if tally is not None:
         print(tally.report(), file=sys.stderr)

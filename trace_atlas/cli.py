@@ -103,6 +103,12 @@ def build_options(default_out: str):
                     help="Keep the steps of input files deleted since "
                     "they were read (default: on for mine). [KEEP_HISTORY]",
                 ),
+                click.option(
+                    "--prices",
+                    envvar="PRICES",
+                    help="Your own price table, a CSV with the columns of "
+                    "seeds/model_prices.csv (default: that seed). [PRICES]",
+                ),
                 click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True),
             ]
         ):
@@ -114,7 +120,8 @@ def build_options(default_out: str):
 
 def options_of(values: dict, **extra) -> runner.Options:
     values = values | extra
-    for name in ("trace", "db", "claude_logs", "codex_logs", "out", "target_path", "normalized"):
+    names = ("trace", "db", "claude_logs", "codex_logs", "out", "target_path", "normalized")
+    for name in (*names, "prices"):
         if values.get(name):
             values[name] = absolute(values[name])
     return runner.Options(**{key: value for key, value in values.items() if value is not None})

@@ -1,4 +1,7 @@
-"""Draw the two figures from OUT/cache_hit_ratio_histogram_data.csv and embed what they need.
+"""Draw the figures from the output folder's CSV files and embed what they need.
+
+Fig. 1 and Fig. 2 come from OUT/cache_hit_ratio_histogram_data.csv; Fig. 3 from
+OUT/cache_hit_idle_gap_points.csv (below).
 
 The export (one row per scope x trigger x hit-ratio bin, written by the writer from the mart
 cache_hit_ratio_bins, whose invariants are dbt tests) is drawn as it is: the grid's rows are the
@@ -11,7 +14,13 @@ whose shares are empty is an empty panel with a note. Python computes nothing he
 A figure is 15 x 11 inches (3000 x 2200 pixels at the default 200 dpi). Each PNG is encoded once,
 carrying the README, the docs blocks, the dbt sources, this module and the sidecar's, every CSV,
 Markdown and LaTeX output and run_manifest.json (trace_atlas.sidecar), and written atomically;
-the two figures are drawn in two processes when two CPUs are free.
+the two histograms are drawn in two processes when two CPUs are free.
+
+Fig. 3 (cache_hit_idle_gap.png) plots every measured user step of the idle-gap experiment: its
+hit ratio against the user's idle wait before it (``gap_seconds``, log x axis; a wait of 0 s has
+no place on it and is not drawn), one panel per provider (``provider``, sorted by name), with the
+long-gap line and the low-hit line at the thresholds written in
+OUT/cache_hit_idle_gap_summary.csv (``idle_threshold_seconds``, ``low_hit_threshold``).
 """
 
 from __future__ import annotations
@@ -35,6 +44,10 @@ from matplotlib.patches import Patch
 from trace_atlas import PROJECT_DIR, sidecar
 
 EXPORT_NAME = "cache_hit_ratio_histogram_data.csv"
+IDLE_POINTS_NAME = "cache_hit_idle_gap_points.csv"
+IDLE_SUMMARY_NAME = "cache_hit_idle_gap_summary.csv"
+IDLE_FIGURE = "cache_hit_idle_gap.png"
+IDLE_TITLE = "Prefix cache hit ratio of user steps against the idle wait before them"
 SCOPE_ROWS = 3
 FIGSIZE_IN = (15.0, 11.0)
 DEFAULT_DPI = 200
@@ -218,24 +231,92 @@ def run_summary(content: bytes | None) -> dict | None:
 
 def draw_one(export: Export, spec: FigureSpec, dpi: int, payload: Payload, out: Path) -> str:
     """Render one figure and encode it once, with what it carries; return the line reporting it."""
+    plotted = f"output/{EXPORT_NAME}:{spec.value_column}"
+    fig = render_figure(export, spec, dpi)
+    return save(fig, spec.filename, spec.title, plotted, payload, out)
+
+
+def save(fig: Figure, filename: str, title: str, plotted: str, payload: Payload, out: Path) -> str:
+    """Encode a drawn figure once, with the payload as its sidecar, atomically."""
     extra = {
-        "figure": spec.filename,
-        "plotted_column": f"output/{EXPORT_NAME}:{spec.value_column}",
+        "figure": filename,
+        "plotted_column": plotted,
         "run": payload.run,
         "sql": "source",
         "sql_note": "dbt models and macros as written (Jinja unrendered), not target/compiled",
     }
     info = sidecar.sidecar_pnginfo(payload.files, payload.kinds, extra)
-    info.add_text("Title", spec.title)
+    info.add_text("Title", title)
     info.add_text(
         "Software", f"Matplotlib version{matplotlib.__version__}, https://matplotlib.org/"
     )
-    fig = render_figure(export, spec, dpi)
     options = {"pnginfo": info, "compress_level": PNG_COMPRESS_LEVEL}
-    path = out / spec.filename
+    path = out / filename
     sidecar.write_atomically(path, lambda tmp: fig.savefig(tmp, format="png", pil_kwargs=options))
     width, height = sidecar.png_size(path)
     return f"wrote {path}  {width}x{height} px  {path.stat().st_size:,} bytes"
+
+
+# ---------------------------------------------------------------- Fig. 3: hit ratio vs idle wait
+
+
+class IdlePoints(NamedTuple):
+    """The idle-gap figure's points by provider, and the two thresholds to mark."""
+
+    providers: dict[str, tuple[list[float], list[float]]]  # provider -> (waits, hit ratios)
+    idle_seconds: float
+    low_hit: float
+
+
+def read_idle_points(out: Path) -> IdlePoints:
+    with open(out / IDLE_POINTS_NAME, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    with open(out / IDLE_SUMMARY_NAME, newline="", encoding="utf-8") as handle:
+        first = next(csv.DictReader(handle))
+    providers: dict[str, tuple[list[float], list[float]]] = {}
+    for row in sorted(rows, key=lambda row: row["provider"]):
+        waits, ratios = providers.setdefault(row["provider"], ([], []))
+        waits.append(float(row["gap_seconds"]))
+        ratios.append(float(row["hit_ratio"]))
+    idle, low = float(first["idle_threshold_seconds"]), float(first["low_hit_threshold"])
+    return IdlePoints(providers, idle, low)
+
+
+def render_idle_figure(points: IdlePoints, dpi: int) -> Figure:
+    """One panel per provider: hit ratio (y) against the idle wait (x, log), the long-gap
+    threshold as a dashed vertical line, the low-hit threshold as a dotted horizontal one."""
+    fig = Figure(figsize=(15.0, 6.0), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    names = list(points.providers) or ["no user step with an idle wait"]
+    axes = fig.subplots(1, len(names), sharey=True, squeeze=False)[0]
+    for ax, name in zip(axes, names, strict=True):
+        waits, ratios = points.providers.get(name, ([], []))
+        ax.set_title(f"{name} (n={len(waits):,} user steps)", fontsize=12)
+        ax.scatter(waits, ratios, s=14, alpha=0.55, color="#2563eb", linewidths=0, zorder=2)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.02, 1.02)
+        ax.axvline(points.idle_seconds, color="#dc2626", linestyle="--", linewidth=1.4, zorder=3)
+        ax.axhline(points.low_hit, color="#6b7280", linestyle=":", linewidth=1.2, zorder=3)
+        ax.annotate(
+            f"{points.idle_seconds:g} s",
+            (points.idle_seconds, 1.0),
+            xytext=(4, -4),
+            textcoords="offset points",
+            color="#dc2626",
+            fontsize=11,
+            va="top",
+        )
+        ax.set_xlabel("idle wait before the step (s, log scale)", fontsize=12)
+        ax.grid(color="#e5e7eb", linewidth=0.8, zorder=0)
+    axes[0].set_ylabel("prefix cache hit ratio", fontsize=12)
+    fig.suptitle(IDLE_TITLE, fontsize=15, fontweight="bold")
+    return fig
+
+
+def draw_idle(out: Path, dpi: int, payload: Payload) -> str:
+    fig = render_idle_figure(read_idle_points(out), dpi)
+    plotted = f"output/{IDLE_POINTS_NAME}:gap_seconds,hit_ratio"
+    return save(fig, IDLE_FIGURE, IDLE_TITLE, plotted, payload, out)
 
 
 def default_jobs() -> int:
@@ -248,14 +329,19 @@ def default_jobs() -> int:
 def draw(
     out: Path, project_dir: Path = PROJECT_DIR, dpi: int = DEFAULT_DPI, jobs: int | None = None
 ) -> list[str]:
-    """Draw both figures into ``out`` (the first here, the second in a forked process when
-    ``jobs`` > 1); return the lines that report them."""
+    """Draw the figures into ``out`` (the first histogram here, the second in a forked process
+    when ``jobs`` > 1, then Fig. 3 when the folder has its points); return the lines that
+    report them."""
     out = Path(out)
     export = read_export(out / EXPORT_NAME)
     payload = collect_payload(Path(project_dir).resolve(), out)
+    idle = (out / IDLE_POINTS_NAME).is_file() and (out / IDLE_SUMMARY_NAME).is_file()
     if (jobs or default_jobs()) <= 1:
-        return [draw_one(export, spec, dpi, payload, out) for spec in FIGURES]
+        lines = [draw_one(export, spec, dpi, payload, out) for spec in FIGURES]
+        return lines + ([draw_idle(out, dpi, payload)] if idle else [])
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         second = pool.submit(draw_one, export, FIGURES[1], dpi, payload, out)
-        return [draw_one(export, FIGURES[0], dpi, payload, out), second.result()]
+        lines = [draw_one(export, FIGURES[0], dpi, payload, out)]
+        lines += [draw_idle(out, dpi, payload)] if idle else []
+        return [lines[0], second.result(), *lines[1:]]

@@ -325,6 +325,7 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
     if run_plan.input_kind != "trace" and not logs:
         return None
     settings = {"on_bad_lines": options.on_bad_lines, "project": project_version()}
+    settings["prices"] = run_plan.prices.sha256
     if logs:
         settings["keep_history"] = bool(options.keep_history)
     ingest = make_plan(

@@ -8,8 +8,8 @@ warehouse's parquet folders, with DuckDB's parquet reader: no JVM), and only for
 
 * ``integer``: the exact digits; ``double``: the shortest text that reads back as the same double
   (Python's ``repr``); ``percent``: a share already x 100 with two decimals and ``%``; ``rate``: a
-  fraction shown in percent with one decimal (``--`` when undefined); ``text``: as is. An undefined
-  value is an empty cell. Nothing is computed here.
+  fraction shown in percent with one decimal (``--`` when undefined); ``general6``: Python's
+  ``%.6g``; ``text``: as is. An undefined value is an empty cell. Nothing is computed here.
 
 Then it draws the figures (trace_atlas/figures.py) and writes ``run_manifest.json``: where the
 numbers came from (input files with size and sha256, rows read / ingested / eligible, mode,
@@ -22,31 +22,30 @@ never replaced.
 from __future__ import annotations
 
 import csv
-import importlib.metadata
 import io
 import json
 import os
+import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from trace_atlas import PROJECT_DIR, UserError, input_files
+from trace_atlas import UserError, input_files
+from trace_atlas.provenance import build_facts, run_manifest
 
 # Seconds spent on the tables, the figures and the page by the last write_outputs() call.
 TIMINGS: dict[str, float] = {}
 MARKER = ".trace_atlas_output"
 RUN_MANIFEST = "run_manifest.json"
 ENGINES = ("duckdb", "spark")
-FORMATS = ("text", "integer", "double", "percent", "rate")
+FORMATS = ("text", "integer", "double", "percent", "rate", "general6")
 KINDS = ("csv", "markdown_table", "latex_table")
 
 
@@ -122,7 +121,9 @@ def parse_spec(node: dict, declared: dict) -> OutputSpec:
     if kind not in KINDS:
         raise OutputError(f"{node['name']}: output {declared['file']} has kind {kind!r}")
     options = {
-        key: str(declared[key]) for key in ("caption", "label", "caption_doc") if key in declared
+        key: str(declared[key])
+        for key in ("caption", "label", "caption_doc", "alignment")
+        if key in declared
     }
     return OutputSpec(
         file=declared["file"],
@@ -198,6 +199,8 @@ def format_cell(value: Any, fmt: str) -> str:
         return f"{float(value):.2f}%"
     if fmt == "rate":
         return f"{float(value) * 100:.1f}%"
+    if fmt == "general6":
+        return f"{float(value):.6g}"
     return str(value)
 
 
@@ -216,11 +219,13 @@ def load_table(reader: MartReader, spec: OutputSpec) -> Table:
 def render(table: Table, docs: dict[str, str] | None = None) -> str:
     """The text of one output file (docs: docs blocks by name, for a caption)."""
     header = [column.name for column in table.spec.columns]
+    caption = (docs or {}).get(table.spec.options.get("caption_doc", ""), "")
     if table.spec.kind == "markdown_table":
-        caption = (docs or {}).get(table.spec.options.get("caption_doc", ""), "")
-        return render_markdown(header, table.cells, caption)
+        alignment = table.spec.options.get("alignment")
+        return render_markdown(header, table.cells, caption, alignment)
     if table.spec.kind == "latex_table":
-        return render_latex(header, table.cells, table.spec.options)
+        options = table.spec.options | ({"caption": " ".join(caption.split())} if caption else {})
+        return render_latex(header, table.cells, options)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(header)
@@ -228,10 +233,13 @@ def render(table: Table, docs: dict[str, str] | None = None) -> str:
     return buffer.getvalue()
 
 
-def render_markdown(header: list[str], cells: list[list[str]], caption: str = "") -> str:
-    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned;
-    the caption (a docs block) as one paragraph below it."""
-    lines = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+def render_markdown(
+    header: list[str], cells: list[list[str]], caption: str = "", alignment: str | None = None
+) -> str:
+    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned (or
+    the declared alignment row); the caption (a docs block) as one paragraph below it."""
+    rule = f"| {alignment} |" if alignment else "|---|" + "---:|" * (len(header) - 1)
+    lines = ["| " + " | ".join(header) + " |", rule]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
     if caption:
         lines += ["", " ".join(caption.split())]
@@ -249,7 +257,7 @@ def docs_blocks(manifest: dict) -> dict[str, str]:
 
 
 def render_latex(header: list[str], cells: list[list[str]], options: dict[str, str]) -> str:
-    """A LaTeX table with booktabs rules (percent signs escaped)."""
+    """A LaTeX table with booktabs rules (percent signs escaped unless they already are)."""
     lines = [
         r"\begin{table}[t]",
         r"\centering",
@@ -260,102 +268,14 @@ def render_latex(header: list[str], cells: list[list[str]], options: dict[str, s
         " & ".join(header) + r" \\",
         r"\midrule",
     ]
-    lines += [" & ".join(cell.replace("%", r"\%") for cell in row) + r" \\" for row in cells]
+    lines += [
+        " & ".join(re.sub(r"(?<!\\)%", r"\\%", cell) for cell in row) + r" \\" for row in cells
+    ]
     lines += [r"\bottomrule", r"\end{tabular}", r"\end{table}"]
     return "\n".join(lines) + "\n"
 
 
 # ---------------------------------------------------------------- provenance
-
-
-def build_facts(manifest: dict, target_dir: Path) -> dict:
-    """What dbt says about the build: versions, invocation, target, times."""
-    metadata = manifest.get("metadata", {})
-    results_path = target_dir / "run_results.json"
-    results = json.loads(results_path.read_text()) if results_path.is_file() else {}
-    adapter = metadata.get("adapter_type") or "duckdb"
-    return {
-        "dbt_version": metadata.get("dbt_version"),
-        "adapter": adapter,
-        "adapter_version": package_version(f"dbt-{adapter}"),
-        "invocation_id": results.get("metadata", {}).get("invocation_id")
-        or metadata.get("invocation_id"),
-        "build_finished_at": results.get("metadata", {}).get("generated_at"),
-        "build_seconds": results.get("elapsed_time"),
-        "target": results.get("args", {}).get("target") or "default",
-    }
-
-
-def package_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
-
-
-def git_commit() -> str | None:
-    try:
-        found = subprocess.run(
-            ["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-        dirty = subprocess.run(
-            ["git", "-C", str(PROJECT_DIR), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    if found.returncode != 0:
-        return None
-    return found.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
-
-
-def audit_counts(tables: dict[str, Table]) -> dict[str, int]:
-    """Rows read, ingested, eligible, rejected and excluded, from the step audit."""
-    audit = tables.get("cache_hit_ratio_step_audit.csv")
-    if audit is None:
-        return {}
-    counts = {f"{row[0]}.{row[1]}": int(row[2]) for row in audit.values}
-    return {
-        "lines_read": counts.get("lines.lines_read"),
-        "blank_lines": counts.get("lines.blank_lines"),
-        "rejected_lines": counts.get("lines.rejected_lines"),
-        "steps_ingested": counts.get("lines.steps_ingested"),
-        "eligible_steps": counts.get("steps.eligible_steps"),
-        "excluded_steps": counts.get("steps.excluded_steps"),
-    }
-
-
-def run_manifest(
-    facts: dict, inputs: list[dict], tables: dict[str, Table], engine: str, options: dict
-) -> dict:
-    return {
-        "format": "trace-atlas-run-manifest",
-        "version": 1,
-        "experiment": "prefix-cache hit ratio",
-        "inputs": inputs,
-        "rows": audit_counts(tables),
-        "on_bad_lines": options.get("on_bad_lines"),
-        "input_kind": options.get("input_kind"),
-        "engine": engine,
-        "target": facts["target"],
-        "dbt_version": facts["dbt_version"],
-        "adapter": facts["adapter"],
-        "adapter_version": facts["adapter_version"],
-        "dbt_invocation_id": facts["invocation_id"],
-        "started_at": options.get("started_at"),
-        "build_finished_at": facts["build_finished_at"],
-        "written_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "git_commit": git_commit(),
-        **options.get("extra", {}),
-    }
-
-
-# ---------------------------------------------------------------- writing
 
 
 def write_text(path: Path, text: str) -> None:

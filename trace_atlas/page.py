@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import re
 from itertools import dropwhile, takewhile
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
 
 import click
 import jinja2
@@ -31,11 +29,13 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from trace_atlas import PROJECT_DIR, sidecar
+from trace_atlas.lineage import PAGE_NAME, SECTION_DOCS, read_lineage
 
-PAGE_NAME = "index.html"
 CONTEXT = "page_context.json"
 RUN_MANIFEST = "run_manifest.json"
 PAPER_TABLE = "cache_hit_ratio_table.md"
+IDLE_TABLE = "human_idle_cache_counterfactual.md"
+HEADLINE = "cache_headline.csv"
 REJECTED_SHOWN = 20
 # key: (file, leading columns shown as row headers)
 CSV_TABLES = {
@@ -45,6 +45,8 @@ CSV_TABLES = {
     "bins": ("cache_hit_ratio_bins.csv", 3),
     "audit": ("cache_hit_ratio_step_audit.csv", 2),
     "rejected": ("rejected_lines.csv", 2),
+    "idle_gap": ("cache_hit_idle_gap_summary.csv", 2),
+    "idle_cost": ("human_idle_cache_counterfactual_summary.csv", 1),
 }
 # (exposure = PNG stem, caption docs block, alt-text docs block)
 FIGURES = (
@@ -55,30 +57,7 @@ FIGURES = (
         "cache_hit_ratio_fig2_alt",
     ),
 )
-# Every docs block the page shows, with the section that shows it: a model description that
-# embeds one of them links there instead of repeating it.
-SECTION_DOCS = {
-    "atlas_glossary": ("Glossary", "glossary"),
-    "cache_hit_ratio_question": ("The question", "question"),
-    "cache_hit_ratio_method": ("Method and assumptions", "method"),
-    "cache_hit_ratio_fig1_caption": ("Fig. 1", "fig-1"),
-    "cache_hit_ratio_fig1_alt": ("Fig. 1", "fig-1"),
-    "cache_hit_ratio_fig2_caption": ("Fig. 2", "fig-2"),
-    "cache_hit_ratio_fig2_alt": ("Fig. 2", "fig-2"),
-    "cache_hit_ratio_populations": ("Which steps each number covers", "populations"),
-    "cache_hit_ratio_table_caption": ("Paper table", "paper-table"),
-    "cache_hit_ratio_summary_caption": ("Summary", "summary"),
-    "cache_hit_ratio_round_split_caption": ("Round split", "round-split"),
-    "cache_hit_ratio_token_weighted_caption": ("Token-weighted", "token-weighted"),
-    "cache_hit_ratio_bins_caption": ("Numbers behind the figures", "bins"),
-    "step_audit_caption": ("Step audit", "step-audit"),
-    "bad_lines": ("Bad lines", "bad-lines"),
-    "run_provenance": ("Provenance", "provenance"),
-    "atlas_code_structure": ("Code structure", "code-structure"),
-    "atlas_how_to_run": ("How to run it", "how-to-run"),
-    "atlas_output_files": ("Output files", "outputs"),
-}
-LAYERS = ("source", "staging", "intermediate", "marts", "exposure")
+IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3_caption", "idle_gap_fig3_alt")
 NUMBER_CELL = re.compile(r"^-?[0-9][0-9.,e+-]*%?$|^--$")
 OUTPUT_ITEM = re.compile(r"^`([^`]+)`:\s*(.*)$", re.DOTALL)
 MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML is shown as text
@@ -227,104 +206,6 @@ def read_run_manifest(path: Path) -> dict[str, Any]:
     return provenance | {"fields": fields, "tables": tables, "document": document}
 
 
-# ---------------------------------------------------------------- the lineage
-
-
-def display_name(node: dict) -> str:
-    if node["resource_type"] == "source":
-        return f"{node['source_name']}.{node['name']}"
-    return node.get("label") or node["name"]
-
-
-def layer_of(node: dict) -> str:
-    parts = Path(node.get("original_file_path", "")).parts
-    if node["resource_type"] in ("source", "exposure") or len(parts) < 3:
-        return node["resource_type"]
-    return parts[1]
-
-
-def explained_elsewhere(description: str, docs: dict[str, str]) -> tuple[str, list]:
-    """A description without the docs blocks it embeds, and the sections showing those."""
-    explained = []
-    for name, text in sorted(docs.items(), key=lambda item: -len(item[1])):
-        if len(text.strip()) >= 40 and text.strip() in description:
-            description = description.replace(text.strip(), "")
-            label, anchor = SECTION_DOCS.get(name, (name, ""))
-            explained.append((label, f"#{anchor}" if anchor else ""))
-    return description.strip(), explained
-
-
-def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> dict[str, Any]:
-    node, resources = context["resources"][key], context["resources"]
-    description, explained = explained_elsewhere(node.get("description", ""), context["docs"])
-    path = node.get("original_file_path", "")
-    source = project_dir / path
-    artifact = None
-    if node["resource_type"] == "exposure":
-        url = urlsplit(node.get("url", ""))
-        name = url.path.rstrip("/").rsplit("/", 1)[-1]
-        if name == PAGE_NAME:
-            artifact = f"#{url.fragment or 'top'}"
-        elif name and (out_dir / name).is_file():
-            artifact = quote(name)
-    return {
-        "name": display_name(node),
-        "kind": node["resource_type"],
-        "layer": layer_of(node),
-        "description": description,
-        "explained_in": explained,
-        "reads": [
-            f"{resources[p]['resource_type']} {display_name(resources[p])}"
-            for p in context["parent_map"].get(key, [])
-            if p in resources
-        ],
-        "path": path,
-        "href": quote(Path(os.path.relpath(source, out_dir)).as_posix())
-        if path and source.is_file()
-        else None,
-        "artifact_href": artifact,
-    }
-
-
-def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list, list]:
-    """The sources and models on a path to an exposure, layer by layer in lineage order (or in
-    plain lineage order if a model reads from a later layer), the exposures last; and the
-    project's other models."""
-    resources, parents = context["resources"], context["parent_map"]
-    exposures = [k for k, node in resources.items() if node["resource_type"] == "exposure"]
-    upstream: set[str] = set()
-    stack = list(exposures)
-    while stack:
-        for parent in parents.get(stack.pop(), []):
-            kind = resources.get(parent, {}).get("resource_type")
-            if kind in ("source", "model") and parent not in upstream:
-                upstream.add(parent)
-                stack.append(parent)
-    depths: dict[str, int] = {}
-
-    def depth(key: str) -> int:
-        if key not in depths:
-            inside = [p for p in parents.get(key, []) if p in upstream]
-            depths[key] = 1 + max(map(depth, inside), default=-1)
-        return depths[key]
-
-    def layer_rank(key: str) -> int:
-        layer = layer_of(resources[key])
-        return LAYERS.index(layer) if layer in LAYERS else LAYERS.index("marts")
-
-    members = [*upstream, *exposures]
-    order = sorted(members, key=lambda k: (layer_rank(k), depth(k), display_name(resources[k])))
-    position = {key: index for index, key in enumerate(order)}
-    if any(position.get(p, -1) > position[k] for k in order for p in parents.get(k, [])):
-        order = sorted(members, key=lambda k: (depth(k), display_name(resources[k])))
-    others = sorted(
-        node["name"]
-        for key, node in resources.items()
-        if node["resource_type"] == "model" and key not in upstream
-    )
-    return [lineage_entry(k, context, project_dir, out_dir) for k in order], others
-
-
 # ---------------------------------------------------------------- the loader
 
 
@@ -380,6 +261,24 @@ def output_files(out_dir: Path, docs: dict[str, str]) -> list[dict[str, Any]]:
     return files
 
 
+def figure_entry(
+    number: int, figure: tuple[str, str, str], out_dir: Path, docs: dict, exposures: dict
+) -> dict[str, Any]:
+    name, caption, alt = figure
+    path = out_dir / f"{name}.png"
+    size = sidecar.png_size(path) if path.is_file() else (None, None)
+    return {
+        "number": number,
+        "file": path.name,
+        "title": exposures.get(name, {}).get("label") or path.name,
+        "caption": docs[caption],
+        "alt": " ".join(docs[alt].replace("`", "").replace("**", "").split()),
+        "width": size[0],
+        "height": size[1],
+        "present": path.is_file(),
+    }
+
+
 def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
     """Everything the page shows, read from the output folder: the template gets this and
     nothing else."""
@@ -398,22 +297,10 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
     }
     resources = context["resources"].values()
     exposures = {n["name"]: n for n in resources if n["resource_type"] == "exposure"}
-    figures = []
-    for number, (name, caption, alt) in enumerate(FIGURES, start=1):
-        path = out_dir / f"{name}.png"
-        size = sidecar.png_size(path) if path.is_file() else (None, None)
-        figures.append(
-            {
-                "number": number,
-                "file": path.name,
-                "title": exposures.get(name, {}).get("label") or path.name,
-                "caption": docs[caption],
-                "alt": " ".join(docs[alt].replace("`", "").replace("**", "").split()),
-                "width": size[0],
-                "height": size[1],
-                "present": path.is_file(),
-            }
-        )
+    figures = [
+        figure_entry(number, figure, out_dir, docs, exposures)
+        for number, figure in enumerate(FIGURES, start=1)
+    ]
     provenance = read_run_manifest(out_dir / RUN_MANIFEST)
     run = provenance["document"]
     build = (
@@ -428,6 +315,8 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "build": [(label, run[key]) for label, key in build if isinstance(run.get(key), str)],
         "figures": figures,
         "paper_table": read_markdown_table(out_dir / PAPER_TABLE),
+        "idle_figure": figure_entry(3, IDLE_FIGURE, out_dir, docs, exposures),
+        "idle_table": read_markdown_table(out_dir / IDLE_TABLE),
         "tables": tables,
         "populations": population_facts(tables),
         "rejected_shown": REJECTED_SHOWN,
@@ -435,7 +324,17 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "lineage": lineage,
         "side_models": side_models,
         "outputs": output_files(out_dir, docs),
+        "headline": read_headline(out_dir),
     }
+
+
+def read_headline(out_dir: Path) -> list[str]:
+    """The answer the page opens with: the lines of cache_headline.csv (none when absent)."""
+    path = out_dir / HEADLINE
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return [row["line"] for row in csv.DictReader(handle)]
 
 
 # ---------------------------------------------------------------- rendering

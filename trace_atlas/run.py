@@ -31,6 +31,7 @@ from trace_atlas import (
     build,
     ingest_plan,
     input_files,
+    prices,
 )
 
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
@@ -65,6 +66,7 @@ class Options:
     include_content: bool = False
     mine: bool = False
     target_path: str = "target"
+    prices: str = ""
 
 
 @dataclass
@@ -81,6 +83,7 @@ class Plan:
     driver_ui: str | None = None
     logs: list[agent_logs.AgentLogs] = field(default_factory=list)
     select: list[str] = field(default_factory=list)
+    prices: prices.PriceTable = field(default_factory=prices.PriceTable)
 
 
 # ---------------------------------------------------------------- checks before any work
@@ -168,6 +171,7 @@ def plan_run(options: Options) -> Plan:
     plan.env["TRACE_ATLAS_KEEP_HISTORY"] = "1" if options.keep_history else "0"
     if options.normalized:
         plan.select = list(agent_logs.NORMALIZED_MODELS)
+    plan.prices = prices.read(options.prices) if options.prices else prices.seed_table()
     return plan
 
 
@@ -211,6 +215,7 @@ def dbt_arguments(plan: Plan, options: Options, full_refresh: bool, seeds_loaded
     arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
     if full_refresh:
         arguments.append("--full-refresh")
+    arguments += plan.prices.dbt_vars()  # a user's price file (PRICES), as var('prices')
     if plan.select:  # make normalize builds only what the export reads
         arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
     return arguments
@@ -365,7 +370,7 @@ def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
         "on_bad_lines": options.on_bad_lines,
         "input_kind": plan.input_kind,
         "started_at": started_at,
-        "extra": extra,
+        "extra": extra | {"prices": plan.prices.describe()},
     }
     outputs.write_outputs(
         Path(options.out),
@@ -439,14 +444,9 @@ def main(options: Options) -> int:
     )
     timings["total"] = time.perf_counter() - started
     write_timings(Path(options.target_path), timings)
-    out = Path(options.out).resolve()
-    files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
-    say(f"outputs: {out} ({len(files)} files)")
-    if plan.logs:
-        for line in agent_logs.summary(out):
-            say(line)
-        say(agent_logs.history_line(out, bool(options.keep_history), DEFAULT_DATABASE))
-    if options.no_plots:
-        say("  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too")
+    from trace_atlas import console
+
+    for line in console.closing_lines(Path(options.out).resolve(), options, bool(plan.logs)):
+        say(line)
     say(f"done in {time.perf_counter() - started:.1f} s")
     return 0

@@ -3,6 +3,7 @@ export (which it trusts: the mart's invariants are dbt tests)."""
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -302,3 +303,48 @@ def test_without_run_manifest_the_figures_carry_no_run(tmp_path: Path, kit) -> N
 def test_default_jobs_never_exceeds_the_figures_or_cpus() -> None:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     assert 1 <= plot_figures.default_jobs() <= min(len(PNG_NAMES), cpus or 1)
+
+
+# ---------------------------------------------------------------- Fig. 3
+
+
+IDLE_POINTS = [  # provider, hit ratio, idle wait (s), as the writer formats them
+    ("codex", "0.5", "30.0"),
+    ("claude", "0.02", "412.5"),
+    ("claude", "0.97", "0.0"),
+    ("codex", "0.05", "3601.25"),
+    ("claude", "0.9", "12.0"),
+]
+
+
+def write_idle_files(out: Path) -> None:
+    with open(out / plot_figures.IDLE_POINTS_NAME, "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(
+            [("provider", "hit_ratio", "gap_seconds"), *IDLE_POINTS]
+        )
+    summary = "scope,trigger,low_hit_threshold,idle_threshold_seconds\nmerged,all,0.1,300.0\n"
+    (out / plot_figures.IDLE_SUMMARY_NAME).write_text(summary, encoding="utf-8")
+
+
+def test_fig3_draws_each_user_step_against_its_idle_wait(kit, tmp_path: Path) -> None:
+    """With the idle-gap points in the folder, Fig. 3 is drawn too: one log-x panel per
+    provider, the exported points as they are, the 300 s line, and the same provenance."""
+    project, out = kit.make_project(tmp_path)
+    write_idle_files(out)
+    lines = plot_figures.draw(out, project, dpi=TEST_DPI, jobs=1)
+    path = out / plot_figures.IDLE_FIGURE
+    assert len(lines) == len(PNG_NAMES) + 1 and lines[-1].startswith(f"wrote {path}")
+    read = png_sidecar.read_sidecar(path)
+    png_sidecar.verify(read)
+    assert read.manifest["figure"] == plot_figures.IDLE_FIGURE
+    assert read.manifest["run"]["dbt_invocation_id"] == kit.run_manifest["dbt_invocation_id"]
+    assert "output/cache_hit_idle_gap_points.csv" in read.files
+    fig = plot_figures.render_idle_figure(plot_figures.read_idle_points(out), TEST_DPI)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["claude (n=3 user steps)", "codex (n=2 user steps)"]
+    for ax, provider in zip(axes, ("claude", "codex"), strict=True):
+        assert ax.get_xscale() == "log"
+        shown = [tuple(point) for point in ax.collections[0].get_offsets().data]
+        assert shown == [(float(g), float(h)) for p, h, g in IDLE_POINTS if p == provider]
+        vertical = [line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == "--"]
+        assert vertical == [300.0]

@@ -165,8 +165,17 @@ def test_sha_mismatch_is_detected_and_nothing_written(tmp_path: Path) -> None:
 
 def test_manifest_and_chunks_must_agree(tmp_path: Path) -> None:
     figure = craft(tmp_path / "extra.png", {"a.txt": b"a"}, {"a.txt": b"a", "b.txt": b"b"})
-    with pytest.raises(png_sidecar.SidecarError, match="not listed"):
+    with pytest.raises(png_sidecar.SidecarError) as raised:
         png_sidecar.extract(figure, tmp_path / "target")
+    assert raised.value.message.endswith(
+        "listed without a chunk: none; chunks not listed in the manifest: b.txt"
+    )
+    figure = craft(tmp_path / "less.png", {"a.txt": b"a", "c.txt": b"c"}, {"a.txt": b"a"})
+    with pytest.raises(png_sidecar.SidecarError) as raised:
+        png_sidecar.extract(figure, tmp_path / "target")
+    assert raised.value.message.endswith(
+        "listed without a chunk: c.txt; chunks not listed in the manifest: none"
+    )
 
 
 def test_clear_errors_without_traceback(rendered, tmp_path: Path) -> None:
@@ -355,3 +364,44 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
 def test_help_names_every_command() -> None:
     out = sidecar("--help").stdout
     assert all(command in out for command in ("list", "show", "provenance", "extract"))
+
+
+def test_keywords_follow_the_png_rules(tmp_path: Path) -> None:
+    """A file's keyword is `trace-atlas:<name>` where PNG allows it (Latin-1, printable, at most
+    79 bytes, no double or trailing space; a single space is fine), else a numbered fallback."""
+    names = ["a b.csv", "a  b.csv", "trailing ", "x" * 67, "x" * 68]
+    assert png_sidecar.assign_keywords(names) == {
+        "a b.csv": "trace-atlas:a b.csv",
+        "a  b.csv": "trace-atlas:file-0",
+        "trailing ": "trace-atlas:file-1",
+        "x" * 67: "trace-atlas:" + "x" * 67,  # 79 bytes
+        "x" * 68: "trace-atlas:file-2",  # 80
+    }
+
+
+def test_chunks_are_compressed_and_the_manifest_is_readable_json(tmp_path: Path) -> None:
+    """Every chunk is a compressed iTXt; the manifest is indented UTF-8 JSON (names unescaped)
+    that says what it is and how to read it, ending with a line feed."""
+    figure = save_png(tmp_path / "f.png", {"数据.csv": "é\n".encode(), "b.md": b"x" * 5000})
+    png, flags = figure.read_bytes(), []
+    position = 8
+    while position < len(png):
+        length = int.from_bytes(png[position : position + 4], "big")
+        kind, data = png[position + 4 : position + 8], png[position + 8 : position + 8 + length]
+        if kind == b"iTXt":
+            flags.append(data[data.index(b"\0") + 1])
+        position += 12 + length
+    assert flags == [1, 1, 1]
+    with Image.open(figure) as image:
+        text = image.text[png_sidecar.MANIFEST_KEYWORD]
+    assert text.startswith('{\n  "format": "trace-atlas-png-sidecar",\n  "version": 2,\n')
+    assert '"name": "数据.csv"' in text and text.endswith("}\n")
+    assert json.loads(text)["read_with"].startswith("trace-atlas sidecar ")
+
+
+def test_the_total_text_limit_is_inclusive(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(png_sidecar, "MAX_TOTAL_TEXT_BYTES", 10)
+    files = {"a": b"12345", "b": b"67890"}
+    save_png(tmp_path / "at.png", files)  # exactly the limit
+    with pytest.raises(png_sidecar.SidecarError, match="too much to embed"):
+        save_png(tmp_path / "over.png", files | {"c": b"1"})

@@ -30,6 +30,10 @@ SECTION_IDS = (
     "round-split",
     "token-weighted",
     "bins",
+    "idle",
+    "fig-3",
+    "idle-gap",
+    "idle-cost",
     "inputs",
     "step-audit",
     "bad-lines",
@@ -45,6 +49,8 @@ CSV_TABLE_IDS = {
     "token-weighted-table": "cache_hit_ratio_token_weighted.csv",
     "bins-table": "cache_hit_ratio_bins.csv",
     "audit-table": "cache_hit_ratio_step_audit.csv",
+    "idle-gap-table": "cache_hit_idle_gap_summary.csv",
+    "idle-cost-table": "human_idle_cache_counterfactual_summary.csv",
 }
 TABLE_CELLS_JS = """id => [...document.getElementById(id).rows].map(
     row => [...row.cells].map(cell => cell.textContent))"""
@@ -147,6 +153,21 @@ def test_every_section_is_present_in_order(open_page, served, atlas_run) -> None
     assert [i for i in ids if i in SECTION_IDS] == list(SECTION_IDS)
     for section in SECTION_IDS:
         assert page.locator(f"#{section}").is_visible(), section
+
+
+def test_the_page_opens_with_the_answer(open_page, served, atlas_run) -> None:
+    """The first section after the title is the headline, line for line as the run wrote it."""
+    page = open_page(served.url(atlas_run.page), folder_prefix(served, atlas_run.out))
+    ids = page.evaluate("[...document.querySelectorAll('h2[id]')].map(h => h.id)")
+    assert ids[0] == "answer"
+    shown = page.evaluate(
+        "[...document.querySelectorAll('#headline li')].map(li => li.textContent)"
+    )
+    written = [row[1] for row in csv_rows(atlas_run.out / "cache_headline.csv")[1:]]
+    assert shown == written
+    assert any(line.startswith("lost to cache misses") for line in shown)
+    top = page.locator("#answer").bounding_box()
+    assert top is not None and top["y"] < page.locator("#glossary").bounding_box()["y"]
 
 
 # ---------------------------------------------------------------- the numbers

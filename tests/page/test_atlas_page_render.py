@@ -4,6 +4,7 @@ server's limits."""
 
 from __future__ import annotations
 
+import csv
 import html
 import json
 import re
@@ -26,7 +27,7 @@ from trace_atlas.cli import main as trace_atlas
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VOID_ELEMENTS = {"meta", "link", "img", "br", "hr", "input", "wbr", "source", "col"}
-ALT_DOCS = {"cache_hit_ratio_fig1_alt", "cache_hit_ratio_fig2_alt"}
+ALT_DOCS = {"cache_hit_ratio_fig1_alt", "cache_hit_ratio_fig2_alt", "idle_gap_fig3_alt"}
 
 
 def page_command(*args: str):
@@ -147,7 +148,28 @@ def test_without_figures_the_page_says_they_were_not_drawn(tmp_path: Path, atlas
     out = copy_outputs(atlas_run, tmp_path, skip=("*.png",))
     text = render_page.render(out).read_text()
     assert "<img" not in text
-    assert text.count("was not drawn in this run") == 2
+    assert text.count("was not drawn in this run") == 3
+
+
+def test_the_idle_section_shows_fig_3_and_both_tables_as_written(atlas_run) -> None:
+    """Fig. 3 is drawn, provenanced and shown in its section, with the idle-gap summary and
+    the thinking-time table and summary, every cell as its file holds it."""
+    page = atlas_run.page.read_text()
+    section = page[page.index('<h2 id="idle">') : page.index('<h2 id="inputs">')]
+    figure = atlas_run.out / plot_figures.IDLE_FIGURE
+    assert f'src="{plot_figures.IDLE_FIGURE}"' in section
+    manifest = png_sidecar.read_sidecar(figure).manifest
+    assert manifest["figure"] == plot_figures.IDLE_FIGURE
+    assert "output/cache_hit_idle_gap_points.csv" in png_sidecar.read_sidecar(figure).files
+    text = page_text(section)
+    for name in ("cache_hit_idle_gap_summary.csv", "human_idle_cache_counterfactual_summary.csv"):
+        with open(atlas_run.out / name, newline="", encoding="utf-8") as handle:
+            for row in csv.reader(handle):
+                assert " ".join(cell for cell in row if cell) in text, (name, row[0])
+    lines = (atlas_run.out / "human_idle_cache_counterfactual.md").read_text().splitlines()
+    for line in lines[2:10]:
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        assert " ".join(cells) in text, line
 
 
 # ---------------------------------------------------------------- content

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+import idle_cost_reference
 import reference
 from atlas_testkit import generate_trace, run_dbt, run_pipeline
 from test_bad_input import (
@@ -31,6 +32,8 @@ from test_bad_input import (
     write_trace,
 )
 from test_end_to_end import assert_outputs_match_reference
+from test_idle_cost_reference import FILES as IDLE_FILES
+from test_idle_cost_reference import assert_same_cells, assert_same_table
 
 pytestmark = pytest.mark.usefixtures("spark_engine")
 
@@ -58,6 +61,13 @@ def test_edge_cases_split_over_gzip_files_give_the_reference_outputs(tmp_path):
     run = run_pipeline(str(tmp_path / "part-*.jsonl.gz"), tmp_path / "run", engine="spark")
     assert_build_ran_every_test(run.dbt_log)
     assert_outputs_match_reference(run, files)
+    steps = idle_cost_reference.read_steps([str(path) for path in files])
+    expected = idle_cost_reference.outputs_for([str(path) for path in files])
+    for name in IDLE_FILES:  # the idle-gap and thinking-time tables, every cell
+        assert_same_cells((run.out / name).read_text(encoding="utf-8"), expected[name], name)
+    tables = ("human_idle_cache_counterfactual.md", "human_idle_cache_counterfactual.tex")
+    built = {name: (run.out / name).read_text(encoding="utf-8") for name in tables}
+    assert_same_table(built, steps)
 
 
 def test_every_kind_of_bad_line_gives_the_reference_outputs_in_quarantine(tmp_path):

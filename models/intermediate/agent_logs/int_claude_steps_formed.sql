@@ -4,7 +4,8 @@
     sessionId names its own file, timestamp), its model is the first string model among its
     records, and its usage is the best snapshot among its usage-bearing records -- the highest
     (output, input + cache creation + cache read, has stop_reason), the later record on a tie;
-    all counters 0 when none bears usage. Skipped records (synthetic, no id) form no step. #}
+    all counters 0 when none bears usage (the 5-minute / 1-hour split of the cache creation is
+    that snapshot's, NULL when it has none). Skipped records (synthetic, no id) form no step. #}
 
 with
 
@@ -30,7 +31,9 @@ assistant_records as (
         usage_input_tokens,
         usage_cache_creation_tokens,
         usage_cache_read_tokens,
-        usage_output_tokens
+        usage_output_tokens,
+        usage_cache_write_5m_tokens,
+        usage_cache_write_1h_tokens
     from {{ ref('int_claude_records_chained') }}
     where claude_kind = 'assistant' and assistant_skip is null
 
@@ -83,6 +86,8 @@ usage_ranked as (
         usage_cache_creation_tokens,
         usage_cache_read_tokens,
         usage_output_tokens,
+        usage_cache_write_5m_tokens,
+        usage_cache_write_1h_tokens,
         row_number() over (
             partition by source_path, chain_name, message_id
             order by
@@ -119,6 +124,8 @@ final as (
         coalesce(usage_ranked.usage_cache_creation_tokens, 0) as claude_cache_creation_input_tokens,
         coalesce(usage_ranked.usage_cache_read_tokens, 0) as claude_cache_read_input_tokens,
         coalesce(usage_ranked.usage_output_tokens, 0) as output_tokens,
+        usage_ranked.usage_cache_write_5m_tokens as claude_cache_creation_5m_input_tokens,
+        usage_ranked.usage_cache_write_1h_tokens as claude_cache_creation_1h_input_tokens,
         steps_opened.chain_is_subagent as is_subagent,
         steps_opened.request_id,
         steps_opened.is_sidechain as opening_is_sidechain,

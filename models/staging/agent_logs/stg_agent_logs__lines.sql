@@ -118,6 +118,8 @@ values_read as (
         {{ log_json('record', 'message.usage.cache_creation_input_tokens') }} as usage_cache_creation_json,
         {{ log_json('record', 'message.usage.cache_read_input_tokens') }} as usage_cache_read_json,
         {{ log_json('record', 'message.usage.output_tokens') }} as usage_output_json,
+        {{ log_json('record', 'message.usage.cache_creation.ephemeral_5m_input_tokens') }} as usage_cache_write_5m_json,
+        {{ log_json('record', 'message.usage.cache_creation.ephemeral_1h_input_tokens') }} as usage_cache_write_1h_json,
         left({{ log_json('record', 'message.content') }}, 1) as content_first_char,
         {{ log_size('record', 'message.content') }} as message_content_chars,
         case
@@ -264,6 +266,8 @@ records_typed as (
         coalesce({{ json_integer('usage_cache_creation_json') }}, 0) as usage_cache_creation_tokens,
         coalesce({{ json_integer('usage_cache_read_json') }}, 0) as usage_cache_read_tokens,
         coalesce({{ json_integer('usage_output_json') }}, 0) as usage_output_tokens,
+        {{ json_integer('usage_cache_write_5m_json') }} as usage_cache_write_5m_tokens,
+        {{ json_integer('usage_cache_write_1h_json') }} as usage_cache_write_1h_tokens,
         case
             when claude_kind is null then null
             when content_first_char = '"' then 'string'
@@ -381,6 +385,8 @@ records_finished as (
         usage_cache_creation_tokens,
         usage_cache_read_tokens,
         usage_output_tokens,
+        usage_cache_write_5m_tokens,
+        usage_cache_write_1h_tokens,
         content_kind,
         case
             when claude_kind is not null then message_content_chars
@@ -477,6 +483,8 @@ final as (
         usage_cache_creation_tokens,
         usage_cache_read_tokens,
         usage_output_tokens,
+        usage_cache_write_5m_tokens,
+        usage_cache_write_1h_tokens,
         content_kind,
         cast(content_chars as bigint) as content_chars,
         content_blocks,

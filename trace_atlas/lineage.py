@@ -1,0 +1,138 @@
+"""The page's code-structure section: the dbt lineage from the source to the figures, read
+from the lineage the run copied into the output folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+PAGE_NAME = "index.html"
+
+# Every docs block the page shows, with the section that shows it: a model description that
+# embeds one of them links there instead of repeating it.
+SECTION_DOCS = {
+    "atlas_glossary": ("Glossary", "glossary"),
+    "cache_hit_ratio_question": ("The question", "question"),
+    "cache_hit_ratio_method": ("Method and assumptions", "method"),
+    "cache_hit_ratio_fig1_caption": ("Fig. 1", "fig-1"),
+    "cache_hit_ratio_fig1_alt": ("Fig. 1", "fig-1"),
+    "cache_hit_ratio_fig2_caption": ("Fig. 2", "fig-2"),
+    "cache_hit_ratio_fig2_alt": ("Fig. 2", "fig-2"),
+    "cache_hit_ratio_populations": ("Which steps each number covers", "populations"),
+    "cache_hit_ratio_table_caption": ("Paper table", "paper-table"),
+    "cache_hit_ratio_summary_caption": ("Summary", "summary"),
+    "cache_hit_ratio_round_split_caption": ("Round split", "round-split"),
+    "cache_hit_ratio_token_weighted_caption": ("Token-weighted", "token-weighted"),
+    "cache_hit_ratio_bins_caption": ("Numbers behind the figures", "bins"),
+    "step_audit_caption": ("Step audit", "step-audit"),
+    "bad_lines": ("Bad lines", "bad-lines"),
+    "run_provenance": ("Provenance", "provenance"),
+    "atlas_code_structure": ("Code structure", "code-structure"),
+    "atlas_how_to_run": ("How to run it", "how-to-run"),
+    "atlas_output_files": ("Output files", "outputs"),
+    "idle_question": ("Why the cache missed", "idle"),
+    "idle_gap_method": ("Why the cache missed", "idle"),
+    "idle_counterfactual_method": ("Why the cache missed", "idle"),
+    "idle_gap_fig3_caption": ("Fig. 3", "fig-3"),
+    "idle_gap_fig3_alt": ("Fig. 3", "fig-3"),
+    "idle_counterfactual_caption": ("Why the cache missed", "idle-cost"),
+}
+
+LAYERS = ("source", "staging", "intermediate", "marts", "exposure")
+
+
+def display_name(node: dict) -> str:
+    if node["resource_type"] == "source":
+        return f"{node['source_name']}.{node['name']}"
+    return node.get("label") or node["name"]
+
+
+def layer_of(node: dict) -> str:
+    parts = Path(node.get("original_file_path", "")).parts
+    if node["resource_type"] in ("source", "exposure") or len(parts) < 3:
+        return node["resource_type"]
+    return parts[1]
+
+
+def explained_elsewhere(description: str, docs: dict[str, str]) -> tuple[str, list]:
+    """A description without the docs blocks it embeds, and the sections showing those."""
+    explained = []
+    for name, text in sorted(docs.items(), key=lambda item: -len(item[1])):
+        if len(text.strip()) >= 40 and text.strip() in description:
+            description = description.replace(text.strip(), "")
+            label, anchor = SECTION_DOCS.get(name, (name, ""))
+            explained.append((label, f"#{anchor}" if anchor else ""))
+    return description.strip(), explained
+
+
+def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> dict[str, Any]:
+    node, resources = context["resources"][key], context["resources"]
+    description, explained = explained_elsewhere(node.get("description", ""), context["docs"])
+    path = node.get("original_file_path", "")
+    source = project_dir / path
+    artifact = None
+    if node["resource_type"] == "exposure":
+        url = urlsplit(node.get("url", ""))
+        name = url.path.rstrip("/").rsplit("/", 1)[-1]
+        if name == PAGE_NAME:
+            artifact = f"#{url.fragment or 'top'}"
+        elif name and (out_dir / name).is_file():
+            artifact = quote(name)
+    return {
+        "name": display_name(node),
+        "kind": node["resource_type"],
+        "layer": layer_of(node),
+        "description": description,
+        "explained_in": explained,
+        "reads": [
+            f"{resources[p]['resource_type']} {display_name(resources[p])}"
+            for p in context["parent_map"].get(key, [])
+            if p in resources
+        ],
+        "path": path,
+        "href": quote(Path(os.path.relpath(source, out_dir)).as_posix())
+        if path and source.is_file()
+        else None,
+        "artifact_href": artifact,
+    }
+
+
+def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list, list]:
+    """The sources and models on a path to an exposure, layer by layer in lineage order (or in
+    plain lineage order if a model reads from a later layer), the exposures last; and the
+    project's other models."""
+    resources, parents = context["resources"], context["parent_map"]
+    exposures = [k for k, node in resources.items() if node["resource_type"] == "exposure"]
+    upstream: set[str] = set()
+    stack = list(exposures)
+    while stack:
+        for parent in parents.get(stack.pop(), []):
+            kind = resources.get(parent, {}).get("resource_type")
+            if kind in ("source", "model") and parent not in upstream:
+                upstream.add(parent)
+                stack.append(parent)
+    depths: dict[str, int] = {}
+
+    def depth(key: str) -> int:
+        if key not in depths:
+            inside = [p for p in parents.get(key, []) if p in upstream]
+            depths[key] = 1 + max(map(depth, inside), default=-1)
+        return depths[key]
+
+    def layer_rank(key: str) -> int:
+        layer = layer_of(resources[key])
+        return LAYERS.index(layer) if layer in LAYERS else LAYERS.index("marts")
+
+    members = [*upstream, *exposures]
+    order = sorted(members, key=lambda k: (layer_rank(k), depth(k), display_name(resources[k])))
+    position = {key: index for index, key in enumerate(order)}
+    if any(position.get(p, -1) > position[k] for k in order for p in parents.get(k, [])):
+        order = sorted(members, key=lambda k: (depth(k), display_name(resources[k])))
+    others = sorted(
+        node["name"]
+        for key, node in resources.items()
+        if node["resource_type"] == "model" and key not in upstream
+    )
+    return [lineage_entry(k, context, project_dir, out_dir) for k in order], others
