@@ -411,7 +411,10 @@
     {#- Post-hook of stg_agent_logs__lines, on the connection that scanned the logs: the lines
         DuckDB's reader skipped (not UTF-8, too long) are put back with their reason, and the
         later lines of their file move down to their physical line number. Nothing happens when
-        nothing was skipped. -#}
+        nothing was skipped, nor when the plan read no file. -#}
+    {%- if agent_log_plan() and agent_log_files_to_read() | length == 0 %}
+    select 1
+    {%- else %}
     create or replace temporary table agent_log_reader_skipped as
     select
         source_path,
@@ -451,6 +454,7 @@
     from agent_log_reader_skipped as skipped
     inner join {{ ref('stg_agent_logs__files') }} as files
         on skipped.source_path = files.source_path
+    {%- endif %}
 {%- endmacro %}
 
 

@@ -63,11 +63,12 @@
 {%- endmacro %}
 
 
-{% macro plan_files(actions) -%}
-    {#- A subquery: the plan's files whose action is one of `actions`. -#}
+{% macro plan_files(actions, plan=none) -%}
+    {#- A subquery: the files of a plan (the trace's unless another is given) whose action is
+        one of `actions`. -#}
     (
         select source_file
-        from read_csv('{{ trace_plan() | replace("'", "''") }}', header = true, auto_detect = false,
+        from read_csv('{{ (plan or trace_plan()) | replace("'", "''") }}', header = true, auto_detect = false,
             delim = ',', quote = '"', escape = '"', columns = {
                 'source_file': 'varchar', 'action': 'varchar', 'on_disk': 'boolean',
                 'size_bytes': 'bigint', 'modified_ns': 'bigint', 'fingerprint': 'varchar'

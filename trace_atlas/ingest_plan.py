@@ -19,6 +19,17 @@ the last successful one, there is nothing to build (``up_to_date``).
 
 The plan goes to dbt as a CSV file (``TRACE_ATLAS_PLAN``, see macros/trace_batch.sql) and the
 files to read as ``TRACE_ATLAS_TRACE``.
+
+Raw agent logs are planned the same way, file by file (``TRACE_ATLAS_LOG_PLAN``, see
+macros/agent_log_batch.sql): a file read is read whole, and every model after the lines is
+rebuilt from all of them. Their reading rules also hold the folders given and whether tool
+inputs are kept. A log file gone from disk is always dropped from the lines: the history
+``make mine`` keeps is its steps (int_agent_log_steps_remembered), not its lines. When the plan
+reads every file the lines are built anew without it, and only ``FULL_REFRESH=1`` rebuilds the
+remembered steps.
+
+A run with nothing to build stops before writing when the output folder already holds the
+outputs of this build (``outputs_current``: its run_manifest.json names the build's key).
 """
 
 from __future__ import annotations
@@ -38,6 +49,12 @@ INVENTORY_TABLE = "trace_atlas_inventory"
 BUILD_TABLE = "trace_atlas_last_build"
 # What decides how a line is read and checked: a change to any of them reads every file again.
 READING_RULES = ("dbt_project.yml", "macros", "models/staging/trace", "seeds")
+LOG_READING_RULES = ("dbt_project.yml", "macros", "models/staging/agent_logs", "seeds")
+LOG_READING_SETTINGS = (
+    "TRACE_ATLAS_CLAUDE_LOGS",
+    "TRACE_ATLAS_CODEX_LOGS",
+    "TRACE_ATLAS_INCLUDE_CONTENT",
+)
 PROJECT_FILES = ("dbt_project.yml", "macros", "models", "seeds", "tests")
 SEED_FILES = ("dbt_project.yml", "seeds", "macros/seeds.sql")
 PROJECT_SUFFIXES = {".yml", ".yaml", ".sql", ".csv", ".md"}
@@ -74,6 +91,15 @@ def fingerprint(path: str, size: int) -> str:
 def reading_rules_version(project_dir: Path = PROJECT_DIR) -> str:
     """A hash of the project files that decide how a trace line is read and checked."""
     return files_version(READING_RULES, project_dir)
+
+
+def log_reading_rules_version(env: dict[str, str], project_dir: Path = PROJECT_DIR) -> str:
+    """A hash of what decides how a raw log line is read: the project files, the folders given
+    (they decide each file's agent) and whether tool inputs are kept."""
+    digest = hashlib.sha256(files_version(LOG_READING_RULES, project_dir).encode())
+    for name in LOG_READING_SETTINGS:
+        digest.update(f"{name}={env.get(name, '')}\0".encode())
+    return digest.hexdigest()
 
 
 def project_version(project_dir: Path = PROJECT_DIR) -> str:
@@ -199,11 +225,13 @@ def make_plan(
     settings: dict,
     full_refresh: bool = False,
     keep_history: bool = False,
+    rules: str | None = None,
 ) -> IngestPlan:
     """Compare the files given with the database's inventory. `settings` are the options
-    that change a build's outputs without changing what is read (e.g. ON_BAD_LINES)."""
+    that change a build's outputs without changing what is read (e.g. ON_BAD_LINES); `rules`
+    the version of the reading rules (the trace's unless given)."""
     recorded = load_recorded(database)
-    rules = reading_rules_version()
+    rules = rules or reading_rules_version()
     states = {path: FileState.of(path) for path in files}
     reason = ""
     if full_refresh:
@@ -285,3 +313,59 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
             "? as rules_version, ? as seeds_version, ? as finished_at",
             [plan.build_key, plan.rules_version, seeds_version(), now],
         )
+
+
+def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
+    """DuckDB on a trace or on raw logs: which files to read, keep and drop, from the
+    database's inventory, handed to dbt (None for the other engines and inputs, and for make
+    normalize, which read everything every time)."""
+    logs = run_plan.input_kind == "agent_logs"
+    if options.engine != "duckdb" or options.normalized:
+        return None
+    if run_plan.input_kind != "trace" and not logs:
+        return None
+    settings = {"on_bad_lines": options.on_bad_lines, "project": project_version()}
+    settings["prices"] = run_plan.prices.sha256
+    if logs:
+        settings["keep_history"] = bool(options.keep_history)
+    ingest = make_plan(
+        run_plan.files,
+        run_plan.lock,
+        settings,
+        full_refresh=options.full_refresh,
+        keep_history=bool(options.keep_history) and not logs,
+        rules=log_reading_rules_version(run_plan.env) if logs else None,
+    )
+    say(f"  inputs: {ingest.summary()}")
+    if logs and options.keep_history and ingest.files("drop"):
+        ingest.notes.append("the steps of the logs gone from disk are kept (KEEP_HISTORY)")
+    for note in ingest.notes:
+        say(f"  note: {note}")
+    plan_path = Path(options.target_path) / ("log_plan.csv" if logs else "trace_plan.csv")
+    ingest.write_csv(plan_path)
+    if logs:  # a build that reads every file builds the lines anew, without the plan
+        run_plan.env["TRACE_ATLAS_LOG_PLAN"] = (
+            "" if ingest.full_refresh else str(plan_path.resolve())
+        )
+        return ingest
+    run_plan.env["TRACE_ATLAS_PLAN"] = str(plan_path.resolve())
+    # the models read the files from the plan: the same value every time keeps dbt's parse
+    run_plan.env["TRACE_ATLAS_TRACE"] = ""
+    return ingest
+
+
+def output_stamp(ingest: IngestPlan | None, no_plots: bool) -> dict:
+    """What run_manifest.json says of the build its outputs come from."""
+    return {} if ingest is None else {"build_key": ingest.build_key, "figures": not no_plots}
+
+
+def outputs_current(out: Path, ingest: IngestPlan, no_plots: bool) -> bool:
+    """The output folder holds the outputs of this very build (and figures if asked)."""
+    try:
+        written = json.loads((out / "run_manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    stamp = output_stamp(ingest, no_plots)
+    return (out / ".trace_atlas_output").is_file() and all(
+        written.get(key) == value for key, value in stamp.items()
+    )

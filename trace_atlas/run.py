@@ -224,7 +224,10 @@ def dbt_arguments(plan: Plan, options: Options, full_refresh: bool, seeds_loaded
 def run_dbt(
     plan: Plan, options: Options, reader: str, ingest: ingest_plan.IngestPlan | None
 ) -> build.Progress:
-    full_refresh = ingest.full_refresh if ingest else options.full_refresh
+    # raw logs: the lines are built anew without --full-refresh, which would forget the history
+    full_refresh = (
+        ingest.full_refresh if ingest and plan.input_kind == "trace" else options.full_refresh
+    )
     seeds_loaded = ingest is not None and ingest.seeds_loaded
     arguments = dbt_arguments(plan, options, full_refresh, seeds_loaded)
     env = plan.env | {"TRACE_ATLAS_READER": reader}
@@ -232,31 +235,6 @@ def run_dbt(
     for line in progress.lines():
         say(line)
     return progress
-
-
-def plan_ingestion(options: Options, plan: Plan) -> ingest_plan.IngestPlan | None:
-    """DuckDB on a trace: which files to read, keep and drop, from the database's inventory
-    (None for the other engines and inputs, which read everything every time)."""
-    if options.engine != "duckdb" or plan.input_kind != "trace":
-        return None
-    settings = {"on_bad_lines": options.on_bad_lines, "project": ingest_plan.project_version()}
-    settings["prices"] = plan.prices.sha256
-    ingest = ingest_plan.make_plan(
-        plan.files,
-        plan.lock,
-        settings,
-        full_refresh=options.full_refresh,
-        keep_history=bool(options.keep_history),
-    )
-    say(f"  inputs: {ingest.summary()}")
-    for note in ingest.notes:
-        say(f"  note: {note}")
-    plan_path = Path(options.target_path) / "trace_plan.csv"
-    ingest.write_csv(plan_path)
-    plan.env["TRACE_ATLAS_PLAN"] = str(plan_path.resolve())
-    # the models read the files from the plan: the same value every time keeps dbt's parse
-    plan.env["TRACE_ATLAS_TRACE"] = ""
-    return ingest
 
 
 def up_to_date(ingest: ingest_plan.IngestPlan | None, target_dir: Path) -> bool:
@@ -276,17 +254,20 @@ def run_build(
     ingest: ingest_plan.IngestPlan | None,
     hasher: input_files.Hasher,
     timings: dict[str, float],
-) -> dict:
+) -> dict | None:
     """dbt build: with the fast reader first when it may serve, again with the exact one if it
-    declines or its line counts disagree with the files'; nothing when up to date."""
+    declines or its line counts disagree with the files'; nothing when up to date (and None
+    when OUT already holds this build's outputs)."""
     if up_to_date(ingest, Path(options.target_path)):
         finished = f"{ingest.recorded.build['finished_at']:%Y-%m-%d %H:%M:%S} UTC"
         say(f"  up to date: nothing changed since the build of {finished}; no dbt build")
-        return {}
+        current = ingest_plan.outputs_current(Path(options.out), ingest, options.no_plots)
+        return None if current else {}
     say(f"dbt build (full log: {dbt_log_path()})")
     before = cluster_executors(plan)
     clock = time.perf_counter()
     may_be_fast = os.environ.get("TRACE_ATLAS_READER", "fast") != "exact"
+    may_be_fast = may_be_fast and plan.input_kind == "trace"
     reader = "fast" if may_be_fast and ingest is not None and ingest.files("read") else "exact"
     progress = run_dbt(plan, options, reader, ingest)
     timings[f"dbt.{reader}"] = time.perf_counter() - clock
@@ -306,7 +287,8 @@ def run_build(
             code=1,
         )
     if ingest is not None:
-        ingest_plan.record_build(plan.lock, ingest, built_line_counts(plan.lock))
+        counts = built_line_counts(plan.lock) if plan.input_kind == "trace" else {}
+        ingest_plan.record_build(plan.lock, ingest, counts)
     return extra
 
 
@@ -432,7 +414,7 @@ def main(options: Options) -> int:
             say(f"  {logs.describe()}")
         with database_lock(plan.lock, plan.lock_setting):
             target_dir = Path(options.target_path)
-            ingest = plan_ingestion(options, plan)
+            ingest = ingest_plan.plan_run_inputs(plan, options, say)
             census = ingest.files("read") if ingest else []
             hasher = input_files.Hasher(plan.files, target_dir / "input_hashes.json", census)
             hasher.start()
@@ -445,14 +427,21 @@ def main(options: Options) -> int:
                 say(f"done in {time.perf_counter() - started:.1f} s")
                 return 0
             clock = time.perf_counter()
-            write(options, plan, started_at, extra)
+            if extra is not None:  # else OUT holds this build's outputs already
+                write(
+                    options,
+                    plan,
+                    started_at,
+                    extra | ingest_plan.output_stamp(ingest, options.no_plots),
+                )
             timings["outputs"] = time.perf_counter() - clock
     except UserError as error:
         print(f"error: {error}", flush=True, file=sys.stderr)
         return error.code
-    from trace_atlas import outputs
-
-    timings.update({f"outputs.{name}": seconds for name, seconds in outputs.TIMINGS.items()})
+    outputs = sys.modules.get("trace_atlas.outputs")  # not imported when nothing was written
+    timings.update(
+        {f"outputs.{name}": seconds for name, seconds in getattr(outputs, "TIMINGS", {}).items()}
+    )
     timings["total"] = time.perf_counter() - started
     write_timings(Path(options.target_path), timings)
     from trace_atlas import console

@@ -1,6 +1,9 @@
 {{ config(
-    pre_hook="{{ clear_reader_rejects() }}",
-    post_hook="{{ restore_agent_log_reader_rejects() }}",
+    materialized='incremental' if agent_log_plan() else 'table',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook=["{{ clear_reader_rejects() }}", "{{ forget_replaced_log_lines() }}"],
+    post_hook=["{{ restore_agent_log_reader_rejects() }}", "{{ forget_log_inventory() }}"],
 ) }}
 
 {#- One row per physical line of the raw logs (grain: source_path, line_number), blank and bad
@@ -9,7 +12,9 @@
     its text is dropped right there: prompts, tool inputs and outputs, thinking and file
     contents are never stored, only their sizes (R4.1) and the ids, names, counters and
     timestamps the rules need. Whether a bad last line is a live log's half-written line or a
-    rejection needs the whole file, so it is decided later (int_agent_log_lines_classified). #}
+    rejection needs the whole file, so it is decided later (int_agent_log_lines_classified).
+    Incremental under the runner's plan (macro agent_log_plan): a build appends the lines of
+    the files it read and keeps those of unchanged files. #}
 
 with
 
