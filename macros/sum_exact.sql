@@ -41,3 +41,12 @@
         ) / cast(count({{ ratio }}) as double)
     end
 {%- endmacro %}
+
+
+{% macro sum_decimal(expression) -%}
+    {#- The sum of doubles (dollars, seconds) whatever the rows' order: each term rounded to
+        18 decimal places, added exactly as decimal(38, 18), the total read back as a double.
+        A plain sum of doubles depends on the order the engine adds them in (the last digits
+        of a total would change between two builds of the same input). -#}
+    cast(sum(cast({{ expression }} as decimal(38, 18))) as double)
+{%- endmacro %}

@@ -86,12 +86,12 @@ bills_summed as (
         sum(cache_write_5m_tokens) as cache_write_5m_tokens,
         sum(cache_write_1h_tokens) as cache_write_1h_tokens,
         sum(output_tokens) as output_tokens,
-        sum(uncached_input_usd) as uncached_input_usd,
-        sum(cache_read_usd) as cache_read_usd,
-        sum(cache_write_5m_usd) as cache_write_5m_usd,
-        sum(cache_write_1h_usd) as cache_write_1h_usd,
-        sum(input_usd) as input_usd,
-        sum(output_usd) as output_usd
+        {{ sum_decimal('uncached_input_usd') }} as uncached_input_usd,
+        {{ sum_decimal('cache_read_usd') }} as cache_read_usd,
+        {{ sum_decimal('cache_write_5m_usd') }} as cache_write_5m_usd,
+        {{ sum_decimal('cache_write_1h_usd') }} as cache_write_1h_usd,
+        {{ sum_decimal('input_usd') }} as input_usd,
+        {{ sum_decimal('output_usd') }} as output_usd
     from steps_placed
     group by scope, sessions
 
@@ -105,7 +105,7 @@ causes_summed as (
         step_cause as cause,
         count(*) as steps,
         sum(reprefilled_tokens) as reprefilled_tokens,
-        sum(dollars_lost) as dollars_lost
+        {{ sum_decimal('dollars_lost') }} as dollars_lost
     from steps_placed
     where step_cause is not null
     group by scope, sessions, step_cause

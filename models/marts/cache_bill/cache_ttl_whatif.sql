@@ -147,10 +147,10 @@ steps_summed as (
         sessions,
         count(*) as priced_steps,
         sum(case when is_replayed then 1 else 0 end) as replayed_steps,
-        sum(input_usd) as observed_input_usd,
-        sum(all_5m_input_usd) as all_5m_input_usd,
-        sum(all_1h_input_usd) as all_1h_input_usd,
-        sum(all_1h_input_usd - all_5m_input_usd) as difference_1h_minus_5m_usd
+        {{ sum_decimal('input_usd') }} as observed_input_usd,
+        {{ sum_decimal('all_5m_input_usd') }} as all_5m_input_usd,
+        {{ sum_decimal('all_1h_input_usd') }} as all_1h_input_usd,
+        {{ sum_decimal('all_1h_input_usd - all_5m_input_usd') }} as difference_1h_minus_5m_usd
     from steps_placed
     group by scope, sessions
 

@@ -97,7 +97,7 @@ misses_totalled as (
     select
         sum(steps) as steps,
         sum(reprefilled_tokens) as reprefilled_tokens,
-        sum(dollars_lost) as dollars_lost,
+        {{ sum_decimal('dollars_lost') }} as dollars_lost,
         max(input_usd) as input_usd
     from summary
     where cause <> 'cold_start'

@@ -91,13 +91,13 @@ final as (
         sum(cache_write_5m_tokens) as cache_write_5m_tokens,
         sum(cache_write_1h_tokens) as cache_write_1h_tokens,
         sum(output_tokens) as output_tokens,
-        coalesce(sum(input_usd), 0) as input_usd,
-        coalesce(sum(output_usd), 0) as output_usd,
+        coalesce({{ sum_decimal('input_usd') }}, 0) as input_usd,
+        coalesce({{ sum_decimal('output_usd') }}, 0) as output_usd,
         case
             when sum(input_tokens) > 0 then cast(sum(cache_read_tokens) as double) / cast(sum(input_tokens) as double)
         end as hit_rate,
         sum(reprefilled_tokens) as reprefilled_tokens,
-        coalesce(sum(dollars_lost), 0) as dollars_lost
+        coalesce({{ sum_decimal('dollars_lost') }}, 0) as dollars_lost
     from steps_keyed
     group by day, provider_scope, project_key, model_key, sessions
 

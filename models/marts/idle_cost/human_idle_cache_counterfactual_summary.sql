@@ -54,10 +54,10 @@ scopes_summed as (
         {{ sum_exact('output_tokens') }} as output_tokens,
         sum(case when is_priced then 1 else 0 end) as priced_rounds,
         sum(case when is_priced then 0 else 1 end) as unpriced_rounds,
-        coalesce(sum(observed_input_cost_usd), cast(0 as double)) as observed_input_cost_usd,
-        coalesce(sum(counterfactual_input_cost_usd), cast(0 as double)) as counterfactual_input_cost_usd,
-        coalesce(sum(observed_total_cost_usd), cast(0 as double)) as observed_total_cost_usd,
-        coalesce(sum(counterfactual_total_cost_usd), cast(0 as double)) as counterfactual_total_cost_usd
+        coalesce({{ sum_decimal('observed_input_cost_usd') }}, cast(0 as double)) as observed_input_cost_usd,
+        coalesce({{ sum_decimal('counterfactual_input_cost_usd') }}, cast(0 as double)) as counterfactual_input_cost_usd,
+        coalesce({{ sum_decimal('observed_total_cost_usd') }}, cast(0 as double)) as observed_total_cost_usd,
+        coalesce({{ sum_decimal('counterfactual_total_cost_usd') }}, cast(0 as double)) as counterfactual_total_cost_usd
     from steps_fanned
     group by scope
 
@@ -152,7 +152,7 @@ samples_summarised as (
         scope,
         sample_kind,
         count(*) as sample_count,
-        sum(sample_value) / count(*) as sample_mean
+        {{ sum_decimal('sample_value') }} / count(*) as sample_mean
     from samples_listed
     group by scope, sample_kind
 
