@@ -31,7 +31,7 @@
         puts them back as rejections (macro restore_reader_rejects). -#}
     read_csv({{ sql_string_list(files) }}, columns = {'line_text': 'varchar'}, header = false,
         auto_detect = false, delim = chr(1), quote = '', escape = '', strict_mode = false,
-        max_line_size = {{ var("max_line_bytes") }}, buffer_size = {{ var("max_line_bytes") }},
+        max_line_size = {{ var('max_line_bytes') }}, buffer_size = {{ var('max_line_bytes') }},
         filename = true, ignore_errors = true,
         store_rejects = true, rejects_table = 'trace_reader_rejects',
         rejects_scan = 'trace_reader_scans')

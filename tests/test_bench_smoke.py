@@ -37,6 +37,8 @@ SUMMARY_COLUMNS = [
     "full_over_floor",
     "rerun_over_full",
     "add_1pct_over_full",
+    "experiments_s",
+    "experiments_over_rest",
     "peak_rss_floor_mib",
     "peak_rss_full_mib",
     "peak_rss_rerun_mib",
@@ -56,6 +58,7 @@ DBT_PHASES = [
     "dbt_between_nodes",
     "dbt_wrapup",
     "dbt_build",
+    "dbt_experiments",
 ]
 TARGETS = [
     "10x pool: full run / floor",
@@ -64,6 +67,8 @@ TARGETS = [
     "1x pool: full run / floor",
     "10x pool: rerun / full run",
     "10x pool: add 1% / full run",
+    "1x pool: experiments' dbt time / rest of the full run",
+    "10x pool: experiments' dbt time / rest of the full run",
 ]
 
 
@@ -185,7 +190,9 @@ def test_dbt_split_adds_up(tmp_path: Path) -> None:
     assert split["dbt_startup"] == 2 and split["dbt_wrapup"] == 1
     assert split["staging"] == 1.5 and split["tests"] == 1.5 and split["marts"] == 2
     assert split["dbt_between_nodes"] == 1 and split["dbt_build"] == 10
-    assert math.isclose(sum(split.values()) - split["dbt_build"], split["dbt_build"])
+    assert split["dbt_experiments"] == 0  # no manifest beside run_results.json: no experiments
+    parts = sum(split.values()) - split["dbt_build"] - split["dbt_experiments"]
+    assert math.isclose(parts, split["dbt_build"])
 
 
 def test_targets_apply_to_the_sizes_measured() -> None:
@@ -197,9 +204,12 @@ def test_targets_apply_to_the_sizes_measured() -> None:
         "add_1pct_over_full": 0.4,
     }
     statuses = [row["status"] for row in bench.target_rows({bench.POOL_STEPS: pool})]
-    assert statuses == ["not measured", "not measured", "PASS", "MISS"] + ["not measured"] * 2
+    assert statuses == ["not measured", "not measured", "PASS", "MISS"] + ["not measured"] * 4
     statuses = [row["status"] for row in bench.target_rows({bench.BIG_STEPS: big})]
-    assert statuses == ["PASS", "MISS", "not measured", "not measured", "PASS", "MISS"]
+    assert (
+        statuses
+        == ["PASS", "MISS", "not measured", "not measured", "PASS", "MISS"] + ["not measured"] * 2
+    )
 
 
 def test_help_names_the_disk_space() -> None:

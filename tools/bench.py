@@ -685,7 +685,7 @@ def target_rows(summaries: dict[int, dict[str, float]]) -> list[dict[str, object
     ]
     rows = []
     for name, summary, column, limit in checks:
-        value = summary[column] if summary else None
+        value = summary.get(column) if summary else None
         status = "not measured" if value is None else "PASS" if value <= limit else "MISS"
         rows.append({"target": name, "measured": value, "threshold": limit, "status": status})
     return rows
