@@ -33,7 +33,7 @@ trace_files as (
 input_events as (
 
     select
-        trace_files.file_rank * 4294967296 + trace_events.line_number as step_id,
+        {{ trace_step_id("trace_files.file_rank", "trace_events.line_number") }} as step_id,
         trace_events.event_index,
         trace_events.event_type,
         trace_events.tool_call_id,

@@ -32,7 +32,7 @@ trace_files as (
 input_tools as (
 
     select
-        trace_files.file_rank * 4294967296 + trace_tools.line_number as step_id,
+        {{ trace_step_id("trace_files.file_rank", "trace_tools.line_number") }} as step_id,
         trace_tools.tool_position,
         trace_tools.tool_call_id,
         trace_tools.emitted_at_us,

@@ -29,7 +29,7 @@ trace_files as (
 final as (
 
     select
-        trace_files.file_rank * 4294967296 + trace_lines.line_number as step_id,
+        {{ trace_step_id("trace_files.file_rank", "trace_lines.line_number") }} as step_id,
         trace_lines.source_file,
         trace_lines.line_number as source_line_number,
         trace_lines.provider,
