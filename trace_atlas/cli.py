@@ -231,11 +231,15 @@ def sidecar() -> None:
 @sidecar.command("list", context_settings=CONTEXT)
 @click.argument("figure", type=click.Path(path_type=Path))
 def sidecar_list(figure: Path) -> None:
-    """Every embedded file: name, kind and size in bytes (tab-separated)."""
+    """Every embedded file: name, kind and size in bytes (tab-separated); then the output files
+    too large to embed, with the kind 'not-embedded' and their sha256."""
     from trace_atlas.sidecar import read_sidecar
 
-    for entry in read_sidecar(figure).manifest["files"]:
+    manifest = read_sidecar(figure).manifest
+    for entry in manifest["files"]:
         click.echo(f"{entry['name']}\t{entry['kind']}\t{entry['bytes']}")
+    for entry in manifest.get("not_embedded", []):
+        click.echo(f"{entry['name']}\tnot-embedded\t{entry['bytes']}\t{entry['sha256']}")
 
 
 @sidecar.command("show", context_settings=CONTEXT)

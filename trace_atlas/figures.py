@@ -60,6 +60,9 @@ PROJECT_SOURCES = (
     *((pattern, "code") for pattern in ("macros/**/*.sql", "macros/**/*.yml", "seeds/*.*")),
 )
 CODE_FILES = ("trace_atlas/figures.py", "trace_atlas/sidecar.py")
+# An output file larger than Pillow's default text limit (PngImagePlugin.MAX_TEXT_CHUNK) is named
+# with its size and sha256, not embedded, so that any Pillow opens the figure with its defaults.
+EMBED_LIMIT_BYTES = 1024 * 1024
 Row = dict[str, str]
 
 
@@ -194,6 +197,7 @@ class Payload(NamedTuple):
     files: dict[str, bytes]
     kinds: dict[str, str]
     run: dict | None
+    left_out: list[dict]  # output files too large to embed: name, bytes, sha256
 
 
 def collect_payload(project_dir: Path, out_dir: Path) -> Payload:
@@ -206,12 +210,18 @@ def collect_payload(project_dir: Path, out_dir: Path) -> Payload:
                 files[name], kinds[name] = path.read_bytes(), kind
     for name in CODE_FILES:
         files[name], kinds[name] = (PROJECT_DIR / name).read_bytes(), "code"
+    left_out = []
     for path in sorted(out_dir.iterdir()):
         run_manifest = path.name == sidecar.RUN_MANIFEST_NAME
         if run_manifest or path.suffix in (".csv", ".md", ".tex"):
-            name = f"output/{path.name}"
-            files[name], kinds[name] = path.read_bytes(), "provenance" if run_manifest else "data"
-    return Payload(files, kinds, run_summary(files.get(f"output/{sidecar.RUN_MANIFEST_NAME}")))
+            name, content = f"output/{path.name}", path.read_bytes()
+            if len(content) > EMBED_LIMIT_BYTES:
+                digest = hashlib.sha256(content).hexdigest()
+                left_out.append({"name": name, "bytes": len(content), "sha256": digest})
+                continue
+            files[name], kinds[name] = content, "provenance" if run_manifest else "data"
+    run = run_summary(files.get(f"output/{sidecar.RUN_MANIFEST_NAME}"))
+    return Payload(files, kinds, run, left_out)
 
 
 def run_summary(content: bytes | None) -> dict | None:
@@ -244,6 +254,7 @@ def save(fig: Figure, filename: str, title: str, plotted: str, payload: Payload,
         "run": payload.run,
         "sql": "source",
         "sql_note": "dbt models and macros as written (Jinja unrendered), not target/compiled",
+        "not_embedded": payload.left_out,
     }
     info = sidecar.sidecar_pnginfo(payload.files, payload.kinds, extra)
     info.add_text("Title", title)

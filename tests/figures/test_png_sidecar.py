@@ -405,3 +405,31 @@ def test_the_total_text_limit_is_inclusive(tmp_path: Path, monkeypatch) -> None:
     save_png(tmp_path / "at.png", files)  # exactly the limit
     with pytest.raises(png_sidecar.SidecarError, match="too much to embed"):
         save_png(tmp_path / "over.png", files | {"c": b"1"})
+
+
+def test_an_output_beyond_pillows_default_limit_is_named_not_embedded(tmp_path: Path) -> None:
+    """Any Pillow opens the figure with its default text limits; the large table is named with
+    its size and sha256 instead, and listed as such."""
+    from tests.figures.conftest import make_project
+    from trace_atlas import figures
+
+    project, out = make_project(tmp_path)
+    big = b"provider,step,reprefilled_tokens\n" + b"claude,1,12345\n" * 80_000
+    assert len(big) > PngImagePlugin.MAX_TEXT_CHUNK > figures.EMBED_LIMIT_BYTES - 1
+    (out / "cache_miss_ledger.csv").write_bytes(big)
+    payload = figures.collect_payload(project, out)
+    fig = figures.render_figure(figures.read_export(out / EXPORT), figures.FIGURES[0], 20)
+    figures.save(fig, FIGURES[0], "t", "x", payload, out)
+    with Image.open(out / FIGURES[0]) as image:  # Pillow's defaults, untouched
+        assert image.text[png_sidecar.MANIFEST_KEYWORD]
+    manifest = png_sidecar.read_sidecar(out / FIGURES[0]).manifest
+    assert manifest["not_embedded"] == [
+        {"name": "output/cache_miss_ledger.csv", "bytes": len(big)}
+        | {"sha256": hashlib.sha256(big).hexdigest()}
+    ]
+    assert "output/cache_miss_ledger.csv" not in {e["name"] for e in manifest["files"]}
+    assert "output/cache_hit_ratio_summary.csv" in {e["name"] for e in manifest["files"]}
+    listed = sidecar("list", out / FIGURES[0]).stdout.splitlines()
+    assert listed[-1] == (
+        f"output/cache_miss_ledger.csv\tnot-embedded\t{len(big)}\t{hashlib.sha256(big).hexdigest()}"
+    )
