@@ -378,6 +378,8 @@ def render_day_figure(providers: dict[str, list[Row]], dpi: int, source: str = "
         lost = [float(row["dollars_lost"]) for row in dated]
         bottom.bar(days, lost, width=0.8, color="#dc2626", linewidth=0)
         bottom.yaxis.set_major_formatter(ticker.StrMethodFormatter("${x:,.2f}"))
+        if days:  # a day's margin either side, so that a single day has a width
+            bottom.set_xlim(min(days) - 1, max(days) + 1)
         locator = mdates.AutoDateLocator(maxticks=8)
         bottom.xaxis.set_major_locator(locator)
         bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))

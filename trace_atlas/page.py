@@ -30,6 +30,7 @@ from markupsafe import Markup
 
 from trace_atlas import PROJECT_DIR, sidecar
 from trace_atlas.lineage import PAGE_NAME, SECTION_DOCS, read_lineage
+from trace_atlas.provenance import source_line
 
 CONTEXT = "page_context.json"
 RUN_MANIFEST = "run_manifest.json"
@@ -58,6 +59,7 @@ FIGURES = (
     ),
 )
 IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3_caption", "idle_gap_fig3_alt")
+DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4_caption", "cache_by_day_fig4_alt")
 NUMBER_CELL = re.compile(r"^-?[0-9][0-9.,e+-]*%?$|^--$")
 OUTPUT_ITEM = re.compile(r"^`([^`]+)`:\s*(.*)$", re.DOTALL)
 MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML is shown as text
@@ -317,6 +319,8 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "paper_table": read_markdown_table(out_dir / PAPER_TABLE),
         "idle_figure": figure_entry(3, IDLE_FIGURE, out_dir, docs, exposures),
         "idle_table": read_markdown_table(out_dir / IDLE_TABLE),
+        "day_figure": figure_entry(4, DAY_FIGURE, out_dir, docs, exposures),
+        "source": source_line(out_dir),
         "tables": tables,
         "populations": population_facts(tables),
         "rejected_shown": REJECTED_SHOWN,
