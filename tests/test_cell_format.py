@@ -246,3 +246,11 @@ def test_source_names_the_input_and_the_days(tmp_path):
     )
     (tmp_path / "run_manifest.json").unlink()
     assert provenance.source_line(tmp_path).startswith("Source: not recorded")
+
+
+def test_an_unreadable_run_manifest_is_no_source(tmp_path):
+    for content in (b"{not json", b"\xff\xfe", b"[1, 2]"):
+        (tmp_path / "run_manifest.json").write_bytes(content)
+        assert provenance.source_line(tmp_path) == (
+            "Source: not recorded (the folder's run_manifest.json could not be read)"
+        )

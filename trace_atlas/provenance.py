@@ -123,7 +123,12 @@ def source_line(out_dir: Path) -> str:
     path = out_dir / "run_manifest.json"
     if not path.is_file():
         return "Source: not recorded (the folder holds no run_manifest.json)"
-    run = json.loads(path.read_text(encoding="utf-8"))
+    try:
+        run = json.loads(path.read_bytes())
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        run = None
+    if not isinstance(run, dict):
+        return "Source: not recorded (the folder's run_manifest.json could not be read)"
     paths = [str(item.get("path", "")) for item in run.get("inputs", [])]
     kind = INPUT_KINDS.get(run.get("input_kind"), str(run.get("input_kind") or "input"))
     demo = str((PROJECT_DIR / DEMO_TRACE).resolve())

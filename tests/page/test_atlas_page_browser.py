@@ -193,7 +193,7 @@ def test_table_equals_its_csv_cell_for_cell(
     written = csv_rows(atlas_run.out / CSV_TABLE_IDS[table_id])
     assert len(shown) == len(written) and shown[0] == written[0]
     for shown_row, row in zip(shown[1:], written[1:], strict=True):
-        assert shown_row[:2] == row[:2] and len(shown_row) == len(row)
+        assert shown_row[0] == row[0] and len(shown_row) == len(row)
         for got, want in zip(shown_row, row, strict=True):
             assert read_as_written(got, want), (table_id, row[:2], got, want)
     for column in PERCENT_COLUMNS.get(table_id, ()):

@@ -186,7 +186,7 @@ def test_the_idle_section_shows_fig_3_and_both_tables_for_reading(
             assert len(shown_row) == len(row)
             for got, want in zip(shown_row, row, strict=True):
                 assert read_as_written(got, want), (name, row[0], got, want)
-        assert f"From {name}, its numbers rounded for reading" in text
+        assert f"From {name} , its numbers rounded for reading" in text
     for table_id, column in (
         ("idle-gap-table", "low_hit_threshold"),
         ("idle-cost-table", "total_cost_reduction_pct"),
@@ -203,11 +203,13 @@ def test_the_idle_section_shows_fig_3_and_both_tables_for_reading(
 def test_the_page_names_its_source_and_dates(atlas_run) -> None:
     """Under the title: the trace the run read and the first and last day of its steps."""
     page = atlas_run.page.read_text()
-    source = page_text(re.search(r'<p class="build" id="source">(.*?)</p>', page).group(1))
+    source = page_text(re.search(r'<p id="source">(.*?)</p>', page).group(1))
+    recorded = json.loads((atlas_run.out / "run_manifest.json").read_text())
+    kind = {"trace": "trace", None: "input"}[recorded.get("input_kind")]
     with open(atlas_run.out / "cache_by_day.csv", newline="", encoding="utf-8") as handle:
         days = [row["day"] for row in csv.DictReader(handle) if row["day"]]
     (trace,) = atlas_run.trace_files
-    assert source == f"Source: trace {trace}, steps dated {min(days)} to {max(days)} (UTC)"
+    assert source == f"Source: {kind} {trace}, steps dated {min(days)} to {max(days)} (UTC)"
 
 
 # ---------------------------------------------------------------- content
