@@ -21,8 +21,9 @@ DuckDB only. Each mutant is judged by, in order:
      as tests/agent_logs/test_raw_logs_sql.py compares them; the idle-gap, thinking-time and
      bill files against tests/idle_cost_reference.py and tests/cache_bill_reference.py, as
      tests/test_idle_cost_reference.py compares them), computed in the same scratch copy.
-A mutant that no step notices survives. Equivalent mutants (reviewed, no observable change) are
-listed in tools/mutants_equivalent.txt and reported apart.
+A seed mutant meets tests/test_docs_constants.py first (the seeds against the docs and the
+references' own copies). A mutant that no step notices survives. Equivalent mutants (reviewed,
+no observable change) are listed in tools/mutants_equivalent.txt and reported apart.
 
     python tools/mutate_sql.py [--sample N] [--seed S] [--jobs J] [--report PATH]
 """
@@ -482,6 +483,10 @@ class Scratch:
         path.write_text("\n".join(lines) + ("\n" if original.endswith("\n") else ""), "utf-8")
         ran = []
         try:
+            if mutant.file.startswith("seeds/"):
+                ran.append("docs constants")
+                if self.docs_constants_fail():
+                    return "killed", "tests/test_docs_constants.py (the seed against the docs)"
             for suite in self.suites.values():
                 selectors = self.selection(suite, mutant)
                 if not selectors:
@@ -497,6 +502,13 @@ class Scratch:
         if not ran:
             return "unreached", "no DuckDB model, seed or test uses this code"
         return "survived", "ran " + " and ".join(ran)
+
+    def docs_constants_fail(self) -> bool:
+        """The fast test that holds every seed against the docs and the references."""
+        command = [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+        command += ["tests/test_docs_constants.py"]
+        tested = subprocess.run(command, cwd=self.project, capture_output=True, check=False)
+        return tested.returncode != 0
 
     def run_suite(self, suite: Suite, selectors: list[str]) -> str:
         database = suite.workdir / "atlas.duckdb"
