@@ -494,7 +494,8 @@ def split_issue(document: Pairs) -> tuple[str, str, str] | None:
     if None not in (five, hour, total) and five + hour == total:
         return None
     shown = ["null" if value is None else str(value) for value in (five, hour, total)]
-    problem = f"{SPLIT_KEYS[0]} {shown[0]} + {SPLIT_KEYS[1]} {shown[1]} <> {SPLIT_KEYS[2]} {shown[2]}"
+    problem = " + ".join(f"{key} {text}" for key, text in zip(SPLIT_KEYS[:2], shown, strict=False))
+    problem += f" <> {SPLIT_KEYS[2]} {shown[2]}"
     return "cache_write_split_mismatch", SPLIT_KEYS[2], problem
 
 
