@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pytest
 
+import cache_bill_reference as bill_reference
 import reference
 from atlas_testkit import PROJECT_DIR, run_dbt, run_pipeline
 from test_end_to_end import assert_outputs_match_reference
@@ -144,6 +145,41 @@ REJECTED = [
         "not_a_string",
         "provider",
         "expected a string, got number 1e21",
+    ),
+    (
+        "subagent_string",
+        "{" + BASE + ',"prefix_tokens":5,"is_subagent":"yes","timing_events":[' + EVENT + "]}",
+        "not_a_boolean",
+        "is_subagent",
+        'expected a boolean, got string "yes"',
+    ),
+    (
+        "split_negative",
+        "{" + BASE + ',"prefix_tokens":5,"claude_cache_creation_input_tokens":10,'
+        '"claude_cache_creation_5m_input_tokens":-2,"claude_cache_creation_1h_input_tokens":12,'
+        '"timing_events":[' + EVENT + "]}",
+        "negative_integer",
+        "claude_cache_creation_5m_input_tokens",
+        "expected a non-negative integer, got -2",
+    ),
+    (
+        "split_not_adding_up",
+        "{" + BASE + ',"prefix_tokens":5,"claude_cache_creation_input_tokens":10,'
+        '"claude_cache_creation_5m_input_tokens":4,"claude_cache_creation_1h_input_tokens":5,'
+        '"timing_events":[' + EVENT + "]}",
+        "cache_write_split_mismatch",
+        "claude_cache_creation_input_tokens",
+        "claude_cache_creation_5m_input_tokens 4 + claude_cache_creation_1h_input_tokens 5"
+        " <> claude_cache_creation_input_tokens 10",
+    ),
+    (
+        "split_in_part",
+        "{" + BASE + ',"prefix_tokens":5,"claude_cache_creation_input_tokens":10,'
+        '"claude_cache_creation_1h_input_tokens":10,"timing_events":[' + EVENT + "]}",
+        "cache_write_split_mismatch",
+        "claude_cache_creation_input_tokens",
+        "claude_cache_creation_5m_input_tokens null + claude_cache_creation_1h_input_tokens 10"
+        " <> claude_cache_creation_input_tokens 10",
     ),
     (
         "events_object",
@@ -277,6 +313,9 @@ def test_quarantine_sets_every_rejected_line_aside(tmp_path):
     trace = write_trace(tmp_path / "trace.jsonl", lines)
     run = run_pipeline(str(trace), tmp_path / "run", env=quarantine())
     assert_outputs_match_reference(run, [trace])
+    # the bill of the kept lines, some with a cache write split and is_subagent, as a line says
+    for name, text in bill_reference.outputs_for([str(trace)]).items():
+        assert (run.out / name).read_text(encoding="utf-8") == text, name
     rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
     assert [(row[1], row[2], row[3], row[4]) for row in rows] == [
         (str(4 + 2 * i), reason, field, problem)
