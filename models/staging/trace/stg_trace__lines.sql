@@ -243,12 +243,8 @@ lines_explained as (
             when 'not_a_list' then 'expected a list, got ' || timing_events__kind
             when 'event_not_an_object' then 'expected an object, got ' || {{ json_kind(json_raw_at('line_text', '$.timing_events[0]')) }}
             when 'not_a_boolean'
-                then 'expected a boolean, got ' || coalesce(
-                    {%- for field in boolean_fields if field.experiment_reads %}
-                        {{ field.name }}__bad_kind || ' ' || left({{ number_as_written(field.name ~ '__raw', field.name ~ '__bad_kind', 'line_text', field.name) }}, 40),
-                    {%- endfor %}
-                        ''
-                    )
+                then 'expected a boolean, got '
+                    || is_subagent__bad_kind || ' ' || left({{ number_as_written('is_subagent__raw', 'is_subagent__bad_kind', 'line_text', 'is_subagent') }}, 40)
             when 'cache_write_split_mismatch'
                 then '{{ split_5m }} ' || coalesce(cast({{ split_5m }}__value as string), 'null')
                     || ' + {{ split_1h }} ' || coalesce(cast({{ split_1h }}__value as string), 'null')
