@@ -65,12 +65,13 @@
 {% macro duckdb_step_type(notation='sql') -%}
     {#- The type a line is parsed into on DuckDB, as a SQL type (notation 'sql', for read_json)
         or a JSON structure (notation 'json', for from_json): integer keys and provider stay
-        raw JSON text (so that "123", 12.0 or true can be told from 123), other text keys
+        raw JSON text (so that "123", 12.0 or true can be told from 123), boolean keys raw JSON
+        text too (so that "true" or 1 can be told from true), other text keys
         VARCHAR, timing_events a list of (event_type as raw JSON, timestamp), tools a list of
         raw elements. -#}
     {%- set parts = [] -%}
     {%- for field in trace_fields() -%}
-        {%- if field.json == 'integer' or (field.json == 'text' and field.experiment_reads) -%}
+        {%- if field.json in ('integer', 'boolean') or (field.json == 'text' and field.experiment_reads) -%}
             {%- set sql, json = 'JSON', '"JSON"' -%}
         {%- elif field.json == 'text' -%}
             {%- set sql, json = 'VARCHAR', '"VARCHAR"' -%}

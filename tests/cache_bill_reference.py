@@ -174,6 +174,9 @@ def step_of(
     prefix = count(raw.get("prefix_tokens")) or 0
     append = count(raw.get("newly_append_tokens")) or 0
     written = min(count(raw.get("claude_cache_creation_input_tokens")) or 0, append)
+    # the 1-hour part: the logged count of raw logs, else a normalized line's own split key
+    if one_hour is None:
+        one_hour = raw.get("claude_cache_creation_1h_input_tokens")
     hour = min(count(one_hour) or 0, written)
     events = events_of(raw)
     times = [epoch_us(event.get("timestamp")) for event in events]

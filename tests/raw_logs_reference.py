@@ -119,6 +119,8 @@ STEP_FIELDS = (
     "claude_uncached_input_tokens",
     "claude_cache_creation_input_tokens",
     "claude_cache_read_input_tokens",
+    "claude_cache_creation_5m_input_tokens",
+    "claude_cache_creation_1h_input_tokens",
     "output_tokens",
     "reasoning_output_tokens",
     "timing_events",
@@ -539,7 +541,26 @@ class Draft:
             "source_file": self.log.source_file,
             "source_line": self.source_line,
         }
+        step.update(write_split(self.tokens))
         return {name: step[name] for name in STEP_FIELDS}
+
+
+def write_split(tokens: dict[str, int | None]) -> dict[str, int | None]:
+    """[R7] the cache write's split as the bill reads the logs: the logged 1-hour count (none
+    below 0, at most the write) and the rest of the write as 5-minute; unknown (both None)
+    without a 1-hour count or a write."""
+    hour = tokens.get("claude_cache_creation_1h_input_tokens")
+    written = tokens.get("claude_cache_creation_input_tokens")
+    if hour is None or written is None or written < 0:
+        return {
+            "claude_cache_creation_5m_input_tokens": None,
+            "claude_cache_creation_1h_input_tokens": None,
+        }
+    hour = min(max(hour, 0), written)
+    return {
+        "claude_cache_creation_5m_input_tokens": written - hour,
+        "claude_cache_creation_1h_input_tokens": hour,
+    }
 
 
 def input_summary(events: list[Event]) -> dict[str, Any]:

@@ -57,6 +57,7 @@ class Constants:
     warning_kinds: list[str]
     integer_keys: list[str]
     text_keys: list[str]
+    boolean_keys: list[str]
     critical_keys: list[str]
 
 
@@ -145,6 +146,8 @@ REJECTION_REASON_LIST = [
     "not_a_string",
     "not_a_list",
     "event_not_an_object",
+    "not_a_boolean",
+    "cache_write_split_mismatch",
 ]
 WARNING_KIND_LIST = [
     "not_an_integer",
@@ -185,7 +188,16 @@ KEY_LIST: list[tuple[str, str, bool]] = [
     ("first_input_event_type", "text", False),
     ("timing_events", "list", True),
     ("tools", "list", False),
+    ("claude_cache_creation_5m_input_tokens", "integer", True),
+    ("claude_cache_creation_1h_input_tokens", "integer", True),
+    ("is_subagent", "boolean", True),
 ]
+# input_format.md, The cache write split: the two parts and the write they add up to
+SPLIT_KEYS = (
+    "claude_cache_creation_5m_input_tokens",
+    "claude_cache_creation_1h_input_tokens",
+    "claude_cache_creation_input_tokens",
+)
 
 
 def load_constants() -> Constants:
@@ -206,6 +218,7 @@ def load_constants() -> Constants:
         warning_kinds=list(WARNING_KIND_LIST),
         integer_keys=[name for name, json_type, _ in KEY_LIST if json_type == "integer"],
         text_keys=[name for name, json_type, _ in KEY_LIST if json_type == "text"],
+        boolean_keys=[name for name, json_type, _ in KEY_LIST if json_type == "boolean"],
         critical_keys=[name for name, _, reads in KEY_LIST if reads],
     )
 
@@ -461,12 +474,36 @@ def reject(text: str) -> tuple[str, str | None, str] | None:
             name,
             f"expected a string, got {kind(event_type)} {written_text(event_type)[:40]}",
         )
-    return None
+    for key in C.boolean_keys:
+        value = document.first(key)
+        if value is not None and not isinstance(value, bool):
+            return (
+                "not_a_boolean",
+                key,
+                f"expected a boolean, got {kind(value)} {written_text(value)[:40]}",
+            )
+    return split_issue(document)
+
+
+def split_issue(document: Pairs) -> tuple[str, str, str] | None:
+    """A cache write split given in part, or whose parts do not add up to the write."""
+    five, hour, total = (document.first(key) for key in SPLIT_KEYS)
+    if five is None and hour is None:
+        return None
+    total = total if count_issue(total) is None else None
+    if None not in (five, hour, total) and five + hour == total:
+        return None
+    shown = ["null" if value is None else str(value) for value in (five, hour, total)]
+    problem = " + ".join(f"{key} {text}" for key, text in zip(SPLIT_KEYS[:2], shown, strict=False))
+    problem += f" <> {SPLIT_KEYS[2]} {shown[2]}"
+    return "cache_write_split_mismatch", SPLIT_KEYS[2], problem
 
 
 def keep(line: Line, document: Pairs) -> Checked:
     checked = Checked(line)
     step: dict[str, Any] = {key: as_text(document.first(key)) for key in C.text_keys}
+    for key in C.boolean_keys:
+        step[key] = document.first(key)
     for key in C.integer_keys:
         value = document.first(key)
         issue = count_issue(value)

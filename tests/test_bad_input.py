@@ -146,6 +146,41 @@ REJECTED = [
         "expected a string, got number 1e21",
     ),
     (
+        "subagent_string",
+        "{" + BASE + ',"prefix_tokens":5,"is_subagent":"yes","timing_events":[' + EVENT + "]}",
+        "not_a_boolean",
+        "is_subagent",
+        'expected a boolean, got string "yes"',
+    ),
+    (
+        "split_negative",
+        "{" + BASE + ',"prefix_tokens":5,"claude_cache_creation_input_tokens":10,'
+        '"claude_cache_creation_5m_input_tokens":-2,"claude_cache_creation_1h_input_tokens":12,'
+        '"timing_events":[' + EVENT + "]}",
+        "negative_integer",
+        "claude_cache_creation_5m_input_tokens",
+        "expected a non-negative integer, got -2",
+    ),
+    (
+        "split_not_adding_up",
+        "{" + BASE + ',"prefix_tokens":5,"claude_cache_creation_input_tokens":10,'
+        '"claude_cache_creation_5m_input_tokens":4,"claude_cache_creation_1h_input_tokens":5,'
+        '"timing_events":[' + EVENT + "]}",
+        "cache_write_split_mismatch",
+        "claude_cache_creation_input_tokens",
+        "claude_cache_creation_5m_input_tokens 4 + claude_cache_creation_1h_input_tokens 5"
+        " <> claude_cache_creation_input_tokens 10",
+    ),
+    (
+        "split_in_part",
+        "{" + BASE + ',"prefix_tokens":5,"claude_cache_creation_input_tokens":10,'
+        '"claude_cache_creation_1h_input_tokens":10,"timing_events":[' + EVENT + "]}",
+        "cache_write_split_mismatch",
+        "claude_cache_creation_input_tokens",
+        "claude_cache_creation_5m_input_tokens null + claude_cache_creation_1h_input_tokens 10"
+        " <> claude_cache_creation_input_tokens 10",
+    ),
+    (
         "events_object",
         "{" + BASE + ',"prefix_tokens":5,"timing_events":{"a":1}}',
         "not_a_list",

@@ -291,6 +291,12 @@ def _new_session(rng: random.Random, projects: list[str]) -> Session:
         last_call_ms=start_ms,
     )
     session.context = system_tokens
+    # Some sessions say whether they are a sub-agent's (the others leave it unknown: main).
+    # Drawn from the session id already drawn, so the random stream is unchanged.
+    if sid[-1] in "9a":
+        session.fields["is_subagent"] = True
+    elif sid[-1] == "b":
+        session.fields["is_subagent"] = False
     return session
 
 
@@ -501,6 +507,7 @@ def _token_fields(
         tokens["claude_uncached_input_tokens"] = uncached
         tokens["claude_cache_creation_input_tokens"] = append - uncached
         tokens["claude_cache_read_input_tokens"] = prefix
+        tokens.update(_write_split(session, append - uncached))
     elif session.claude_keys == "null":
         tokens["claude_uncached_input_tokens"] = None
         tokens["claude_cache_creation_input_tokens"] = None
@@ -508,6 +515,22 @@ def _token_fields(
     tokens["output_tokens"] = output
     tokens["reasoning_output_tokens"] = reasoning
     return tokens
+
+
+def _write_split(session: Session, written: int) -> Step:
+    """The cache write's split by lifetime, for some Claude sessions: a one-hour session writes
+    for an hour (a few of its writes half and half), a few five-minute sessions say so, the
+    others leave the split unknown. Draws nothing from the random stream."""
+    if session.ttl_ms == 60 * 60 * 1000:
+        hour = written // 2 if written % 5 == 0 else written
+    elif session.fields["session_id"][-1] in "01":
+        hour = 0
+    else:
+        return {}
+    return {
+        "claude_cache_creation_5m_input_tokens": written - hour,
+        "claude_cache_creation_1h_input_tokens": hour,
+    }
 
 
 def _input_fields(rng: random.Random, session: Session, step_input: StepInput) -> Step:
@@ -633,6 +656,11 @@ def _set_tokens(step: Step, prefix: int | None, append: int | None) -> Step:
         step["claude_uncached_input_tokens"] = uncached
         step["claude_cache_creation_input_tokens"] = append - uncached
         step["claude_cache_read_input_tokens"] = prefix
+        hour = step.get("claude_cache_creation_1h_input_tokens")
+        if hour is not None:  # the split keeps adding up to the write
+            hour = min(hour, append - uncached)
+            step["claude_cache_creation_5m_input_tokens"] = append - uncached - hour
+            step["claude_cache_creation_1h_input_tokens"] = hour
     return step
 
 
@@ -724,6 +752,8 @@ def _edge_token_keys_absent(rng: random.Random, step: Step, prev: Step) -> Step:
         "claude_uncached_input_tokens",
         "claude_cache_creation_input_tokens",
         "claude_cache_read_input_tokens",
+        "claude_cache_creation_5m_input_tokens",
+        "claude_cache_creation_1h_input_tokens",
     ):
         step.pop(key, None)
     return step
@@ -886,7 +916,7 @@ def _late_line(rng: random.Random, step: Step, index: int) -> Step:
     """Lines at the very end whose keys or values appear nowhere earlier in the file."""
     events = _ensure_eligible(step)
     if index % 4 == 0:  # a new top-level key, and a new event key
-        step["claude_cache_creation_1h_input_tokens"] = rng.randint(1, 5000)
+        step["claude_web_search_requests"] = rng.randint(1, 5000)
         events[0]["duration_ms"] = rng.randint(1, 90_000)
     elif index % 4 == 1:  # a new event key holding a boolean
         events[0]["is_sidechain"] = True

@@ -1,9 +1,10 @@
 {#- One row per step of the steps contract (grain: step_id) with the split of its cache write
     by lifetime, when the input carries it: raw Claude Code logs write
     usage.cache_creation.ephemeral_5m_input_tokens and ephemeral_1h_input_tokens beside the flat
-    cache_creation_input_tokens (their sum). A normalized trace, a trace database and the
-    remembered steps of deleted log files carry only the total: both columns NULL there, and
-    the bill counts the whole write as 5-minute. #}
+    cache_creation_input_tokens (their sum); a normalized trace may carry the same two counts
+    (optional keys, checked to add up to the total by stg_trace__lines). Where the split is not
+    known -- a trace line without it, a trace database, the remembered steps of deleted log
+    files -- both columns are NULL, and the bill counts the whole write as 5-minute. #}
 
 with
 
@@ -47,6 +48,17 @@ writes_split as (
     inner join claude_steps
         on kept_steps.source_path = claude_steps.source_path
             and kept_steps.source_line_number = claude_steps.source_line
+
+),
+{%- elif trace_input() == 'trace' %}
+
+writes_split as (
+
+    select
+        step_id,
+        claude_cache_creation_5m_input_tokens,
+        claude_cache_creation_1h_input_tokens
+    from {{ ref('stg_trace__steps') }}
 
 ),
 {%- else %}

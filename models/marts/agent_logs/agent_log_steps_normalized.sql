@@ -3,7 +3,10 @@
     step's lists as JSON, each event with exactly the optional keys its event_keys names (a
     subsequence of tool_call_id, tool_name, tool_index, result_chars, is_error, content_chars;
     a data test holds every event to it), each tool call with its input only when content is
-    kept (INCLUDE_CONTENT=1). `trace-atlas normalize` copies it to JSONL with DuckDB's JSON
+    kept (INCLUDE_CONTENT=1). A Claude step's cache write split is written as the bill reads it
+    from the logs (docs/method.md): the logged 1-hour count, at most the write, and the rest of
+    the write as 5-minute; both null when the logs hold no 1-hour count or no write total, so
+    that the trace read back bills every step as the logs do. `trace-atlas normalize` copies it to JSONL with DuckDB's JSON
     writer, ordered by step_id; a view, so nothing is stored twice. #}
 
 {{ config(
@@ -74,6 +77,15 @@ events as (
 
 ),
 
+cache_writes as (
+
+    select
+        step_id,
+        claude_cache_creation_1h_input_tokens
+    from {{ ref('int_step_cache_writes') }}
+
+),
+
 tools as (
 
     select
@@ -120,6 +132,23 @@ events_nested as (
         cast('[' || string_agg(event_json, ',' order by event_index) || ']' as json) as timing_events
     from events_serialized
     group by step_id
+
+),
+
+writes_split as (
+
+    select
+        kept_steps.step_id,
+        least(greatest(cache_writes.claude_cache_creation_1h_input_tokens, 0), kept_steps.claude_cache_creation_input_tokens)
+            as cache_write_1h_tokens,
+        kept_steps.claude_cache_creation_input_tokens
+        - least(greatest(cache_writes.claude_cache_creation_1h_input_tokens, 0), kept_steps.claude_cache_creation_input_tokens)
+            as cache_write_5m_tokens
+    from kept_steps
+    inner join cache_writes
+        on kept_steps.step_id = cache_writes.step_id
+    where kept_steps.claude_cache_creation_input_tokens >= 0
+        and cache_writes.claude_cache_creation_1h_input_tokens is not null
 
 ),
 
@@ -172,6 +201,8 @@ final as (
         kept_steps.claude_uncached_input_tokens,
         kept_steps.claude_cache_creation_input_tokens,
         kept_steps.claude_cache_read_input_tokens,
+        writes_split.cache_write_5m_tokens as claude_cache_creation_5m_input_tokens,
+        writes_split.cache_write_1h_tokens as claude_cache_creation_1h_input_tokens,
         kept_steps.output_tokens,
         kept_steps.reasoning_output_tokens,
         coalesce(events_nested.timing_events, cast('[]' as json)) as timing_events,
@@ -191,6 +222,8 @@ final as (
         on kept_steps.step_id = events_nested.step_id
     left join tools_nested
         on kept_steps.step_id = tools_nested.step_id
+    left join writes_split
+        on kept_steps.step_id = writes_split.step_id
 
 )
 

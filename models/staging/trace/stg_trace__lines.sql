@@ -11,11 +11,16 @@
     its typed values; a bad value that no output reads is a warning, and the line is kept with
     that value NULL. Cheap tests run on every line; the diagnosis (the JSON type of a bad value,
     a second parse) only on the few lines a cheap test flagged. The keys and their JSON types
-    come from var('trace_keys'). Incremental under the runner (macro trace_plan): a build
+    come from var('trace_keys'). A cache write split (claude_cache_creation_5m_input_tokens and
+    claude_cache_creation_1h_input_tokens, optional) is either absent or adds up to
+    claude_cache_creation_input_tokens. Incremental under the runner (macro trace_plan): a build
     appends the lines of the files it read and keeps those of unchanged files. #}
 
 {%- set integer_fields = trace_fields(json='integer') %}
 {%- set text_fields = trace_fields(json='text') %}
+{%- set boolean_fields = trace_fields(json='boolean') %}
+{#- the optional split of a Claude cache write by lifetime, and the total it adds up to #}
+{%- set split_5m, split_1h, split_total = 'claude_cache_creation_5m_input_tokens', 'claude_cache_creation_1h_input_tokens', 'claude_cache_creation_input_tokens' %}
 {%- set critical_keys = trace_field_names(experiment_reads=true) %}
 
 with
@@ -91,6 +96,9 @@ values_extracted as (
         {%- for field in integer_fields %}
         {{ json_raw('step', field.name) }} as {{ field.name }}__raw,
         {%- endfor %}
+        {%- for field in boolean_fields %}
+        {{ json_raw('step', field.name) }} as {{ field.name }}__raw,
+        {%- endfor %}
         {{ json_raw('step', 'provider') }} as provider__raw,
         {{ first_event_raw('step', 'event_type') }} as first_event_type__raw,
         {{ json_list_length('step', 'timing_events') }} as timing_events__length,
@@ -137,6 +145,19 @@ values_judged as (
                 then {{ json_kind(field.name ~ '__raw') }}
         end as {{ field.name }}__bad_kind,
         {%- endfor %}
+        {%- for field in boolean_fields %}
+        case
+            when {{ field.name }}__raw not in ('true', 'false') then {{ json_kind(field.name ~ '__raw') }}
+        end as {{ field.name }}__bad_kind,
+        {%- endfor %}
+        {#- a split is absent (both null) or two counts adding up to the total (no overflow) #}
+        ({{ split_5m }}__raw is null and {{ split_1h }}__raw is null)
+        or coalesce(
+            {{ split_total }}__value >= 0
+            and {{ split_5m }}__value between 0 and {{ split_total }}__value
+            and {{ split_1h }}__value = {{ split_total }}__value - {{ split_5m }}__value,
+            false
+        ) as is_cache_write_split_whole,
         case when left(provider__raw, 1) <> '"' then {{ json_kind('provider__raw') }} end as provider__bad_kind,
         case when left(first_event_type__raw, 1) <> '"' then {{ json_kind('first_event_type__raw') }} end as first_event_type__bad_kind,
         {#- a CASE around each second parse: it runs for flagged lines only #}
@@ -180,6 +201,10 @@ lines_checked as (
             when timing_events__kind not in ('array', 'null') then 'not_a_list'
             when first_non_object_event = 1 then 'event_not_an_object'
             when first_event_type__bad_kind is not null then 'not_a_string'
+            {%- for field in boolean_fields if field.experiment_reads %}
+            when {{ field.name }}__bad_kind is not null then 'not_a_boolean'
+            {%- endfor %}
+            when not is_cache_write_split_whole then 'cache_write_split_mismatch'
         end as rejection_reason
     from values_judged
 
@@ -199,6 +224,10 @@ lines_explained as (
             when rejection_reason = 'not_a_string' then 'timing_events[0].event_type'
             when rejection_reason = 'not_a_list' then 'timing_events'
             when rejection_reason = 'event_not_an_object' then 'timing_events[0]'
+            {%- for field in boolean_fields if field.experiment_reads %}
+            when rejection_reason = 'not_a_boolean' and {{ field.name }}__bad_kind is not null then '{{ field.name }}'
+            {%- endfor %}
+            when rejection_reason = 'cache_write_split_mismatch' then '{{ split_total }}'
         end as rejection_field,
         case rejection_reason
             when 'not_utf8' then 'the line is not UTF-8 text'
@@ -213,6 +242,13 @@ lines_explained as (
                     )
             when 'not_a_list' then 'expected a list, got ' || timing_events__kind
             when 'event_not_an_object' then 'expected an object, got ' || {{ json_kind(json_raw_at('line_text', '$.timing_events[0]')) }}
+            when 'not_a_boolean'
+                then 'expected a boolean, got '
+                    || is_subagent__bad_kind || ' ' || left({{ number_as_written('is_subagent__raw', 'is_subagent__bad_kind', 'line_text', 'is_subagent') }}, 40)
+            when 'cache_write_split_mismatch'
+                then '{{ split_5m }} ' || coalesce(cast({{ split_5m }}__value as string), 'null')
+                    || ' + {{ split_1h }} ' || coalesce(cast({{ split_1h }}__value as string), 'null')
+                    || ' <> {{ split_total }} ' || coalesce(cast(case when {{ split_total }}__value >= 0 then {{ split_total }}__value end as string), 'null')
             else case
                     {%- for field in integer_fields if field.experiment_reads %}
                     when {{ field.name }}__bad_kind is not null
@@ -242,6 +278,9 @@ final as (
         {%- endfor %}
         {%- for field in integer_fields %}
         case when rejection_reason is null and not is_blank and {{ field.name }}__value >= 0 then {{ field.name }}__value end as {{ field.name }},
+        {%- endfor %}
+        {%- for field in boolean_fields %}
+        case when rejection_reason is null and not is_blank then {{ field.name }}__raw = 'true' end as {{ field.name }},
         {%- endfor %}
         case when rejection_reason is null and not is_blank then {{ json_string_value('first_event_type__raw') }} end as first_timing_event_type,
         case when rejection_reason is null and not is_blank then cast(coalesce(timing_events__length, 0) as bigint) end as timing_event_count,

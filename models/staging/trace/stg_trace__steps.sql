@@ -5,7 +5,8 @@
     their meaning in their names: source_round_id, ...). step_id orders the steps by file (in
     sorted file-name order) then line: the file's rank times 2^32 plus the line number (the
     lines of a file are numbered in the file alone, so an incremental build never renumbers
-    them). #}
+    them). is_subagent is the line's own (NULL when it has none: a main session's step); the
+    cache write split (NULL both when the line has none) is read by int_step_cache_writes. #}
 
 with
 
@@ -62,7 +63,9 @@ final as (
         trace_lines.first_timing_event_type,
         trace_lines.timing_event_count,
         trace_lines.tool_call_count,
-        cast(null as boolean) as is_subagent
+        trace_lines.is_subagent,
+        trace_lines.claude_cache_creation_5m_input_tokens,
+        trace_lines.claude_cache_creation_1h_input_tokens
     from trace_lines
     inner join trace_files
         on trace_lines.source_file = trace_files.source_file
