@@ -107,18 +107,13 @@ def load_recorded(database: Path) -> Recorded:
 
     try:
         with duckdb.connect(str(database), read_only=True) as connection:
-            tables = {row[0] for row in connection.execute("show tables").fetchall()}
-            if not {INVENTORY_TABLE, BUILD_TABLE} <= tables:
-                return Recorded({}, {})
-            cursor = connection.execute(f"select * from {INVENTORY_TABLE}")
-            names = [column[0] for column in cursor.description]
-            files = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
-            cursor = connection.execute(f"select * from {BUILD_TABLE}")
-            names = [column[0] for column in cursor.description]
-            rows = cursor.fetchall()
-    except duckdb.Error:
+            files = connection.sql(f"select * from {INVENTORY_TABLE}")
+            build = connection.sql(f"select * from {BUILD_TABLE}")
+            rows = [dict(zip(files.columns, row, strict=True)) for row in files.fetchall()]
+            builds = [dict(zip(build.columns, row, strict=True)) for row in build.fetchall()]
+    except duckdb.Error:  # a database no build recorded (e.g. a new one)
         return Recorded({}, {})
-    return Recorded(files, dict(zip(names, rows[0], strict=True)) if rows else {})
+    return Recorded({row["source_file"]: row for row in rows}, builds[0] if builds else {})
 
 
 @dataclass

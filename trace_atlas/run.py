@@ -82,9 +82,6 @@ class Plan:
     prices: prices.PriceTable = field(default_factory=prices.PriceTable)
 
 
-# ---------------------------------------------------------------- checks before any work
-
-
 def check_output_folder(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise RunError(f"OUT={out} is a file; give a folder for the outputs.")
@@ -178,57 +175,31 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-# ---------------------------------------------------------------- the build
-
-
-def dbt_arguments(plan: Plan, options: Options, full_refresh: bool, seeds_loaded: bool) -> list:
-    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
-    rows) run in `make test`, not in every build; seeds the database holds as they are are not
-    loaded again."""
-    arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    arguments += ["--target", plan.target, "--target-path", options.target_path]
-    arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
-    if full_refresh:
-        arguments.append("--full-refresh")
-    arguments += plan.prices.dbt_vars()  # a user's price file (PRICES), as var('prices')
-    if plan.select:  # make normalize builds only what the export reads
-        arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
-    return arguments
+        yield  # closing the file releases the lock
 
 
 def run_dbt(
     plan: Plan, options: Options, reader: str, ingest: ingest_plan.IngestPlan | None
 ) -> build.Progress:
-    # raw logs: the lines are built anew without --full-refresh, which would forget the history
-    full_refresh = (
-        ingest.full_refresh if ingest and plan.input_kind == "trace" else options.full_refresh
-    )
+    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
+    rows) run in `make test`, not in every build; seeds the database holds as they are are not
+    loaded again; raw logs' lines are built anew without --full-refresh, which would forget the
+    history."""
+    arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    arguments += ["--target", plan.target, "--target-path", options.target_path]
     seeds_loaded = ingest is not None and ingest.seeds_loaded
-    arguments = dbt_arguments(plan, options, full_refresh, seeds_loaded)
+    arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
+    trace_plan = ingest is not None and plan.input_kind == "trace"
+    if ingest.full_refresh if trace_plan else options.full_refresh:
+        arguments.append("--full-refresh")
+    arguments += plan.prices.dbt_vars()  # a user's price file (PRICES), as var('prices')
+    if plan.select:  # make normalize builds only what the export reads
+        arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
     env = plan.env | {"TRACE_ATLAS_READER": reader}
     progress = build.invoke(arguments, env, dbt_log_path().parent)
     for line in progress.lines():
         say(line)
     return progress
-
-
-def up_to_date(ingest: ingest_plan.IngestPlan | None, target_dir: Path) -> bool:
-    """Nothing to read or drop, the same project and options as the last successful build,
-    and that build's dbt artifacts at hand for the writer."""
-    return (
-        ingest is not None
-        and ingest.up_to_date
-        and (target_dir / "manifest.json").is_file()
-        and (target_dir / "run_results.json").is_file()
-    )
 
 
 def run_build(
@@ -241,7 +212,9 @@ def run_build(
     """dbt build: with the fast reader first when it may serve, again with the exact one if it
     declines or its line counts disagree with the files'; nothing when up to date (and None
     when OUT already holds this build's outputs)."""
-    if up_to_date(ingest, Path(options.target_path)):
+    target_dir = Path(options.target_path)
+    artifacts = ("manifest.json", "run_results.json")  # the writer needs the last build's
+    if ingest and ingest.up_to_date and all((target_dir / name).is_file() for name in artifacts):
         finished = f"{ingest.recorded.build['finished_at']:%Y-%m-%d %H:%M:%S} UTC"
         say(f"  up to date: nothing changed since the build of {finished}; no dbt build")
         current = ingest_plan.outputs_current(Path(options.out), ingest, options.no_plots)
@@ -322,9 +295,6 @@ def max_line_bytes() -> int:
 
     project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text(encoding="utf-8"))
     return int(project["vars"]["fast_reader_max_line_bytes"])
-
-
-# ---------------------------------------------------------------- main
 
 
 def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
