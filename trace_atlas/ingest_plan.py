@@ -39,19 +39,10 @@ FACTS = ("size_bytes", "modified_ns", "fingerprint")
 PLAN_COLUMNS = ("source_file", "action", "on_disk", *FACTS)
 
 
-@dataclass(frozen=True)
-class FileState:
-    """A trace file as found on disk."""
-
-    path: str
-    size_bytes: int
-    modified_ns: int
-    fingerprint: str
-
-    @classmethod
-    def of(cls, path: str) -> FileState:
-        stat = os.stat(path)
-        return cls(path, stat.st_size, stat.st_mtime_ns, fingerprint(path, stat.st_size))
+def file_facts(path: str) -> list:
+    """A file on disk: its size, modification time and fingerprint (the inventory's FACTS)."""
+    stat = os.stat(path)
+    return [stat.st_size, stat.st_mtime_ns, fingerprint(path, stat.st_size)]
 
 
 def fingerprint(path: str, size: int) -> str:
@@ -122,7 +113,7 @@ class IngestPlan:
 
     actions: dict[str, str]  # path -> read | keep | drop
     on_disk: dict[str, bool]
-    states: dict[str, FileState]
+    states: dict[str, list]  # path -> FACTS of the files given
     recorded: Recorded
     rules_version: str
     build_key: str
@@ -135,10 +126,8 @@ class IngestPlan:
 
     def facts(self, path: str) -> list:
         """Size, modification time and fingerprint of a file as this build holds it."""
-        state = self.states.get(path)
-        if state is not None:
-            return [state.size_bytes, state.modified_ns, state.fingerprint]
-        return [self.recorded.files.get(path, {}).get(column) for column in FACTS]
+        known = self.recorded.files.get(path, {})
+        return self.states.get(path) or [known.get(column) for column in FACTS]
 
     @property
     def seeds_loaded(self) -> bool:
@@ -148,12 +137,8 @@ class IngestPlan:
 
     @property
     def up_to_date(self) -> bool:
-        return (
-            not self.full_refresh
-            and not self.files("read")
-            and not self.files("drop")
-            and self.recorded.build.get("build_key") == self.build_key
-        )
+        changed = self.full_refresh or self.files("read") or self.files("drop")
+        return not changed and self.recorded.build.get("build_key") == self.build_key
 
     def summary(self) -> str:
         read, keep, drop = self.files("read"), self.files("keep"), self.files("drop")
@@ -170,9 +155,9 @@ class IngestPlan:
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(PLAN_COLUMNS)
-            for path in sorted(self.actions):
-                on_disk = str(self.on_disk[path]).lower()
-                writer.writerow([path, self.actions[path], on_disk, *self.facts(path)])
+            for source in sorted(self.actions):
+                on_disk = str(self.on_disk[source]).lower()
+                writer.writerow([source, self.actions[source], on_disk, *self.facts(source)])
 
 
 def make_plan(
@@ -188,7 +173,7 @@ def make_plan(
     the version of the reading rules (the trace's unless given)."""
     recorded = load_recorded(database)
     rules = rules or reading_rules_version()
-    states = {path: FileState.of(path) for path in files}
+    states = {path: file_facts(path) for path in files}
     reason = ""
     if full_refresh:
         reason = "FULL_REFRESH"
