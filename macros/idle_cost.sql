@@ -171,3 +171,10 @@
         else concat({{ fixed_text(fraction ~ ' * 100', 1) }}, '{{ "\\%" if tex else "%" }}')
     end
 {%- endmacro %}
+
+
+{% macro headline_dollars(value) -%}
+    {#- Dollars as the headline writes them: cents and thousands separators at every size, so
+        that the amounts of one line read alike (`$1,234.50`, `$88.05`). -#}
+    concat('$', {{ fixed_text(value, 2, true) }})
+{%- endmacro %}

@@ -4,7 +4,7 @@ Written from the rules of docs/method.md (the bill, the miss ledger, the lifetim
 from the project's SQL, and reading no project file: the price table and the cache lifetimes
 below are typed in from the providers' published facts. It takes normalized steps (dicts, in
 step order) and returns the text of cache_miss_ledger.csv, cache_cost_summary.csv,
-cache_ttl_whatif.csv and usage_by_day.csv. Standard library only.
+cache_ttl_whatif.csv, usage_by_day.csv and cache_by_day.csv. Standard library only.
 """
 
 from __future__ import annotations
@@ -435,6 +435,28 @@ def usage_by_day(steps: list[Step]) -> str:
     return to_csv([[cell_text(value) for value in row] for row in rows])
 
 
+def cache_by_day(steps: list[Step]) -> str:
+    """Per UTC day and provider, straight from the steps: the token-weighted hit rate of the
+    token sums and the dollars lost."""
+    groups: dict[tuple[str, str], list[Any]] = {}
+    for step in steps:
+        key = (utc_text(step.request_at, "%Y-%m-%d"), step.scope)
+        row = groups.setdefault(key, [0, 0, 0, 0, 0.0, 0.0])
+        row[0] += 1
+        row[1] += step.total
+        row[2] += step.prefix
+        row[3] += step.reprefilled
+        row[4] += step.input_usd() if step.usd() else 0.0
+        row[5] += step.lost or 0.0
+    header = "day provider steps input_tokens cache_read_tokens hit_rate reprefilled_tokens"
+    rows = [[*header.split(), "input_usd", "dollars_lost"]]
+    for key in sorted(groups):
+        steps_, total, prefix, reprefilled, usd, lost = groups[key]
+        hit_rate = prefix / total if total > 0 else None
+        rows.append([*key, steps_, total, prefix, hit_rate, reprefilled, usd, lost])
+    return to_csv([[cell_text(value) for value in row] for row in rows])
+
+
 def outputs_for_steps(
     raw_steps: list[dict], one_hour: list[int | None] | None = None, prices: str | None = None
 ) -> dict:
@@ -452,6 +474,7 @@ def outputs_for_steps(
         "cache_cost_summary.csv": summary(steps),
         "cache_ttl_whatif.csv": whatif(steps),
         "usage_by_day.csv": usage_by_day(steps),
+        "cache_by_day.csv": cache_by_day(steps),
     }
 
 

@@ -39,6 +39,12 @@ EXACT_PRICES = {
     "codex:gpt-5.5": (5.0, None, 0.5, 30.0),
     "codex:gpt-5.4": (2.5, None, 0.25, 15.0),
     "codex:gpt-5": (1.25, None, 0.125, 10.0),
+    # beyond the reference atlas's table: the providers' price pages (docs/outputs.md)
+    "claude:claude-opus-4-1": (15.0, 18.75, 1.5, 75.0),
+    "claude:claude-sonnet-4-5": (3.0, 3.75, 0.3, 15.0),
+    "claude:claude-3-5-haiku": (0.8, 1.0, 0.08, 4.0),
+    "codex:gpt-5-mini": (0.25, None, 0.025, 2.0),
+    "codex:gpt-5-nano": (0.05, None, 0.005, 0.4),
 }
 FAMILY_PRICES = (
     ("opus", (5.0, 6.25, 0.5, 25.0)),

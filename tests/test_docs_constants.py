@@ -227,3 +227,47 @@ def test_the_reference_reads_no_project_file():
     ]
     for word in ("seeds", "dbt_project", ".yml", "docs/", "models/"):
         assert not [text for text in strings if word in text], word
+
+
+def docs_prices() -> list[dict[str, str]]:
+    """docs/outputs.md's table of the seed's prices, in the seed's columns."""
+    text = (PROJECT_DIR / "docs" / "outputs.md").read_text(encoding="utf-8")
+    section = text.split("## Prices", 1)[1].split("\n\n")
+    table = next(block for block in section if block.startswith("| provider | model |"))
+    columns = ("provider", "model", "match", "match_order", "applies_from", "input_per_mtok")
+    columns += ("cache_write_5m_per_mtok", "cache_write_1h_per_mtok", "cache_read_per_mtok")
+    columns += ("output_per_mtok",)
+    rows = []
+    for line in table.splitlines()[2:]:
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        cells = ["" if cell in ("--", "(any)") else cell.strip("`") for cell in cells]
+        rows.append(dict(zip(columns, cells, strict=True)))
+    return rows
+
+
+def test_prices():
+    """The seed's price rows are the docs' table, and both references price by the same rows
+    (the thinking-time reference has no 1-hour rate: it counts every write as 5-minute)."""
+    import cache_bill_reference
+    import idle_cost_reference
+
+    documented = docs_prices()
+    assert documented == seed("model_prices")
+    exact, families = {}, []
+    for row in documented:
+        rates = [optional(row[name]) for name in ("input_per_mtok", "cache_write_5m_per_mtok")]
+        rates += [optional(row[name]) for name in ("cache_write_1h_per_mtok",)]
+        rates += [optional(row[name]) for name in ("cache_read_per_mtok", "output_per_mtok")]
+        if row["match"] == "exact":
+            exact[f"{row['provider']}:{row['model']}"] = tuple(rates)
+        else:
+            assert row["provider"] == ""
+            families.append((row["model"], tuple(rates)))
+    assert exact == cache_bill_reference.EXACT_PRICES
+    assert list(cache_bill_reference.FAMILY_PRICES) == families
+    without_1h = {key: (r[0], r[1], r[3], r[4]) for key, r in exact.items()}
+    assert without_1h == idle_cost_reference.EXACT_PRICES
+    assert list(idle_cost_reference.FAMILY_PRICES) == [
+        (name, (r[0], r[1], r[3], r[4])) for name, r in families
+    ]
+    assert max(r["applies_from"] for r in documented)[:7] == idle_cost_reference.PRICING_AS_OF

@@ -93,7 +93,7 @@ def repository_files() -> frozenset[str]:
 def output_names() -> set[str]:
     """Every file a run writes into its output folder."""
     names = {page.PAGE_NAME, page.CONTEXT, outputs.RUN_MANIFEST}
-    names |= {spec.filename for spec in figures.FIGURES} | {figures.IDLE_FIGURE}
+    names |= {spec.filename for spec in figures.FIGURES} | {figures.IDLE_FIGURE, figures.DAY_FIGURE}
     for path in (PROJECT_DIR / "models").rglob("*.yml"):
         for model in (yaml.safe_load(path.read_text()) or {}).get("models", []):
             meta = (model.get("config") or {}).get("meta") or {}

@@ -27,7 +27,7 @@ FILES = ("cache_hit_idle_gap_summary.csv", "human_idle_cache_counterfactual_summ
 MARTS = (
     "cache_hit_idle_gap_summary", "human_idle_cache_counterfactual_summary", "unpriced_models",
     "human_idle_cache_counterfactual_table", "cache_miss_ledger", "cache_cost_summary",
-    "cache_ttl_whatif", "usage_by_day",
+    "cache_ttl_whatif", "usage_by_day", "cache_by_day",
 )  # fmt: skip
 # The bill and the miss ledger (cache_bill_reference.py), built by the same builds.
 BILL_FILES = (
@@ -35,6 +35,7 @@ BILL_FILES = (
     "cache_cost_summary.csv",
     "cache_ttl_whatif.csv",
     "usage_by_day.csv",
+    "cache_by_day.csv",
 )
 BILL_SUMMED = {
     "dollars_lost", "share_of_input_usd", "uncached_input_usd", "cache_read_usd",

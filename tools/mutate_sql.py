@@ -18,9 +18,12 @@ DuckDB only. Each mutant is judged by, in order:
      models and everything downstream;
   2. when the build passes, the outputs written from that database against the independent
      reference (tests/reference.py for a trace; tests/raw_logs_reference.py for raw agent logs,
-     as tests/agent_logs/test_raw_logs_sql.py compares them), computed in the same scratch copy.
-A mutant that no step notices survives. Equivalent mutants (reviewed, no observable change) are
-listed in tools/mutants_equivalent.txt and reported apart.
+     as tests/agent_logs/test_raw_logs_sql.py compares them; the idle-gap, thinking-time and
+     bill files against tests/idle_cost_reference.py and tests/cache_bill_reference.py, as
+     tests/test_idle_cost_reference.py compares them), computed in the same scratch copy.
+A seed mutant meets tests/test_docs_constants.py first (the seeds against the docs and the
+references' own copies). A mutant that no step notices survives. Equivalent mutants (reviewed,
+no observable change) are listed in tools/mutants_equivalent.txt and reported apart.
 
     python tools/mutate_sql.py [--sample N] [--seed S] [--jobs J] [--report PATH]
 """
@@ -480,6 +483,10 @@ class Scratch:
         path.write_text("\n".join(lines) + ("\n" if original.endswith("\n") else ""), "utf-8")
         ran = []
         try:
+            if mutant.file.startswith("seeds/"):
+                ran.append("docs constants")
+                if self.docs_constants_fail():
+                    return "killed", "tests/test_docs_constants.py (the seed against the docs)"
             for suite in self.suites.values():
                 selectors = self.selection(suite, mutant)
                 if not selectors:
@@ -495,6 +502,13 @@ class Scratch:
         if not ran:
             return "unreached", "no DuckDB model, seed or test uses this code"
         return "survived", "ran " + " and ".join(ran)
+
+    def docs_constants_fail(self) -> bool:
+        """The fast test that holds every seed against the docs and the references."""
+        command = [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
+        command += ["tests/test_docs_constants.py"]
+        tested = subprocess.run(command, cwd=self.project, capture_output=True, check=False)
+        return tested.returncode != 0
 
     def run_suite(self, suite: Suite, selectors: list[str]) -> str:
         database = suite.workdir / "atlas.duckdb"
@@ -548,6 +562,10 @@ def check(suite: str, workdir: Path, inputs: Path) -> int:
         for name, text in reference.outputs_for([str(inputs / "edge.jsonl")]).items():
             if (out / name).read_text(encoding="utf-8") != text:
                 differences.append(name)
+        import idle_cost_reference
+
+        steps = idle_cost_reference.read_steps([str(inputs / "edge.jsonl")])
+        differences += experiment_differences(out, steps, None)
     else:
         import agent_log_kit as kit
 
@@ -574,10 +592,42 @@ def check(suite: str, workdir: Path, inputs: Path) -> int:
         for name in kit.SPEC_FILES:
             if (out / name).read_text(encoding="utf-8") != wanted[name]:
                 differences.append(name)
+        differences += experiment_differences(out, expected.steps, expected.one_hour_writes)
     if differences:
         print("differs from the reference: " + ", ".join(differences))
         return 1
     return 0
+
+
+def experiment_differences(out: Path, steps: list[dict], one_hour: list | None) -> list[str]:
+    """The idle-gap, thinking-time and bill files against their references (idle_cost_reference.py,
+    cache_bill_reference.py), compared as tests/test_idle_cost_reference.py compares them: dollar
+    sums within 1e-9 relative, every other cell exactly."""
+    import cache_bill_reference
+    import idle_cost_reference
+    import test_idle_cost_reference as compare
+
+    expected = {
+        "cache_hit_idle_gap_summary.csv": idle_cost_reference.idle_gap_summary(steps),
+        "human_idle_cache_counterfactual_summary.csv": (
+            idle_cost_reference.counterfactual_summary(steps)
+        ),
+    }
+    bill = cache_bill_reference.outputs_for_steps(steps, one_hour)
+    built = {path.name: path.read_text(encoding="utf-8") for path in out.iterdir()}
+    differences = []
+    checks = [(name, text, compare.SUMMED) for name, text in expected.items()]
+    checks += [(name, text, compare.BILL_SUMMED) for name, text in bill.items()]
+    for name, text, summed in checks:
+        try:
+            compare.assert_same_cells(built[name], text, name, summed)
+        except (AssertionError, KeyError):
+            differences.append(name)
+    try:
+        compare.assert_same_table(built, steps)
+    except (AssertionError, KeyError, ValueError):
+        differences.append("human_idle_cache_counterfactual.md/.tex")
+    return differences
 
 
 def make_inputs(folder: Path) -> None:

@@ -16,11 +16,19 @@ carrying the README, the docs blocks, the dbt sources, this module and the sidec
 Markdown and LaTeX output and run_manifest.json (trace_atlas.sidecar), and written atomically;
 the two histograms are drawn in two processes when two CPUs are free.
 
+Every figure names its source under its panels (provenance.source_line: the input, the demo
+trace said to be generated, and the days of its steps).
+
 Fig. 3 (cache_hit_idle_gap.png) plots every measured user step of the idle-gap experiment: its
 hit ratio against the user's idle wait before it (``gap_seconds``, log x axis; a wait of 0 s has
 no place on it and is not drawn), one panel per provider (``provider``, sorted by name), with the
 long-gap line and the low-hit line at the thresholds written in
 OUT/cache_hit_idle_gap_summary.csv (``idle_threshold_seconds``, ``low_hit_threshold``).
+
+Fig. 4 (cache_by_day.png) draws OUT/cache_by_day.csv, one column of panels per provider: the
+token-weighted ``hit_rate`` per day (top, a percent axis) and ``dollars_lost`` per day (bottom),
+both axes scaled to the data; a provider's steps without a time (``day`` empty) are named, not
+drawn. It is drawn when the folder has that file.
 """
 
 from __future__ import annotations
@@ -36,18 +44,24 @@ from typing import NamedTuple
 
 import click
 import matplotlib
+from matplotlib import dates as mdates
+from matplotlib import ticker
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from trace_atlas import PROJECT_DIR, sidecar
+from trace_atlas.provenance import DAYS_FILE, source_line
 
 EXPORT_NAME = "cache_hit_ratio_histogram_data.csv"
 IDLE_POINTS_NAME = "cache_hit_idle_gap_points.csv"
 IDLE_SUMMARY_NAME = "cache_hit_idle_gap_summary.csv"
 IDLE_FIGURE = "cache_hit_idle_gap.png"
 IDLE_TITLE = "Prefix cache hit ratio of user steps against the idle wait before them"
+DAY_FIGURE = "cache_by_day.png"
+DAY_TITLE = "Token-weighted cache hit rate and dollars lost to cache misses, per day"
+SOURCE_STYLE = {"fontsize": 10, "color": "#4b5563"}
 SCOPE_ROWS = 3
 FIGSIZE_IN = (15.0, 11.0)
 DEFAULT_DPI = 200
@@ -157,7 +171,7 @@ def draw_panel(ax: Axes, bins: list[Row], spec: FigureSpec) -> None:
             )
 
 
-def render_figure(export: Export, spec: FigureSpec, dpi: int) -> Figure:
+def render_figure(export: Export, spec: FigureSpec, dpi: int, source: str = "") -> Figure:
     """The scopes x triggers grid of one weighting (no pyplot). The constrained layout is run
     once here and then switched off, so that saving draws the figure once, not twice."""
     fig = Figure(figsize=FIGSIZE_IN, dpi=dpi, layout="constrained")
@@ -183,6 +197,7 @@ def render_figure(export: Export, spec: FigureSpec, dpi: int) -> Figure:
     patches = [Patch(facecolor=colour, label=label) for label, colour in export.bands]
     legend = {"loc": "outside lower center", "frameon": False, "fontsize": 11}
     fig.legend(handles=patches, ncols=len(patches), **legend)
+    fig.supxlabel(source, **SOURCE_STYLE)
     fig.get_layout_engine().execute(fig)
     with matplotlib.rc_context(
         {"figure.autolayout": False, "figure.constrained_layout.use": False}
@@ -242,7 +257,7 @@ def run_summary(content: bytes | None) -> dict | None:
 def draw_one(export: Export, spec: FigureSpec, dpi: int, payload: Payload, out: Path) -> str:
     """Render one figure and encode it once, with what it carries; return the line reporting it."""
     plotted = f"output/{EXPORT_NAME}:{spec.value_column}"
-    fig = render_figure(export, spec, dpi)
+    fig = render_figure(export, spec, dpi, source_line(out))
     return save(fig, spec.filename, spec.title, plotted, payload, out)
 
 
@@ -293,7 +308,7 @@ def read_idle_points(out: Path) -> IdlePoints:
     return IdlePoints(providers, idle, low)
 
 
-def render_idle_figure(points: IdlePoints, dpi: int) -> Figure:
+def render_idle_figure(points: IdlePoints, dpi: int, source: str = "") -> Figure:
     """One panel per provider: hit ratio (y) against the idle wait (x, log), the long-gap
     threshold as a dashed vertical line, the low-hit threshold as a dotted horizontal one."""
     fig = Figure(figsize=(15.0, 6.0), dpi=dpi, layout="constrained")
@@ -321,13 +336,67 @@ def render_idle_figure(points: IdlePoints, dpi: int) -> Figure:
         ax.grid(color="#e5e7eb", linewidth=0.8, zorder=0)
     axes[0].set_ylabel("prefix cache hit ratio", fontsize=12)
     fig.suptitle(IDLE_TITLE, fontsize=15, fontweight="bold")
+    fig.supxlabel(source, **SOURCE_STYLE)
     return fig
 
 
 def draw_idle(out: Path, dpi: int, payload: Payload) -> str:
-    fig = render_idle_figure(read_idle_points(out), dpi)
+    fig = render_idle_figure(read_idle_points(out), dpi, source_line(out))
     plotted = f"output/{IDLE_POINTS_NAME}:gap_seconds,hit_ratio"
     return save(fig, IDLE_FIGURE, IDLE_TITLE, plotted, payload, out)
+
+
+# ---------------------------------------------------------------- Fig. 4: hit rate and loss per day
+
+
+def read_days(out: Path) -> dict[str, list[Row]]:
+    """cache_by_day.csv's rows by provider (sorted by name), each provider's in day order."""
+    with open(out / DAYS_FILE, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    providers: dict[str, list[Row]] = {}
+    for row in sorted(rows, key=lambda row: (row["provider"], row["day"])):
+        providers.setdefault(row["provider"], []).append(row)
+    return providers
+
+
+def render_day_figure(providers: dict[str, list[Row]], dpi: int, source: str = "") -> Figure:
+    """Per provider, the hit rate per day (top) and the dollars lost per day (bottom)."""
+    fig = Figure(figsize=(15.0, 8.0), dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    names = list(providers) or ["no step"]
+    axes = fig.subplots(2, len(names), sharex="col", squeeze=False)
+    for column, name in enumerate(names):
+        dated = [row for row in providers.get(name, []) if row["day"]]
+        undated = [row["steps"] for row in providers.get(name, []) if not row["day"]]
+        days = [mdates.datestr2num(row["day"]) for row in dated]
+        rates = [float(row["hit_rate"]) if row["hit_rate"] else float("nan") for row in dated]
+        top, bottom = axes[0][column], axes[1][column]
+        note = f"; {int(undated[0]):,} steps without a time not drawn" if undated else ""
+        top.set_title(f"{name} ({len(dated):,} days{note})", fontsize=12)
+        top.plot(days, rates, marker="o", markersize=3, linewidth=1.2, color="#2563eb")
+        top.yaxis.set_major_formatter(ticker.PercentFormatter(xmax=1, decimals=None))
+        lost = [float(row["dollars_lost"]) for row in dated]
+        bottom.bar(days, lost, width=0.8, color="#dc2626", linewidth=0)
+        bottom.yaxis.set_major_formatter(ticker.StrMethodFormatter("${x:,.2f}"))
+        if days:  # a day's margin either side, so that a single day has a width
+            bottom.set_xlim(min(days) - 1, max(days) + 1)
+        locator = mdates.AutoDateLocator(maxticks=8)
+        bottom.xaxis.set_major_locator(locator)
+        bottom.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        for ax in (top, bottom):
+            ax.grid(color="#e5e7eb", linewidth=0.8, zorder=0)
+            ax.set_axisbelow(True)
+    axes[0][0].set_ylabel("hit rate (cache reads / input tokens)", fontsize=12)
+    axes[1][0].set_ylabel("dollars lost to misses", fontsize=12)
+    fig.suptitle(DAY_TITLE, fontsize=15, fontweight="bold")
+    fig.supxlabel(f"UTC day of the steps' requests\n{source}", **SOURCE_STYLE)
+    return fig
+
+
+def draw_days(out: Path, dpi: int, payload: Payload) -> str:
+    fig = render_day_figure(read_days(out), dpi, source_line(out))
+    plotted = f"output/{DAYS_FILE}:day,hit_rate,dollars_lost"
+    return save(fig, DAY_FIGURE, DAY_TITLE, plotted, payload, out)
 
 
 def default_jobs() -> int:
@@ -341,18 +410,20 @@ def draw(
     out: Path, project_dir: Path = PROJECT_DIR, dpi: int = DEFAULT_DPI, jobs: int | None = None
 ) -> list[str]:
     """Draw the figures into ``out`` (the first histogram here, the second in a forked process
-    when ``jobs`` > 1, then Fig. 3 when the folder has its points); return the lines that
-    report them."""
+    when ``jobs`` > 1, then Fig. 3 and Fig. 4 when the folder has their files); return the lines
+    that report them."""
     out = Path(out)
     export = read_export(out / EXPORT_NAME)
     payload = collect_payload(Path(project_dir).resolve(), out)
     idle = (out / IDLE_POINTS_NAME).is_file() and (out / IDLE_SUMMARY_NAME).is_file()
+    extra = [draw_idle] if idle else []
+    extra += [draw_days] if (out / DAYS_FILE).is_file() else []
     if (jobs or default_jobs()) <= 1:
         lines = [draw_one(export, spec, dpi, payload, out) for spec in FIGURES]
-        return lines + ([draw_idle(out, dpi, payload)] if idle else [])
+        return lines + [draw_more(out, dpi, payload) for draw_more in extra]
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         second = pool.submit(draw_one, export, FIGURES[1], dpi, payload, out)
         lines = [draw_one(export, FIGURES[0], dpi, payload, out)]
-        lines += [draw_idle(out, dpi, payload)] if idle else []
+        lines += [draw_more(out, dpi, payload) for draw_more in extra]
         return [lines[0], second.result(), *lines[1:]]

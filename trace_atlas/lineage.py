@@ -38,6 +38,8 @@ SECTION_DOCS = {
     "idle_gap_fig3_caption": ("Fig. 3", "fig-3"),
     "idle_gap_fig3_alt": ("Fig. 3", "fig-3"),
     "idle_counterfactual_caption": ("Why the cache missed", "idle-cost"),
+    "cache_by_day_fig4_caption": ("Fig. 4", "fig-4"),
+    "cache_by_day_fig4_alt": ("Fig. 4", "fig-4"),
 }
 
 LAYERS = ("source", "staging", "intermediate", "marts", "exposure")

@@ -30,6 +30,8 @@ from markupsafe import Markup
 
 from trace_atlas import PROJECT_DIR, sidecar
 from trace_atlas.lineage import PAGE_NAME, SECTION_DOCS, read_lineage
+from trace_atlas.outputs import format_cell
+from trace_atlas.provenance import source_line
 
 CONTEXT = "page_context.json"
 RUN_MANIFEST = "run_manifest.json"
@@ -58,7 +60,24 @@ FIGURES = (
     ),
 )
 IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3_caption", "idle_gap_fig3_alt")
-NUMBER_CELL = re.compile(r"^-?[0-9][0-9.,e+-]*%?$|^--$")
+DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4_caption", "cache_by_day_fig4_alt")
+# How the page shows a CSV's numbers (the file keeps every digit): fractions as `rate` (percent,
+# one decimal, the writer's rule), seconds with one decimal, dollars shortened; every other
+# integer cell of a CSV with thousands separators.
+PERCENTILES = ("mean_hit_ratio", "p01", "p05", "p10", "p25", "median", "p75", "p90", "p95", "p99")
+GAPS = ("low_gap_median_s", "low_gap_p90_s", "all_gap_median_s", "all_gap_p90_s")
+IDLE_RATES = ("append_reduction_pct_of_all_append", "user_append_reduction_pct")
+READ_AS = {
+    "cache_hit_ratio_summary.csv": dict.fromkeys(PERCENTILES, "rate"),
+    "cache_hit_ratio_token_weighted.csv": {"token_weighted_hit_rate": "rate"},
+    "cache_hit_idle_gap_summary.csv": {"low_hit_threshold": "rate"}
+    | dict.fromkeys(GAPS, "seconds"),
+    "human_idle_cache_counterfactual_summary.csv": dict.fromkeys(
+        (*IDLE_RATES, "total_cost_reduction_pct"), "rate"
+    ),
+}
+INTEGER_CELL = re.compile(r"^-?[0-9]+$")
+NUMBER_CELL = re.compile(r"^-?\$?[0-9][0-9.,e+-]*%?$|^--$")
 OUTPUT_ITEM = re.compile(r"^`([^`]+)`:\s*(.*)$", re.DOTALL)
 MARKDOWN = MarkdownIt("commonmark", {"html": False})  # raw HTML is shown as text
 
@@ -94,15 +113,48 @@ def table(source: str, lines: list[list[str]] | None, row_headers: int) -> dict[
         "rows": rows,
         "row_headers": row_headers,
         "numeric": numeric,  # right-aligned
+        "rounded": False,  # numbers shown for reading (read_csv), not as written
     }
 
 
 def read_csv(path: Path, row_headers: int, limit: int | None = None) -> dict[str, Any]:
+    """A CSV's table, its numbers shown for reading (reading_cell); row headers as written."""
     if not path.is_file():
         return table(path.name, None, row_headers)
     with open(path, newline="", encoding="utf-8") as handle:
-        lines = list(csv.reader(handle))
-    return table(path.name, lines[: None if limit is None else limit + 1], row_headers)
+        lines = list(csv.reader(handle))[: None if limit is None else limit + 1]
+    shown = lines
+    if lines and path.name != "rejected_lines.csv":  # its excerpts are text, whatever they hold
+        formats = [reading_format(path.name, name) for name in lines[0]]
+        cells = [[reading_cell(t, f) for t, f in zip(r, formats, strict=False)] for r in lines[1:]]
+        kept = [row[:row_headers] for row in lines[1:]]
+        shown = lines[:1] + [head + c[row_headers:] for head, c in zip(kept, cells, strict=True)]
+    return table(path.name, shown, row_headers) | {"rounded": shown != lines}
+
+
+def reading_format(file: str, column: str) -> str | None:
+    """The reading format of a CSV column: declared in READ_AS, `usd` and `seconds` by the
+    thinking-time summary's column suffixes, else None."""
+    declared = READ_AS.get(file, {})
+    if column in declared or file != "human_idle_cache_counterfactual_summary.csv":
+        return declared.get(column)
+    return "usd" if column.endswith("_usd") else "seconds" if column.endswith("_seconds") else None
+
+
+def reading_cell(text: str, fmt: str | None) -> str:
+    """A CSV cell as the page shows it: a fraction in percent with one decimal (the writer's
+    `rate`), seconds with one decimal, dollars with two decimals (three significant digits
+    under $1), an integer with thousands separators; anything else, and empty cells, as is."""
+    if not text or (fmt is None and not INTEGER_CELL.match(text)):
+        return text
+    if fmt is None:
+        return f"{int(text):,}"
+    value = float(text)
+    if fmt == "rate":
+        return format_cell(value, "rate")
+    if fmt == "seconds":
+        return f"{value:,.1f}"
+    return f"${value:,.2f}" if abs(value) >= 1 or value == 0 else f"${value:.3g}"
 
 
 def read_markdown_table(path: Path) -> dict[str, Any]:
@@ -317,6 +369,8 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "paper_table": read_markdown_table(out_dir / PAPER_TABLE),
         "idle_figure": figure_entry(3, IDLE_FIGURE, out_dir, docs, exposures),
         "idle_table": read_markdown_table(out_dir / IDLE_TABLE),
+        "day_figure": figure_entry(4, DAY_FIGURE, out_dir, docs, exposures),
+        "source": source_line(out_dir),
         "tables": tables,
         "populations": population_facts(tables),
         "rejected_shown": REJECTED_SHOWN,

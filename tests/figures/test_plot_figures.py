@@ -348,3 +348,81 @@ def test_fig3_draws_each_user_step_against_its_idle_wait(kit, tmp_path: Path) ->
         assert shown == [(float(g), float(h)) for p, h, g in IDLE_POINTS if p == provider]
         vertical = [line.get_xdata()[0] for line in ax.get_lines() if line.get_linestyle() == "--"]
         assert vertical == [300.0]
+
+
+# ---------------------------------------------------------------- Fig. 4
+
+DAY_ROWS = [  # day, provider, steps, hit_rate, dollars_lost, as the writer formats them
+    ("", "codex", "4", "0.5", "0.125"),
+    ("2026-06-01", "claude", "10", "0.9375", "0.25"),
+    ("2026-06-01", "codex", "3", "0.625", "1.5"),
+    ("2026-06-02", "claude", "2", "", "0.0"),
+    ("2026-06-04", "claude", "7", "0.984375", "0.0625"),
+]
+DAY_HEADER = ("day", "provider", "steps", "input_tokens", "cache_read_tokens", "hit_rate")
+DAY_HEADER += ("reprefilled_tokens", "input_usd", "dollars_lost")
+
+
+def write_day_file(out: Path) -> None:
+    with open(out / "cache_by_day.csv", "w", newline="", encoding="utf-8") as handle:
+        rows = [(d, p, s, "100", "", h, "0", "2.0", lost) for d, p, s, h, lost in DAY_ROWS]
+        csv.writer(handle, lineterminator="\n").writerows([DAY_HEADER, *rows])
+
+
+def test_fig4_draws_hit_rate_and_dollars_lost_per_day(kit, tmp_path: Path) -> None:
+    """With cache_by_day.csv in the folder, Fig. 4 is drawn last: per provider the hit rate of
+    each dated row (top, a percent axis scaled to the data) and its dollars lost (bottom), the
+    undated steps named in the title, the source and dates under the panels, the payload."""
+    project, out = kit.make_project(tmp_path)
+    write_day_file(out)
+    lines = plot_figures.draw(out, project, dpi=TEST_DPI, jobs=1)
+    path = out / plot_figures.DAY_FIGURE
+    assert len(lines) == len(PNG_NAMES) + 1 and lines[-1].startswith(f"wrote {path}")
+    read = png_sidecar.read_sidecar(path)
+    png_sidecar.verify(read)
+    assert read.manifest["figure"] == "cache_by_day.png"
+    assert read.manifest["plotted_column"] == "output/cache_by_day.csv:day,hit_rate,dollars_lost"
+    assert read.manifest["run"]["dbt_invocation_id"] == kit.run_manifest["dbt_invocation_id"]
+    assert read.files["output/cache_by_day.csv"] == (out / "cache_by_day.csv").read_bytes()
+    assert png_sidecar.png_size(path) == (750, 400)
+    fig = plot_figures.render_day_figure(plot_figures.read_days(out), TEST_DPI, "Source: x")
+    (top_claude, top_codex), (bottom_claude, bottom_codex) = np.reshape(fig.axes, (2, 2))
+    assert top_claude.get_title() == "claude (3 days)"
+    assert top_codex.get_title() == "codex (1 days; 4 steps without a time not drawn)"
+    shown = top_claude.get_lines()[0].get_ydata()
+    assert np.array_equal(shown, [0.9375, np.nan, 0.984375], equal_nan=True)
+    assert [p.get_height() for p in bottom_claude.patches] == [0.25, 0.0, 0.0625]
+    assert [p.get_height() for p in bottom_codex.patches] == [1.5]
+    assert list(top_codex.get_lines()[0].get_ydata()) == [0.625]
+    low, high = top_claude.get_ylim()
+    assert 0.9 < low < 0.9375 and 0.984375 < high < 1.0  # scaled to the data, not 0 to 100%
+    assert top_claude.yaxis.get_major_formatter()(0.95, 0) == "95.0%"
+    assert bottom_claude.yaxis.get_major_formatter()(0.25, 0) == "$0.25"
+    assert fig.get_supxlabel().endswith("\nSource: x")
+
+
+def test_fig4_is_skipped_cleanly_without_its_csv(kit, tmp_path: Path) -> None:
+    project, out = kit.make_project(tmp_path)
+    lines = plot_figures.draw(out, project, dpi=10, jobs=1)
+    assert len(lines) == len(PNG_NAMES)
+    assert not (out / plot_figures.DAY_FIGURE).exists()
+
+
+def test_every_figure_names_its_source_and_dates(kit, tmp_path: Path, monkeypatch) -> None:
+    """All four figures carry the folder's source line under their panels; it names the input
+    files and the first and last day of cache_by_day.csv."""
+    from trace_atlas.provenance import source_line
+
+    project, out = kit.make_project(tmp_path)
+    write_idle_files(out)
+    write_day_file(out)
+    assert source_line(out) == (
+        "Source: trace, 2 files under data/split, steps dated 2026-06-01 to 2026-06-04 (UTC)"
+    )
+    drawn: dict[str, str] = {}
+    monkeypatch.setattr(plot_figures, "source_line", lambda folder: f"Source of {folder.name}")
+    monkeypatch.setattr(
+        plot_figures, "save", lambda fig, name, *rest: drawn.setdefault(name, fig.get_supxlabel())
+    )
+    plot_figures.draw(out, project, dpi=10, jobs=1)
+    assert [text.splitlines()[-1] for text in drawn.values()] == ["Source of output"] * 4

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import shutil
 import signal
 import tempfile
@@ -225,3 +226,33 @@ def payloads() -> dict[str, str]:
 def screenshots() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def reads_as(shown: str, written: str) -> bool:
+    """Whether a page cell is its CSV cell as a reader reads it, checked here apart from the
+    page's code: as written, an integer with thousands separators, or a number rounded to
+    within half its last shown digit -- a fraction in percent with one decimal, seconds with
+    one decimal, dollars (with two decimals, or three significant digits under $1)."""
+    if shown == written:
+        return True
+    if re.fullmatch(r"-?[0-9]+", written):
+        return shown == f"{int(written):,}"
+    try:
+        value = float(written)
+    except ValueError:
+        return False
+    if re.fullmatch(r"-?[0-9,]+\.[0-9]%", shown):
+        return abs(float(shown[:-1].replace(",", "")) - value * 100) <= 0.05 + 1e-9
+    if re.fullmatch(r"-?[0-9,]+\.[0-9]", shown):
+        return abs(float(shown.replace(",", "")) - value) <= 0.05 + 1e-9
+    if shown.startswith("$"):
+        number = shown[1:].replace(",", "")
+        decimals = len(number.partition(".")[2])
+        return abs(float(number) - value) <= 0.5 * 10**-decimals + 1e-12
+    return False
+
+
+@pytest.fixture(scope="session")
+def read_as_written():
+    """reads_as, for the test modules."""
+    return reads_as

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,6 +18,7 @@ import pytest
 
 SECTION_IDS = (
     "top",
+    "fig-4",
     "question",
     "figures",
     "fig-1",
@@ -51,6 +53,11 @@ CSV_TABLE_IDS = {
     "audit-table": "cache_hit_ratio_step_audit.csv",
     "idle-gap-table": "cache_hit_idle_gap_summary.csv",
     "idle-cost-table": "human_idle_cache_counterfactual_summary.csv",
+}
+# Columns of fractions the page shows in percent with one decimal, by DOM table id.
+PERCENT_COLUMNS = {
+    "summary-table": ("mean_hit_ratio", "p01", "p25", "median", "p75", "p99"),
+    "token-weighted-table": ("token_weighted_hit_rate",),
 }
 TABLE_CELLS_JS = """id => [...document.getElementById(id).rows].map(
     row => [...row.cells].map(cell => cell.textContent))"""
@@ -128,7 +135,7 @@ def test_page_loads_offline_without_errors(open_page, served, atlas_run, scheme)
     assert page.atlas["errors"] == []
     assert page.atlas["dialogs"] == []
     assert page.evaluate("document.scripts.length") == 0
-    assert len(page.atlas["seen"]) == 4, page.atlas["seen"]  # the page and its three figures
+    assert len(page.atlas["seen"]) == 5, page.atlas["seen"]  # the page and its four figures
 
 
 def test_every_image_decodes(open_page, served, atlas_run) -> None:
@@ -137,6 +144,7 @@ def test_every_image_decodes(open_page, served, atlas_run) -> None:
         "[...document.images].map(i => [i.getAttribute('src'), i.naturalWidth, i.alt])"
     )
     assert [src for src, _, _ in images] == [
+        "cache_by_day.png",
         "cache_hit_ratio_histogram.png",
         "cache_hit_ratio_append_weighted_histogram.png",
         "cache_hit_idle_gap.png",
@@ -175,10 +183,22 @@ def test_the_page_opens_with_the_answer(open_page, served, atlas_run) -> None:
 
 
 @pytest.mark.parametrize("table_id", sorted(CSV_TABLE_IDS))
-def test_table_equals_its_csv_cell_for_cell(open_page, served, atlas_run, table_id) -> None:
+def test_table_equals_its_csv_cell_for_cell(
+    open_page, served, atlas_run, table_id, read_as_written
+) -> None:
+    """Every cell as written, or as a reader reads it (rounded, thousands separated): the
+    header, the row headers and the shape exactly."""
     page = open_page(served.url(atlas_run.page), folder_prefix(served, atlas_run.out))
     shown = page.evaluate(TABLE_CELLS_JS, table_id)
-    assert shown == csv_rows(atlas_run.out / CSV_TABLE_IDS[table_id])
+    written = csv_rows(atlas_run.out / CSV_TABLE_IDS[table_id])
+    assert len(shown) == len(written) and shown[0] == written[0]
+    for shown_row, row in zip(shown[1:], written[1:], strict=True):
+        assert shown_row[0] == row[0] and len(shown_row) == len(row)
+        for got, want in zip(shown_row, row, strict=True):
+            assert read_as_written(got, want), (table_id, row[:2], got, want)
+    for column in PERCENT_COLUMNS.get(table_id, ()):
+        cells = [row[shown[0].index(column)] for row in shown[1:]]
+        assert all(re.fullmatch(r"[0-9]+\.[0-9]%", text) for text in cells if text), cells
 
 
 def test_paper_table_equals_the_markdown_file(open_page, served, atlas_run) -> None:
@@ -197,7 +217,7 @@ def test_population_counts_are_quoted_from_the_files(open_page, served, atlas_ru
     summary = {(r[0], r[1]): r for r in csv_rows(atlas_run.out / "cache_hit_ratio_summary.csv")}
     weighted = csv_rows(atlas_run.out / "cache_hit_ratio_token_weighted.csv")
     eligible, gate_passing = summary[("merged", "all")][2], weighted[1][2]
-    assert eligible in shown and gate_passing in shown
+    assert f"{int(eligible):,}" in shown and f"{int(gate_passing):,}" in shown
     assert eligible != gate_passing  # the trace has steps with no or another first event
 
 
@@ -353,6 +373,7 @@ def test_hostile_text_renders_as_text_and_never_runs(
     assert page.evaluate("document.scripts.length") == 0
     images = page.evaluate("[...document.images].map(i => i.getAttribute('src'))")
     assert images == [  # the figures, drawn although six providers share four scope orders
+        "cache_by_day.png",
         "cache_hit_ratio_histogram.png",
         "cache_hit_ratio_append_weighted_histogram.png",
         "cache_hit_idle_gap.png",

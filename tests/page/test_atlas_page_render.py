@@ -28,6 +28,7 @@ from trace_atlas.cli import main as trace_atlas
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 VOID_ELEMENTS = {"meta", "link", "img", "br", "hr", "input", "wbr", "source", "col"}
 ALT_DOCS = {"cache_hit_ratio_fig1_alt", "cache_hit_ratio_fig2_alt", "idle_gap_fig3_alt"}
+ALT_DOCS |= {"cache_by_day_fig4_alt"}
 
 
 def page_command(*args: str):
@@ -148,12 +149,24 @@ def test_without_figures_the_page_says_they_were_not_drawn(tmp_path: Path, atlas
     out = copy_outputs(atlas_run, tmp_path, skip=("*.png",))
     text = render_page.render(out).read_text()
     assert "<img" not in text
-    assert text.count("was not drawn in this run") == 3
+    assert text.count("was not drawn in this run") == 4
 
 
-def test_the_idle_section_shows_fig_3_and_both_tables_as_written(atlas_run) -> None:
+def table_cells(markup: str, table_id: str) -> list[list[str]]:
+    """The text of every cell of one table of the page, row by row."""
+    table = re.search(rf'<table id="{table_id}".*?</table>', markup, re.DOTALL)
+    assert table is not None, table_id
+    rows = re.findall(r"<tr>(.*?)</tr>", table.group(0), re.DOTALL)
+    cell = re.compile(r"<t[hd][^>]*>(.*?)</t[hd]>", re.DOTALL)
+    return [[page_text(text) for text in cell.findall(row)] for row in rows]
+
+
+def test_the_idle_section_shows_fig_3_and_both_tables_for_reading(
+    atlas_run, read_as_written
+) -> None:
     """Fig. 3 is drawn, provenanced and shown in its section, with the idle-gap summary and
-    the thinking-time table and summary, every cell as its file holds it."""
+    the thinking-time table and summary, every cell as its file holds it or rounded for
+    reading (the page says so under the table)."""
     page = atlas_run.page.read_text()
     section = page[page.index('<h2 id="idle">') : page.index('<h2 id="inputs">')]
     figure = atlas_run.out / plot_figures.IDLE_FIGURE
@@ -162,14 +175,41 @@ def test_the_idle_section_shows_fig_3_and_both_tables_as_written(atlas_run) -> N
     assert manifest["figure"] == plot_figures.IDLE_FIGURE
     assert "output/cache_hit_idle_gap_points.csv" in png_sidecar.read_sidecar(figure).files
     text = page_text(section)
-    for name in ("cache_hit_idle_gap_summary.csv", "human_idle_cache_counterfactual_summary.csv"):
+    tables = {"idle-gap-table": "cache_hit_idle_gap_summary.csv"}
+    tables["idle-cost-table"] = "human_idle_cache_counterfactual_summary.csv"
+    for table_id, name in tables.items():
         with open(atlas_run.out / name, newline="", encoding="utf-8") as handle:
-            for row in csv.reader(handle):
-                assert " ".join(cell for cell in row if cell) in text, (name, row[0])
+            written = list(csv.reader(handle))
+        shown = table_cells(section, table_id)
+        assert len(shown) == len(written) and shown[0] == written[0], name
+        for shown_row, row in zip(shown[1:], written[1:], strict=True):
+            assert len(shown_row) == len(row)
+            for got, want in zip(shown_row, row, strict=True):
+                assert read_as_written(got, want), (name, row[0], got, want)
+        assert f"From {name} , its numbers rounded for reading" in text
+    for table_id, column in (
+        ("idle-gap-table", "low_hit_threshold"),
+        ("idle-cost-table", "total_cost_reduction_pct"),
+    ):  # rates in percent with one decimal, whatever the file writes
+        shown = table_cells(section, table_id)
+        cells = [row[shown[0].index(column)] for row in shown[1:]]
+        assert all(re.fullmatch(r"[0-9]+\.[0-9]%", text) for text in cells if text), cells
     lines = (atlas_run.out / "human_idle_cache_counterfactual.md").read_text().splitlines()
     for line in lines[2:10]:
         cells = [cell.strip() for cell in line.strip("|").split("|")]
         assert " ".join(cells) in text, line
+
+
+def test_the_page_names_its_source_and_dates(atlas_run) -> None:
+    """Under the title: the trace the run read and the first and last day of its steps."""
+    page = atlas_run.page.read_text()
+    source = page_text(re.search(r'<p id="source">(.*?)</p>', page).group(1))
+    recorded = json.loads((atlas_run.out / "run_manifest.json").read_text())
+    kind = {"trace": "trace", None: "input"}[recorded.get("input_kind")]
+    with open(atlas_run.out / "cache_by_day.csv", newline="", encoding="utf-8") as handle:
+        days = [row["day"] for row in csv.DictReader(handle) if row["day"]]
+    (trace,) = atlas_run.trace_files
+    assert source == f"Source: {kind} {trace}, steps dated {min(days)} to {max(days)} (UTC)"
 
 
 # ---------------------------------------------------------------- content

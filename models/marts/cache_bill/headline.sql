@@ -1,7 +1,8 @@
 {#- The answer first (grain: fact): a few lines, formatted here, that the run prints at its end
     and the page opens with -- the token-weighted hit rate per agent, the steps and sessions
     (main and sub-agent apart) and their dates, the input dollars, the dollars lost to misses
-    and their leading cause, and the cheaper cache lifetime. #}
+    and their leading cause, and the cheaper cache lifetime. Dollars with cents and thousands
+    separators throughout (macro headline_dollars), whatever their size. #}
 
 with
 
@@ -155,11 +156,11 @@ lines_made as (
         3 as line_order,
         'input_usd' as fact,
         concat(
-            'input cost ', {{ money_cell('bill_totalled.input_usd') }},
-            ' (cache reads ', {{ money_cell('bill_totalled.cache_read_usd') }},
-            ', cache writes ', {{ money_cell('bill_totalled.cache_write_usd') }},
-            ', uncached ', {{ money_cell('bill_totalled.uncached_input_usd') }},
-            '); output ', {{ money_cell('bill_totalled.output_usd') }},
+            'input cost ', {{ headline_dollars('bill_totalled.input_usd') }},
+            ' (cache reads ', {{ headline_dollars('bill_totalled.cache_read_usd') }},
+            ', cache writes ', {{ headline_dollars('bill_totalled.cache_write_usd') }},
+            ', uncached ', {{ headline_dollars('bill_totalled.uncached_input_usd') }},
+            '); output ', {{ headline_dollars('bill_totalled.output_usd') }},
             case when bill_totalled.unpriced_steps > 0 then concat('; ', {{ fixed_text('bill_totalled.unpriced_steps', 0, true) }}, ' steps unpriced') else '' end
         ) as line
     from bill_totalled
@@ -172,10 +173,10 @@ lines_made as (
         case
             when misses_totalled.steps = 0 then 'no cache misses: every step after the first of its session read what its predecessor sent'
             else concat(
-                    'lost to cache misses ', {{ money_cell('misses_totalled.dollars_lost') }},
+                    'lost to cache misses ', {{ headline_dollars('misses_totalled.dollars_lost') }},
                     ' (', {{ share_cell('case when misses_totalled.input_usd > 0 then misses_totalled.dollars_lost / misses_totalled.input_usd end') }},
                     ' of input cost) over ', {{ fixed_text('misses_totalled.steps', 0, true) }},
-                    ' steps; leading cause ', misses_ranked.cause, ' (', {{ money_cell('misses_ranked.dollars_lost') }}, ')'
+                    ' steps; leading cause ', misses_ranked.cause, ' (', {{ headline_dollars('misses_ranked.dollars_lost') }}, ')'
                 )
         end as line
     from misses_totalled
@@ -190,9 +191,9 @@ lines_made as (
         case
             when whatif.replayed_steps = 0 then 'cache lifetime: no Claude steps to replay'
             else concat(
-                    'cache lifetime (Claude): all writes 5-minute ', {{ money_cell('whatif.all_5m_input_usd') }},
-                    ', all 1-hour ', {{ money_cell('whatif.all_1h_input_usd') }},
-                    ', as observed ', {{ money_cell('whatif.observed_input_usd') }},
+                    'cache lifetime (Claude): all writes 5-minute ', {{ headline_dollars('whatif.all_5m_input_usd') }},
+                    ', all 1-hour ', {{ headline_dollars('whatif.all_1h_input_usd') }},
+                    ', as observed ', {{ headline_dollars('whatif.observed_input_usd') }},
                     case whatif.cheaper_tier
                         when '5m' then ': the 5-minute lifetime is cheaper'
                         when '1h' then ': the 1-hour lifetime is cheaper'
