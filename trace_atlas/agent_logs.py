@@ -1,22 +1,14 @@
 """Find raw agent logs before a run: the folders given, or the agents' default places.
 
-Used by trace_atlas/run.py (`make run CLAUDE_LOGS=... CODEX_LOGS=...`, `make mine`,
-`make normalize`). It only looks at the file system -- which folders exist and which `.jsonl`
-files they hold, with their sizes -- so that a wrong folder is refused in one line before dbt
-starts; every log line is read by the SQL models (docs/raw_logs_rules.md).
-
-* A Claude folder is a Claude Code *projects* folder (``~/.claude/projects``): its files are the
-  ``.jsonl`` files at least one folder deep (``<project>/<session>.jsonl``, sub-agents below).
-* A Codex folder is a Codex *sessions* folder (``~/.codex/sessions``); the ``archived_sessions``
-  folder beside it is read too when it holds logs.
-* ``default_places`` lists where the agents keep their logs on this machine:
-  ``$CLAUDE_CONFIG_DIR/projects`` (else ``~/.claude/projects``) and ``~/.config/claude/projects``;
-  ``$CODEX_HOME/sessions`` (else ``~/.codex/sessions``).
+It only looks at the file system (which folders exist, which `.jsonl` files they hold), so that a
+wrong folder is refused in one line before dbt starts; every log line is read by the SQL models
+(docs/raw_logs_rules.md). A Claude folder is a Claude Code *projects* folder: its logs are at
+least one folder deep. A Codex folder is a Codex *sessions* folder; the ``archived_sessions``
+beside it is read too when it holds logs.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
 import os
 from dataclasses import dataclass, field
@@ -47,11 +39,10 @@ class AgentLogs:
     agent: str
     folders: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
-    size: int = 0
 
     def describe(self) -> str:
-        where = ", ".join(self.folders)
-        return f"{self.agent}: {len(self.files):,} files, {self.size / 1e6:,.1f} MB in {where}"
+        size, where = sum(map(os.path.getsize, self.files)), ", ".join(self.folders)
+        return f"{self.agent}: {len(self.files):,} files, {size / 1e6:,.1f} MB in {where}"
 
 
 def jsonl_files(folder: Path, min_depth: int) -> list[str]:
@@ -89,7 +80,6 @@ def claude_logs(texts: list[str]) -> AgentLogs:
             raise LogsError(f"CLAUDE_LOGS {folder} holds no <project>/*.jsonl log{hint}.")
         logs.folders.append(str(folder))
         logs.files += files
-    logs.size = sum(os.path.getsize(path) for path in logs.files)
     return logs
 
 
@@ -108,43 +98,16 @@ def codex_logs(texts: list[str]) -> AgentLogs:
                 logs.files += files
         if not any(place in logs.folders for place in (str(folder), str(archived))):
             raise LogsError(f"CODEX_LOGS {folder} holds no .jsonl log (nor does {archived}).")
-    logs.size = sum(os.path.getsize(path) for path in logs.files)
     return logs
 
 
-def split(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
-def default_places(env: dict[str, str] | None = None) -> dict[str, list[Path]]:
+def default_places() -> dict[str, list[Path]]:
     """Where Claude Code and Codex keep their session logs on this machine, in that order."""
-    env = dict(os.environ if env is None else env)
-    home = Path(env.get("HOME") or Path.home())
-    claude_home = Path(env.get("CLAUDE_CONFIG_DIR") or home / ".claude")
-    codex_home = Path(env.get("CODEX_HOME") or home / ".codex")
+    home = Path(os.environ.get("HOME") or Path.home())
+    claude_home = Path(os.environ.get("CLAUDE_CONFIG_DIR") or home / ".claude")
+    codex_home = Path(os.environ.get("CODEX_HOME") or home / ".codex")
     claude = [claude_home / "projects", home / ".config" / "claude" / "projects"]
     return {"claude": list(dict.fromkeys(claude)), "codex": [codex_home / "sessions"]}
-
-
-def found_places(places: dict[str, list[Path]]) -> dict[str, list[str]]:
-    """The default places that hold logs (a place is skipped when it holds none, or is the
-    same folder as one before it)."""
-    found: dict[str, list[str]] = {"claude": [], "codex": []}
-    seen: set[str] = set()
-    for agent, folders in places.items():
-        for folder in folders:
-            real = os.path.realpath(folder)
-            if real in seen or not folder.is_dir():
-                continue
-            depth = 1 if agent == "claude" else 0
-            holds = jsonl_files(folder, depth)
-            archived = folder.parent / "archived_sessions"
-            if agent == "codex" and not holds and archived.is_dir():
-                holds = jsonl_files(archived, 0)
-            if holds:
-                seen.add(real)
-                found[agent].append(str(folder))
-    return found
 
 
 def plan(
@@ -153,9 +116,9 @@ def plan(
     """The dbt environment of an agent-log run, and what was found per agent."""
     found = []
     if claude_text:
-        found.append(claude_logs(split(claude_text)))
+        found.append(claude_logs(claude_text.split(",")))
     if codex_text:
-        found.append(codex_logs(split(codex_text)))
+        found.append(codex_logs(codex_text.split(",")))
     folders = {logs.agent: ",".join(logs.folders) for logs in found}
     env = {
         "TRACE_ATLAS_INPUT": "agent_logs",
@@ -167,17 +130,25 @@ def plan(
 
 
 def find_mine() -> tuple[str, str] | None:
-    """make mine: (Claude folders, Codex folders) at the default places that hold logs; None
-    after saying where it looked when there are none."""
-    places = default_places()
-    found = found_places(places)
+    """make mine: (Claude folders, Codex folders) at the default places that hold logs (each
+    folder once); None after saying where it looked when there are none."""
+    places, found, seen = default_places(), {"claude": [], "codex": []}, set()
+    for agent, folders in places.items():
+        for folder in folders:
+            if folder.is_dir() and os.path.realpath(folder) not in seen:
+                try:
+                    (claude_logs if agent == "claude" else codex_logs)([str(folder)])
+                except LogsError:
+                    continue
+                seen.add(os.path.realpath(folder))
+                found[agent].append(str(folder))
     if found["claude"] or found["codex"]:
         return ",".join(found["claude"]), ",".join(found["codex"])
-    print("no Claude Code or Codex session logs found on this machine; looked in:", flush=True)
+    print("no Claude Code or Codex session logs found on this machine; looked in:")
     for agent, folders in places.items():
         for folder in folders:
             state = "no .jsonl logs" if folder.is_dir() else "does not exist"
-            print(f"  {agent}: {folder} ({state})", flush=True)
+            print(f"  {agent}: {folder} ({state})")
     print(
         "set CLAUDE_CONFIG_DIR / CODEX_HOME if your agents keep them elsewhere, or run "
         "make run CLAUDE_LOGS=<projects folder> CODEX_LOGS=<sessions folder>.",
@@ -202,15 +173,6 @@ def summary(out: Path) -> list[str]:
         for agent in ("claude", "codex")
         if counts.get((agent, "files", "files"))
     ]
-
-
-def write_normalized(args: argparse.Namespace) -> int:
-    """make normalize: DuckDB copies the build's normalized view to the file (normalized.py)."""
-    from trace_atlas import normalized
-
-    database = Path(os.environ.get("TRACE_ATLAS_DB", "target/trace_atlas.duckdb"))
-    memory = os.environ.get("TRACE_ATLAS_DUCKDB_MEMORY", "1GB")
-    return normalized.write(database, Path(args.normalized), memory)
 
 
 def prepare_mine(options) -> bool:

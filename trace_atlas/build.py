@@ -1,19 +1,14 @@
-"""dbt, in this process (dbt's dbtRunner): one build, its progress as a few lines, its errors.
-
-dbt's console output is off; its full log goes to logs/dbt.log (or DBT_LOG_PATH). Events arrive
-through a callback: models and seeds are counted per phase (the folders of models/) with the time
-from the first start to the last finish, tests by status, and error messages are kept for the
-one line the user sees.
-"""
+"""dbt in this process (dbtRunner), its console off (the full log in logs/dbt.log or
+DBT_LOG_PATH); a callback counts models per phase with their time, tests by status, and keeps
+the errors for the one line the user sees."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from unittest import mock
 
 PHASES = ("seeds", "staging", "intermediate", "marts")  # the models/ folders, in build order
 ERROR_EVENTS = ("RunResultError", "RunResultFailure", "MainEncounteredError")
@@ -39,10 +34,8 @@ class Progress:
             phase = node_phase(info.node_path, info.resource_type)
             self.counts[phase] = self.counts.get(phase, 0) + 1
             span = self.spans.setdefault(phase, [info.node_started_at, info.node_finished_at])
-            span[0], span[1] = (
-                min(span[0], info.node_started_at),
-                max(span[1], info.node_finished_at),
-            )
+            span[0] = min(span[0], info.node_started_at)
+            span[1] = max(span[1], info.node_finished_at)
         elif name == "LogTestResult":
             status = str(data.status).lower()
             self.tests[status] = self.tests.get(status, 0) + 1
@@ -59,7 +52,7 @@ class Progress:
                 noun = "files" if phase == "seeds" else "models"
                 seconds = (end - start).total_seconds()
                 shown.append(f"  {phase:<13} {self.counts[phase]:>3} {noun:<7} {seconds:6.1f} s")
-        total, warned, failed = sum(self.tests.values()), self.tests.get("warn", 0), 0
+        total, warned = sum(self.tests.values()), self.tests.get("warn", 0)
         failed = len(self.failed_tests)
         verdict = f"  tests         {total:>3} checks: {total - warned - failed} passed"
         verdict += f", {warned} warned" if warned else ""
@@ -87,21 +80,6 @@ def node_phase(node_path: str, resource_type: str) -> str:
     return top if top in PHASES else "marts"
 
 
-@contextmanager
-def environment(values: dict[str, str]) -> Iterator[None]:
-    """os.environ with these values for the length of the block (dbt reads env_var() there)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def release_duckdb() -> None:
     """dbt-duckdb keeps its database open in this process after a build; close it, so that the
     writer (and the next build) can open the file."""
@@ -121,7 +99,7 @@ def invoke(args: list[str], env: dict[str, str], log_dir: Path) -> Progress:
     progress = Progress()
     quiet = ["--log-level", "none", "--log-level-file", "debug", "--log-path", str(log_dir)]
     quiet += ["--no-use-colors"]
-    with environment(env):
+    with mock.patch.dict(os.environ, env):  # dbt's env_var() reads them
         try:
             result = dbtRunner(callbacks=[progress]).invoke([*quiet, *args])
         finally:

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
+from trace_atlas import UserError, spark_cluster
 from trace_atlas import run as runner
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "show_default": True}
 TARGET_PATH = ["TRACE_ATLAS_TARGET_PATH", "DBT_TARGET_PATH"]
-PASS_THROUGH = {"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []}
 
 
 def absolute(text: str | None) -> str:
@@ -28,94 +28,64 @@ def absolute(text: str | None) -> str:
     return ",".join(str(Path(os.path.expanduser(part)).absolute()) for part in parts)
 
 
-def input_options(function):
-    for option in reversed(
-        [
-            click.option(
-                "--trace",
-                envvar="TRACE",
-                help="A normalized trace: a path, a glob or "
-                "a,b,c (.jsonl, .jsonl.gz). Default: the generated demo trace. [TRACE]",
-            ),
-            click.option(
-                "--db", envvar="DB", help="A prebuilt trace database, read-only (DuckDB only). [DB]"
-            ),
-            click.option(
-                "--claude-logs",
-                envvar="CLAUDE_LOGS",
-                help="Raw Claude Code logs: projects folder(s), comma-separated. [CLAUDE_LOGS]",
-            ),
-            click.option(
-                "--codex-logs",
-                envvar="CODEX_LOGS",
-                help="Raw Codex logs: sessions folder(s), comma-separated. [CODEX_LOGS]",
-            ),
-        ]
-    ):
-        function = option(function)
-    return function
+def option(name: str, help: str | None = None, **settings):
+    """An option that can also come from the environment variable of its name (--no-plots:
+    NO_PLOTS), named at the end of its help."""
+    envvar = name.split("/")[0].lstrip("-").replace("-", "_").upper()
+    return click.option(name, envvar=envvar, help=help and f"{help} [{envvar}]", **settings)
 
 
-def build_options(default_out: str):
+def options(*decorators):
     def decorate(function):
-        for option in reversed(
-            [
-                click.option(
-                    "--out",
-                    envvar="OUT",
-                    default=default_out,
-                    show_default=True,
-                    help="The output folder, replaced as a whole. [OUT]",
-                ),
-                click.option(
-                    "--on-bad-lines",
-                    envvar="ON_BAD_LINES",
-                    default="strict",
-                    type=click.Choice(["strict", "quarantine"]),
-                    show_default=True,
-                    help="strict: stop at the first bad line; quarantine: set bad "
-                    "lines aside. [ON_BAD_LINES]",
-                ),
-                click.option(
-                    "--engine",
-                    envvar="ENGINE",
-                    default="duckdb",
-                    show_default=True,
-                    type=click.Choice(list(runner.ENGINES)),
-                    help="duckdb (embedded), spark (local) or spark-cluster. [ENGINE]",
-                ),
-                click.option(
-                    "--no-plots",
-                    envvar="NO_PLOTS",
-                    is_flag=True,
-                    help="Tables only, no figures. [NO_PLOTS]",
-                ),
-                click.option(
-                    "--full-refresh",
-                    envvar="FULL_REFRESH",
-                    is_flag=True,
-                    help="Read every input file again. [FULL_REFRESH]",
-                ),
-                click.option(
-                    "--keep-history/--no-keep-history",
-                    envvar="KEEP_HISTORY",
-                    default=None,
-                    help="Keep the steps of input files deleted since "
-                    "they were read (default: on for mine). [KEEP_HISTORY]",
-                ),
-                click.option(
-                    "--prices",
-                    envvar="PRICES",
-                    help="Your own price table, a CSV with the columns of "
-                    "seeds/model_prices.csv (default: that seed). [PRICES]",
-                ),
-                click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True),
-            ]
-        ):
-            function = option(function)
+        for decorator in reversed(decorators):
+            function = decorator(function)
         return function
 
     return decorate
+
+
+INPUT_OPTIONS = options(
+    option(
+        "--trace",
+        "A normalized trace: a path, a glob or a,b,c (.jsonl, .jsonl.gz). Default: "
+        "the generated demo trace.",
+    ),
+    option("--db", "A prebuilt trace database, read-only (DuckDB only)."),
+    option("--claude-logs", "Raw Claude Code logs: projects folder(s), comma-separated."),
+    option("--codex-logs", "Raw Codex logs: sessions folder(s), comma-separated."),
+)
+TARGET_OPTION = click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
+
+
+def build_options(default_out: str):
+    return options(
+        option("--out", "The output folder, replaced as a whole.", default=default_out),
+        option(
+            "--on-bad-lines",
+            "strict: stop at the first bad line; quarantine: set bad lines aside.",
+            default="strict",
+            type=click.Choice(["strict", "quarantine"]),
+        ),
+        option(
+            "--engine",
+            "duckdb (embedded), spark (local) or spark-cluster.",
+            default="duckdb",
+            type=click.Choice(list(runner.ENGINES)),
+        ),
+        option("--no-plots", "Tables only, no figures.", is_flag=True),
+        option("--full-refresh", "Read every input file again.", is_flag=True),
+        option(
+            "--keep-history/--no-keep-history",
+            "Keep the steps of input files deleted since they were read (default: on for mine).",
+            default=None,
+        ),
+        option(
+            "--prices",
+            "Your own price table, a CSV with the columns of "
+            "seeds/model_prices.csv (default: that seed).",
+        ),
+        TARGET_OPTION,
+    )
 
 
 def options_of(values: dict, **extra) -> runner.Options:
@@ -127,80 +97,76 @@ def options_of(values: dict, **extra) -> runner.Options:
     return runner.Options(**{key: value for key, value in values.items() if value is not None})
 
 
-@click.group(context_settings=CONTEXT)
+class Group(click.Group):
+    """A problem the user can fix (trace_atlas.UserError) ends a command with one line and its
+    exit code, without a traceback."""
+
+    def invoke(self, context: click.Context):
+        try:
+            return super().invoke(context)
+        except UserError as error:
+            click.echo(f"error: {error}", err=True)
+            context.exit(error.code)
+
+
+@click.group(cls=Group, context_settings=CONTEXT)
 def main() -> None:
     """Trace Atlas: how coding agents use the provider's prompt cache, exactly, with dbt."""
 
 
-@main.command(context_settings=CONTEXT)
-@input_options
+main.add_command(spark_cluster.main)
+
+
+@main.command()
+@INPUT_OPTIONS
 @build_options(runner.DEFAULT_OUT)
 def run(**values) -> None:
     """Build the experiments on one input and write their outputs (tables, figures, page)."""
     sys.exit(runner.main(options_of(values)))
 
 
-@main.command(context_settings=CONTEXT)
+@main.command()
 @build_options("output/mine")
 def mine(**values) -> None:
     """The experiments on your own Claude Code / Codex logs, where the agents keep them."""
     sys.exit(runner.main(options_of(values, mine=True)))
 
 
-@main.command(context_settings=CONTEXT)
+@main.command()
 @click.option("--claude-logs", envvar="CLAUDE_LOGS", help="Claude Code projects folder(s).")
 @click.option("--codex-logs", envvar="CODEX_LOGS", help="Codex sessions folder(s).")
-@click.option(
-    "--normalized",
-    envvar="NORMALIZED",
-    required=True,
-    help="The JSONL file to write (.jsonl or .jsonl.gz). [NORMALIZED]",
-)
-@click.option(
-    "--include-content",
-    envvar="INCLUDE_CONTENT",
-    is_flag=True,
-    help="Also write each tool call's raw input. [INCLUDE_CONTENT]",
-)
-@click.option(
-    "--engine",
-    envvar="ENGINE",
-    default="duckdb",
-    type=click.Choice(["duckdb", "spark"]),
-    show_default=True,
-)
-@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
+@option("--normalized", "The JSONL file to write (.jsonl or .jsonl.gz).", required=True)
+@option("--include-content", "Also write each tool call's raw input.", is_flag=True)
+@option("--engine", default="duckdb", type=click.Choice(["duckdb", "spark"]))
+@TARGET_OPTION
 def normalize(**values) -> None:
     """Raw agent logs -> a normalized trace (JSONL), which `run --trace` reads back."""
     sys.exit(runner.main(options_of(values)))
 
 
-@main.command(context_settings=CONTEXT)
-@click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
-@click.option("--no-plots", envvar="NO_PLOTS", is_flag=True)
-@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
+@main.command()
+@option("--out", default=runner.DEFAULT_OUT)
+@option("--no-plots", is_flag=True)
+@TARGET_OPTION
 def write(out: str, no_plots: bool, target_path: str) -> None:
     """Write the outputs of the last dbt build again (e.g. after a plain `dbt build`)."""
-    from trace_atlas import outputs, run
+    from trace_atlas import outputs
 
     target = Path(absolute(target_path))
-    os.chdir(run.PROJECT_DIR)
-    try:
-        folder, names = outputs.write_outputs(
-            Path(absolute(out)),
-            database=Path(os.environ.get("TRACE_ATLAS_DB", run.DEFAULT_DATABASE)),
-            manifest_path=target / "manifest.json",
-            hashes=target / "input_hashes.json",
-            no_plots=no_plots,
-            quiet=False,
-        )
-    except outputs.OutputError as error:
-        raise click.ClickException(str(error)) from None
+    os.chdir(runner.PROJECT_DIR)
+    folder, names = outputs.write_outputs(
+        Path(absolute(out)),
+        database=Path(os.environ.get("TRACE_ATLAS_DB", runner.DEFAULT_DATABASE)),
+        manifest_path=target / "manifest.json",
+        hashes=target / "input_hashes.json",
+        no_plots=no_plots,
+        quiet=False,
+    )
     click.echo(f"wrote {len(names)} files into {folder}")
 
 
-@main.command(context_settings=CONTEXT)
-@click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
+@main.command()
+@option("--out", default=runner.DEFAULT_OUT)
 def page(out: str) -> None:
     """Render OUT's atlas page (index.html) again from OUT's own files, without a build."""
     from trace_atlas import page as atlas_page
@@ -209,10 +175,10 @@ def page(out: str) -> None:
     click.echo(f"wrote {path} ({path.stat().st_size:,} bytes)")
 
 
-@main.command(context_settings=CONTEXT)
-@click.option("--out", envvar="OUT", default=runner.DEFAULT_OUT, show_default=True)
-@click.option("--port", envvar="PORT", default=8765, show_default=True, type=int)
-@click.option("--target-path", envvar=TARGET_PATH, default="target", hidden=True)
+@main.command()
+@option("--out", default=runner.DEFAULT_OUT)
+@option("--port", default=8765, type=int)
+@TARGET_OPTION
 def serve(out: str, port: int, target_path: str) -> None:
     """Serve OUT's page and the dbt docs on http://127.0.0.1:PORT/ until Ctrl-C."""
     from trace_atlas import serve as server
@@ -220,7 +186,7 @@ def serve(out: str, port: int, target_path: str) -> None:
     server.main(Path(absolute(out)), Path(absolute(target_path)), port)
 
 
-@main.group(context_settings=CONTEXT)
+@main.group()
 def sidecar() -> None:
     """What a figure carries: the README, docs, tables, run_manifest.json and SQL."""
     import signal
@@ -228,7 +194,7 @@ def sidecar() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `list ... | head` ends quietly
 
 
-@sidecar.command("list", context_settings=CONTEXT)
+@sidecar.command("list")
 @click.argument("figure", type=click.Path(path_type=Path))
 def sidecar_list(figure: Path) -> None:
     """Every embedded file: name, kind and size in bytes (tab-separated); then the output files
@@ -242,7 +208,7 @@ def sidecar_list(figure: Path) -> None:
         click.echo(f"{entry['name']}\tnot-embedded\t{entry['bytes']}\t{entry['sha256']}")
 
 
-@sidecar.command("show", context_settings=CONTEXT)
+@sidecar.command("show")
 @click.argument("figure", type=click.Path(path_type=Path))
 @click.argument("name")
 def sidecar_show(figure: Path, name: str) -> None:
@@ -253,7 +219,7 @@ def sidecar_show(figure: Path, name: str) -> None:
     click.get_binary_stream("stdout").write(verified_file(read_sidecar(figure), name)[1])
 
 
-@sidecar.command("provenance", context_settings=CONTEXT)
+@sidecar.command("provenance")
 @click.argument("figure", type=click.Path(path_type=Path))
 def sidecar_provenance(figure: Path) -> None:
     """The run that drew the figure: input files (size, sha256), rows, engine, versions, dbt
@@ -263,7 +229,7 @@ def sidecar_provenance(figure: Path) -> None:
     click.echo(provenance(figure), nl=False)
 
 
-@sidecar.command("extract", context_settings=CONTEXT)
+@sidecar.command("extract")
 @click.argument("figure", type=click.Path(path_type=Path))
 @click.option("-o", "--out", required=True, type=click.Path(path_type=Path), help="The folder.")
 def sidecar_extract(figure: Path, out: Path) -> None:
@@ -272,12 +238,3 @@ def sidecar_extract(figure: Path, out: Path) -> None:
     from trace_atlas.sidecar import extract
 
     click.echo(f"extracted {len(extract(figure, out))} files into {out}")
-
-
-@main.command("spark-cluster", context_settings=PASS_THROUGH, add_help_option=False)
-@click.pass_context
-def spark_cluster(context: click.Context) -> None:
-    """A local Spark cluster for --engine spark-cluster: up, status, down."""
-    from trace_atlas import spark_cluster as cluster
-
-    sys.exit(cluster.main(context.args))

@@ -1,35 +1,16 @@
-"""Incremental ingestion: which trace files a build must read, from what the database holds.
+"""Incremental ingestion: which input files a build must read, from what the database holds.
 
 A trace only grows, so a run should read each file once in its life. After every successful
-build the runner records, in the DuckDB database itself, the files the build holds (table
-``trace_atlas_inventory``: path, size, modification time and a content fingerprint) and what
-the build was (table ``trace_atlas_last_build``). The next run compares the files it is given
-with that inventory:
-
-* a file that is new, or whose size, modification time or fingerprint changed, is **read**
-  (its earlier lines, if any, are replaced);
-* an unchanged file is **kept** (its lines stay in the database; nothing is read);
-* a file in the inventory that the run was not given is **dropped**, or kept when history is
-  kept (``KEEP_HISTORY=1``): its lines stay, marked as no longer on disk.
-
-The whole database is read again (``full_refresh``) when there is no inventory, when the
-project's reading rules changed since (a hash of the files that define them) or when the user
-asks (``FULL_REFRESH=1``). When nothing is read or dropped and the build would be the same as
-the last successful one, there is nothing to build (``up_to_date``).
-
-The plan goes to dbt as a CSV file (``TRACE_ATLAS_PLAN``, see macros/trace_batch.sql) and the
-files to read as ``TRACE_ATLAS_TRACE``.
-
-Raw agent logs are planned the same way, file by file (``TRACE_ATLAS_LOG_PLAN``, see
-macros/agent_log_batch.sql): a file read is read whole, and every model after the lines is
-rebuilt from all of them. Their reading rules also hold the folders given and whether tool
-inputs are kept. A log file gone from disk is always dropped from the lines: the history
-``make mine`` keeps is its steps (int_agent_log_steps_remembered), not its lines. When the plan
-reads every file the lines are built anew without it, and only ``FULL_REFRESH=1`` rebuilds the
-remembered steps.
-
-A run with nothing to build stops before writing when the output folder already holds the
-outputs of this build (``outputs_current``: its run_manifest.json names the build's key).
+build the database records the files it holds (``trace_atlas_inventory``: path, size,
+modification time, a fingerprint of both ends) and the build (``trace_atlas_last_build``). The
+next run compares the files it is given with that inventory: a new or changed file is **read**
+(its earlier lines replaced), an unchanged one **kept**, one no longer given **dropped** (or
+kept with ``KEEP_HISTORY=1``). Everything is read again when there is no inventory, when the
+reading rules changed (a hash of the files that define them) or on ``FULL_REFRESH=1``; nothing
+is built when nothing is read or dropped and the build would be the last one (``up_to_date``).
+The plan reaches dbt as a CSV (``TRACE_ATLAS_PLAN``: macros/trace_batch.sql). Raw agent logs are
+planned the same way (``TRACE_ATLAS_LOG_PLAN``: macros/agent_log_batch.sql); their history is
+kept as steps (int_agent_log_steps_remembered), not as lines.
 """
 
 from __future__ import annotations
@@ -50,30 +31,18 @@ BUILD_TABLE = "trace_atlas_last_build"
 # What decides how a line is read and checked: a change to any of them reads every file again.
 READING_RULES = ("dbt_project.yml", "macros", "models/staging/trace", "seeds")
 LOG_READING_RULES = ("dbt_project.yml", "macros", "models/staging/agent_logs", "seeds")
-LOG_READING_SETTINGS = (
-    "TRACE_ATLAS_CLAUDE_LOGS",
-    "TRACE_ATLAS_CODEX_LOGS",
-    "TRACE_ATLAS_INCLUDE_CONTENT",
-)
+LOG_SETTINGS = ("TRACE_ATLAS_CLAUDE_LOGS", "TRACE_ATLAS_CODEX_LOGS", "TRACE_ATLAS_INCLUDE_CONTENT")
 PROJECT_FILES = ("dbt_project.yml", "macros", "models", "seeds", "tests")
 SEED_FILES = ("dbt_project.yml", "seeds", "macros/seeds.sql")
 PROJECT_SUFFIXES = {".yml", ".yaml", ".sql", ".csv", ".md"}
-PLAN_COLUMNS = ("source_file", "action", "on_disk", "size_bytes", "modified_ns", "fingerprint")
+FACTS = ("size_bytes", "modified_ns", "fingerprint")
+PLAN_COLUMNS = ("source_file", "action", "on_disk", *FACTS)
 
 
-@dataclass(frozen=True)
-class FileState:
-    """A trace file as found on disk."""
-
-    path: str
-    size_bytes: int
-    modified_ns: int
-    fingerprint: str
-
-    @classmethod
-    def of(cls, path: str) -> FileState:
-        stat = os.stat(path)
-        return cls(path, stat.st_size, stat.st_mtime_ns, fingerprint(path, stat.st_size))
+def file_facts(path: str) -> list:
+    """A file on disk: its size, modification time and fingerprint (the inventory's FACTS)."""
+    stat = os.stat(path)
+    return [stat.st_size, stat.st_mtime_ns, fingerprint(path, stat.st_size)]
 
 
 def fingerprint(path: str, size: int) -> str:
@@ -88,40 +57,29 @@ def fingerprint(path: str, size: int) -> str:
     return digest.hexdigest()
 
 
-def reading_rules_version(project_dir: Path = PROJECT_DIR) -> str:
-    """A hash of the project files that decide how a trace line is read and checked."""
-    return files_version(READING_RULES, project_dir)
-
-
-def log_reading_rules_version(env: dict[str, str], project_dir: Path = PROJECT_DIR) -> str:
-    """A hash of what decides how a raw log line is read: the project files, the folders given
-    (they decide each file's agent) and whether tool inputs are kept."""
-    digest = hashlib.sha256(files_version(LOG_READING_RULES, project_dir).encode())
-    for name in LOG_READING_SETTINGS:
-        digest.update(f"{name}={env.get(name, '')}\0".encode())
-    return digest.hexdigest()
-
-
-def project_version(project_dir: Path = PROJECT_DIR) -> str:
-    """A hash of every project file a build's outputs depend on."""
-    return files_version(PROJECT_FILES, project_dir)
-
-
-def seeds_version(project_dir: Path = PROJECT_DIR) -> str:
-    """A hash of the seeds and what loads them."""
-    return files_version(SEED_FILES, project_dir)
-
-
-def files_version(names: tuple[str, ...], project_dir: Path) -> str:
+def files_version(names: tuple[str, ...], settings: tuple[str, ...] = ()) -> str:
+    """A hash of the project files under names, and of these settings."""
     digest = hashlib.sha256()
     for name in names:
-        root = project_dir / name
-        paths = sorted(root.rglob("*")) if root.is_dir() else [root]
-        for path in paths:
+        root = PROJECT_DIR / name
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
             if path.is_file() and path.suffix in PROJECT_SUFFIXES:
-                digest.update(str(path.relative_to(project_dir)).encode() + b"\0")
+                digest.update(str(path.relative_to(PROJECT_DIR)).encode() + b"\0")
                 digest.update(path.read_bytes() + b"\0")
+    for setting in settings:
+        digest.update(f"{setting}\0".encode())
     return digest.hexdigest()
+
+
+def reading_rules_version() -> str:
+    """A hash of the project files that decide how a trace line is read and checked."""
+    return files_version(READING_RULES)
+
+
+def log_reading_rules_version(env: dict[str, str]) -> str:
+    """What decides how a raw log line is read: the project files, the folders given (they
+    decide each file's agent) and whether tool inputs are kept."""
+    return files_version(LOG_READING_RULES, tuple(f"{n}={env.get(n, '')}" for n in LOG_SETTINGS))
 
 
 @dataclass(frozen=True)
@@ -131,31 +89,22 @@ class Recorded:
     files: dict[str, dict]
     build: dict
 
-    @classmethod
-    def empty(cls) -> Recorded:
-        return cls({}, {})
-
 
 def load_recorded(database: Path) -> Recorded:
     """The inventory and the last build of the database; empty when it has none."""
     if not database.is_file():
-        return Recorded.empty()
+        return Recorded({}, {})
     import duckdb
 
     try:
         with duckdb.connect(str(database), read_only=True) as connection:
-            tables = {row[0] for row in connection.execute("show tables").fetchall()}
-            if not {INVENTORY_TABLE, BUILD_TABLE} <= tables:
-                return Recorded.empty()
-            cursor = connection.execute(f"select * from {INVENTORY_TABLE}")
-            names = [column[0] for column in cursor.description]
-            files = {row[0]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
-            cursor = connection.execute(f"select * from {BUILD_TABLE}")
-            names = [column[0] for column in cursor.description]
-            rows = cursor.fetchall()
-    except duckdb.Error:
-        return Recorded.empty()
-    return Recorded(files, dict(zip(names, rows[0], strict=True)) if rows else {})
+            files = connection.sql(f"select * from {INVENTORY_TABLE}")
+            build = connection.sql(f"select * from {BUILD_TABLE}")
+            rows = [dict(zip(files.columns, row, strict=True)) for row in files.fetchall()]
+            builds = [dict(zip(build.columns, row, strict=True)) for row in build.fetchall()]
+    except duckdb.Error:  # a database no build recorded (e.g. a new one)
+        return Recorded({}, {})
+    return Recorded({row["source_file"]: row for row in rows}, builds[0] if builds else {})
 
 
 @dataclass
@@ -164,7 +113,7 @@ class IngestPlan:
 
     actions: dict[str, str]  # path -> read | keep | drop
     on_disk: dict[str, bool]
-    states: dict[str, FileState]
+    states: dict[str, list]  # path -> FACTS of the files given
     recorded: Recorded
     rules_version: str
     build_key: str
@@ -175,19 +124,21 @@ class IngestPlan:
     def files(self, action: str) -> list[str]:
         return sorted(path for path, done in self.actions.items() if done == action)
 
+    def facts(self, path: str) -> list:
+        """Size, modification time and fingerprint of a file as this build holds it."""
+        known = self.recorded.files.get(path, {})
+        return self.states.get(path) or [known.get(column) for column in FACTS]
+
     @property
     def seeds_loaded(self) -> bool:
         """The database holds the seeds as they are (loaded and tested by an earlier build)."""
-        return not self.full_refresh and self.recorded.build.get("seeds_version") == seeds_version()
+        seeds = files_version(SEED_FILES)
+        return not self.full_refresh and self.recorded.build.get("seeds_version") == seeds
 
     @property
     def up_to_date(self) -> bool:
-        return (
-            not self.full_refresh
-            and not self.files("read")
-            and not self.files("drop")
-            and self.recorded.build.get("build_key") == self.build_key
-        )
+        changed = self.full_refresh or self.files("read") or self.files("drop")
+        return not changed and self.recorded.build.get("build_key") == self.build_key
 
     def summary(self) -> str:
         read, keep, drop = self.files("read"), self.files("keep"), self.files("drop")
@@ -204,19 +155,9 @@ class IngestPlan:
         with open(path, "w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(PLAN_COLUMNS)
-            for source_file in sorted(self.actions):
-                state = self.states.get(source_file)
-                known = self.recorded.files.get(source_file, {})
-                writer.writerow(
-                    [
-                        source_file,
-                        self.actions[source_file],
-                        str(self.on_disk[source_file]).lower(),
-                        state.size_bytes if state else known.get("size_bytes"),
-                        state.modified_ns if state else known.get("modified_ns"),
-                        state.fingerprint if state else known.get("fingerprint"),
-                    ]
-                )
+            for source in sorted(self.actions):
+                on_disk = str(self.on_disk[source]).lower()
+                writer.writerow([source, self.actions[source], on_disk, *self.facts(source)])
 
 
 def make_plan(
@@ -232,7 +173,7 @@ def make_plan(
     the version of the reading rules (the trace's unless given)."""
     recorded = load_recorded(database)
     rules = rules or reading_rules_version()
-    states = {path: FileState.of(path) for path in files}
+    states = {path: file_facts(path) for path in files}
     reason = ""
     if full_refresh:
         reason = "FULL_REFRESH"
@@ -241,38 +182,24 @@ def make_plan(
     elif recorded.build.get("rules_version") != rules:
         reason = "the project's reading rules changed since the last build"
         full_refresh = True
-    actions: dict[str, str] = {}
-    on_disk: dict[str, bool] = {}
-    for path, state in states.items():
-        known = recorded.files.get(path)
-        same = known is not None and (
-            known["size_bytes"],
-            known["modified_ns"],
-            known["fingerprint"],
-        ) == (state.size_bytes, state.modified_ns, state.fingerprint)
-        actions[path] = "keep" if same and not full_refresh else "read"
-        on_disk[path] = True
-    notes = []
-    for path in recorded.files:
-        if path not in states:
-            # a rebuild starts from the files on disk: history cannot outlive it
-            actions[path] = "keep" if keep_history and not full_refresh else "drop"
-            on_disk[path] = False
-    lost = [path for path in recorded.files if path not in states and actions[path] == "drop"]
-    if keep_history and lost:
-        notes.append(f"{len(lost)} file(s) no longer on disk are dropped by the full rebuild")
-    held = {  # the files the database holds after this build, as they were read
-        path: [state.size_bytes, state.modified_ns, state.fingerprint]
-        for path, state in states.items()
-    } | {
-        path: [known["size_bytes"], known["modified_ns"], known["fingerprint"]]
-        for path, known in recorded.files.items()
-        if path not in states and actions[path] == "keep"
-    }
-    key_material = {"files": held, "rules": rules, "settings": settings}
-    build_key = hashlib.sha256(json.dumps(key_material, sort_keys=True).encode()).hexdigest()
     full = full_refresh or not recorded.build
-    return IngestPlan(actions, on_disk, states, recorded, rules, build_key, full, reason, notes)
+    plan = IngestPlan({}, {}, states, recorded, rules, "", full, reason)
+    for path in states:
+        known = recorded.files.get(path, {})
+        same = plan.facts(path) == [known.get(column) for column in FACTS]
+        plan.actions[path] = "keep" if same and not full_refresh else "read"
+        plan.on_disk[path] = True
+    gone = [path for path in recorded.files if path not in states]
+    for path in gone:  # a rebuild starts from the files on disk: history cannot outlive it
+        plan.actions[path] = "keep" if keep_history and not full_refresh else "drop"
+        plan.on_disk[path] = False
+    if keep_history and full_refresh and gone:
+        plan.notes.append(f"{len(gone)} file(s) no longer on disk are dropped by the full rebuild")
+    # the files the database holds after this build, as they were read
+    held = {path: plan.facts(path) for path, action in plan.actions.items() if action != "drop"}
+    key_material = {"files": held, "rules": rules, "settings": settings}
+    plan.build_key = hashlib.sha256(json.dumps(key_material, sort_keys=True).encode()).hexdigest()
+    return plan
 
 
 def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) -> None:
@@ -283,21 +210,11 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = []
     for path, action in sorted(plan.actions.items()):
-        if action == "drop":
-            continue
-        state = plan.states.get(path)
         known = plan.recorded.files.get(path, {})
-        rows.append(
-            (
-                path,
-                state.size_bytes if state else known.get("size_bytes"),
-                state.modified_ns if state else known.get("modified_ns"),
-                state.fingerprint if state else known.get("fingerprint"),
-                plan.on_disk[path],
-                line_counts.get(path, known.get("line_count")),
-                now if action == "read" else known.get("ingested_at", now),
-            )
-        )
+        lines = line_counts.get(path, known.get("line_count"))
+        ingested = now if action == "read" else known.get("ingested_at", now)
+        if action != "drop":
+            rows.append((path, *plan.facts(path), plan.on_disk[path], lines, ingested))
     with duckdb.connect(str(database)) as connection:
         connection.execute(
             f"create or replace table {INVENTORY_TABLE} (source_file varchar, size_bytes bigint, "
@@ -311,7 +228,7 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
         connection.execute(
             f"create or replace table {BUILD_TABLE} as select ? as build_key, "
             "? as rules_version, ? as seeds_version, ? as finished_at",
-            [plan.build_key, plan.rules_version, seeds_version(), now],
+            [plan.build_key, plan.rules_version, files_version(SEED_FILES), now],
         )
 
 
@@ -319,12 +236,11 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
     """DuckDB on a trace or on raw logs: which files to read, keep and drop, from the
     database's inventory, handed to dbt (None for the other engines and inputs, and for make
     normalize, which read everything every time)."""
-    logs = run_plan.input_kind == "agent_logs"
-    if options.engine != "duckdb" or options.normalized:
+    kind = run_plan.input_kind
+    if options.engine != "duckdb" or options.normalized or kind not in ("trace", "agent_logs"):
         return None
-    if run_plan.input_kind != "trace" and not logs:
-        return None
-    settings = {"on_bad_lines": options.on_bad_lines, "project": project_version()}
+    logs = kind == "agent_logs"
+    settings = {"on_bad_lines": options.on_bad_lines, "project": files_version(PROJECT_FILES)}
     settings["prices"] = run_plan.prices.sha256
     if logs:
         settings["keep_history"] = bool(options.keep_history)

@@ -1,13 +1,7 @@
-"""The input files of a run: found before anything runs, described (size, sha256) after.
-
-* ``resolve(patterns)`` turns what the user typed (a path, a glob, or several separated by commas)
-  into the sorted list of absolute file paths the build reads, refusing in one line what cannot
-  be read: a pattern that matches nothing, a folder, an empty file.
-* ``Hasher`` computes the sha256 of those files in a background thread while dbt builds (the
-  hash reads every byte, so it must not add to the run's wall time), and keeps them in a small
-  JSON cache keyed by path, size and modification time, so a file is hashed once in its life.
-* ``describe(paths, cache)`` gives each file's path, size and sha256 for run_manifest.json.
-"""
+"""The input files of a run: found before anything runs (``resolve``: one line for what cannot
+be read), hashed by a background thread while dbt builds (``Hasher``: the hash reads every byte,
+so it must not add to the run's wall time; a JSON cache keyed by path, size and modification time
+hashes a file once in its life), described with size and sha256 for run_manifest.json."""
 
 from __future__ import annotations
 
@@ -30,13 +24,9 @@ class InputError(UserError):
     """An input that cannot be read; the message is one line naming it."""
 
 
-def split_patterns(text: str) -> list[str]:
-    return [part.strip() for part in text.split(",") if part.strip()]
-
-
 def resolve(text: str, base: Path) -> list[str]:
     """Sorted absolute paths of the files the patterns name (relative to base)."""
-    patterns = split_patterns(text)
+    patterns = [part.strip() for part in text.split(",") if part.strip()]
     if not patterns:
         raise InputError("no trace given: pass a path, a glob or a comma-separated list")
     found: set[str] = set()
@@ -46,10 +36,8 @@ def resolve(text: str, base: Path) -> list[str]:
             raise InputError(
                 f"{pattern} is a folder; give the trace files in it, e.g. {pattern}/*.jsonl"
             )
-        if glob.has_magic(full):
-            matches = sorted(glob.glob(full))
-        else:
-            matches = [full] if os.path.exists(full) else []
+        exists = [full] if os.path.exists(full) else []
+        matches = sorted(glob.glob(full)) if glob.has_magic(full) else exists
         if not matches:
             raise InputError(f"trace {pattern} not found (no file matches it)")
         for match in matches:
@@ -88,10 +76,8 @@ def sha256_of(path: str) -> str:
 
 
 def load_cache(cache_path: Path | None) -> dict[str, str]:
-    if cache_path is None or not cache_path.is_file():
-        return {}
     try:
-        return json.loads(cache_path.read_text(encoding="utf-8"))
+        return json.loads(cache_path.read_text(encoding="utf-8")) if cache_path else {}
     except (OSError, json.JSONDecodeError):
         return {}
 

@@ -1,8 +1,7 @@
 """make normalize: DuckDB copies the build's agent_log_steps_normalized view (one step per row,
-its lists nested in SQL) to JSONL with its own JSON writer -- compact, one step per line, keys
-in the view's column order, gzip when the name ends in .gz. The file is written under a
-temporary name beside the target and renamed when complete, so a failed export leaves no
-half-written file. `make run TRACE=<file>` reads it back."""
+its lists nested in SQL) to JSONL with its own JSON writer, gzip when the name ends in .gz. The
+file is written under a temporary name beside the target and renamed when complete, so a failed
+export leaves no half-written file. `make run TRACE=<file>` reads it back."""
 
 from __future__ import annotations
 
@@ -16,8 +15,6 @@ MODEL = "agent_log_steps_normalized"
 
 
 class ExportError(UserError):
-    """A problem the user can fix; printed in one line."""
-
     code = 1
 
 
@@ -29,20 +26,12 @@ def write(database: Path, output: Path, memory_limit: str = "1GB") -> int:
         raise ExportError(f"database {database} not found: build the agent logs first.")
     target = Path(output).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     os.close(handle)
-    temporary = Path(name)
     compression = "gzip" if target.name.endswith(".gz") else "none"
-    path = str(temporary).replace("'", "''")
-    query = (
-        f"copy (select * exclude (step_id) from {MODEL} order by step_id) "
-        f"to '{path}' (format json, compression {compression})"
-    )
-    config = {
-        "memory_limit": memory_limit,
-        "threads": "2",
-        "preserve_insertion_order": "true",
-    }
+    query = f"copy (select * exclude (step_id) from {MODEL} order by step_id) to '{{}}' "
+    query += f"(format json, compression {compression})"
+    config = {"memory_limit": memory_limit, "threads": "2", "preserve_insertion_order": "true"}
     try:
         with duckdb.connect(str(database), read_only=True, config=config) as connection:
             connection.execute("set enable_progress_bar = false")
@@ -51,8 +40,8 @@ def write(database: Path, output: Path, memory_limit: str = "1GB") -> int:
             ).fetchone()
             if not found or not found[0]:
                 raise ExportError(f"{database} holds no {MODEL}: build the agent logs first.")
-            count = connection.execute(query).fetchone()
+            count = connection.execute(query.format(temporary.replace("'", "''"))).fetchone()
         os.replace(temporary, target)
     finally:
-        temporary.unlink(missing_ok=True)
+        Path(temporary).unlink(missing_ok=True)
     return int(count[0]) if count else 0

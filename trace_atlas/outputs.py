@@ -1,22 +1,11 @@
 """Write the experiment's output files from the typed marts of the last `dbt build`.
 
-Which files exist, and what is in them, is declared once, in the marts' YAML: a mart's
-``meta.outputs`` lists each file written from it -- its name, the row order and the columns, each
-with the mart column it comes from and its text format. This script reads those declarations
-from dbt's manifest, reads the typed rows (from the DuckDB file, or for a Spark build from the
-warehouse's parquet folders, with DuckDB's parquet reader: no JVM), and only formats them:
-
-* ``integer``: the exact digits; ``double``: the shortest text that reads back as the same double
-  (Python's ``repr``); ``percent``: a share already x 100 with two decimals and ``%``; ``rate``: a
-  fraction shown in percent with one decimal (``--`` when undefined); ``general6``: Python's
-  ``%.6g``; ``text``: as is. An undefined value is an empty cell. Nothing is computed here.
-
-Then it draws the figures (trace_atlas/figures.py) and writes ``run_manifest.json``: where the
-numbers came from (input files with size and sha256, rows read / ingested / eligible, mode,
-engine, target, versions, dbt's invocation id, times, git commit). The output folder is replaced
-as a whole: everything is written into a fresh sibling folder that is swapped in at the end, so a
-failed run leaves the previous outputs untouched, and a folder not written by Trace Atlas is
-never replaced.
+Which files exist and what is in them is declared once, in the marts' YAML (``meta.outputs``: the
+file, the row order, each column with its mart column and text format). This module reads those
+declarations from dbt's manifest, reads the typed rows (from the DuckDB file, or a Spark build's
+parquet folders with DuckDB: no JVM) and only formats them (format_cell); nothing is computed.
+Then the figures, run_manifest.json and the page. Everything is written into a fresh sibling
+folder swapped in at the end, so a failed run leaves the previous outputs untouched.
 """
 
 from __future__ import annotations
@@ -75,8 +64,7 @@ class OutputSpec:
     kind: str
     order_by: tuple[str, ...]
     columns: tuple[OutputColumn, ...]
-    description: str = ""
-    options: dict[str, str] = field(default_factory=dict)
+    options: dict = field(default_factory=dict)  # caption, label, caption_doc, alignment
 
 
 @dataclass(frozen=True)
@@ -86,9 +74,6 @@ class Table:
     spec: OutputSpec
     values: list[tuple[Any, ...]]
     cells: list[list[str]]
-
-
-# ---------------------------------------------------------------- the declarations
 
 
 def read_manifest(manifest_path: Path) -> dict:
@@ -111,34 +96,25 @@ def output_specs(manifest: dict) -> list[OutputSpec]:
 
 
 def parse_spec(node: dict, declared: dict) -> OutputSpec:
-    columns = []
-    for column in declared["columns"]:
-        fmt = column.get("format", "text")
-        if fmt not in FORMATS:
-            raise OutputError(f"{node['name']}: output column {column['name']} has format {fmt!r}")
-        columns.append(OutputColumn(column["name"], column.get("from", column["name"]), fmt))
+    columns = tuple(
+        OutputColumn(col["name"], col.get("from", col["name"]), col.get("format", "text"))
+        for col in declared["columns"]
+    )
     kind = declared.get("kind", "csv")
-    if kind not in KINDS:
-        raise OutputError(f"{node['name']}: output {declared['file']} has kind {kind!r}")
-    options = {
-        key: str(declared[key])
-        for key in ("caption", "label", "caption_doc", "alignment")
-        if key in declared
-    }
+    unknown = [column.format for column in columns if column.format not in FORMATS]
+    if unknown or kind not in KINDS:
+        what = f"format {unknown[0]!r}" if unknown else f"kind {kind!r}"
+        raise OutputError(f"{node['name']}: output {declared['file']} has {what}")
     return OutputSpec(
         file=declared["file"],
-        model=node["name"],
         schema=node["schema"],
         table=node.get("alias") or node["name"],
         kind=kind,
         order_by=tuple(declared.get("order_by", ())),
-        columns=tuple(columns),
-        description=node.get("description", ""),
-        options=options,
+        columns=columns,
+        model=node["name"],
+        options=declared,
     )
-
-
-# ---------------------------------------------------------------- reading the marts
 
 
 class MartReader:
@@ -162,7 +138,8 @@ class MartReader:
             parts = sorted(str(path) for path in location.glob("*.parquet"))
             if not parts:
                 raise OutputError(f"{schema}.{table} is missing from {self.warehouse}")
-            return "read_parquet([" + ", ".join(sql_string(part) for part in parts) + "])"
+            quoted = ("'" + part.replace("'", "''") + "'" for part in parts)
+            return f"read_parquet([{', '.join(quoted)}])"
         return f'"{schema}"."{table}"'
 
     def rows(self, schema: str, table: str, columns: Iterable[str], order_by: Iterable[str]):
@@ -180,15 +157,10 @@ class MartReader:
         self.connection.close()
 
 
-def sql_string(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-# ---------------------------------------------------------------- formatting
-
-
 def format_cell(value: Any, fmt: str) -> str:
-    """The text of one cell (see the module docstring)."""
+    """The text of one cell: ``double`` the shortest text that reads back as the same double,
+    ``percent`` a share already x 100, ``rate`` a fraction shown in percent (``--`` when
+    undefined), ``general6`` Python's ``%.6g``; an undefined value is an empty cell."""
     if value is None:
         return "--" if fmt == "rate" else ""
     if fmt == "integer":
@@ -207,8 +179,6 @@ def format_cell(value: Any, fmt: str) -> str:
 def load_table(reader: MartReader, spec: OutputSpec) -> Table:
     sources = [column.source for column in spec.columns]
     values = reader.rows(spec.schema, spec.table, sources, spec.order_by)
-    if spec.kind == "csv" and any(all(value is None for value in row) for row in values):
-        raise OutputError(f"{spec.model} has an all-NULL row: the mart is wrong.")
     cells = [
         [format_cell(value, column.format) for value, column in zip(row, spec.columns, strict=True)]
         for row in values
@@ -275,17 +245,8 @@ def render_latex(header: list[str], cells: list[list[str]], options: dict[str, s
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------- provenance
-
-
 def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="")
-
-
-def draw_figures(folder: Path) -> None:
-    from trace_atlas import figures
-
-    figures.draw(folder)
 
 
 def write_page(folder: Path) -> None:
@@ -309,18 +270,11 @@ def write_page_context(folder: Path, manifest: dict) -> None:
 
 def swap_in(staged: Path, target: Path) -> None:
     """Replace target by staged, keeping target intact until staged is complete."""
+    retired = target.with_name(f".{target.name}.old-{os.getpid()}")
     if target.exists():
-        if not (target / MARKER).exists() and any(target.iterdir()):
-            raise OutputError(
-                f"{target} exists and was not written by Trace Atlas; "
-                "choose an empty or new OUT folder."
-            )
-        retired = target.with_name(f".{target.name}.old-{os.getpid()}")
         target.rename(retired)
-        staged.rename(target)
-        shutil.rmtree(retired)
-    else:
-        staged.rename(target)
+    staged.rename(target)
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 def check_target_folder(target: Path) -> None:
@@ -331,10 +285,6 @@ def check_target_folder(target: Path) -> None:
             f"{target} exists and was not written by Trace Atlas; "
             "choose an empty or new OUT folder."
         )
-
-
-def load_tables(reader: MartReader, specs: list[OutputSpec]) -> dict[str, Table]:
-    return {spec.file: load_table(reader, spec) for spec in specs}
 
 
 def write_outputs(
@@ -360,7 +310,7 @@ def write_outputs(
     specs = output_specs(manifest)
     reader = MartReader(engine, database, spark_dir)
     try:
-        tables = load_tables(reader, specs)
+        tables = {spec.file: load_table(reader, spec) for spec in specs}
         inputs = input_files.describe(input_files.from_database(reader, manifest), hashes)
     finally:
         reader.close()
@@ -384,7 +334,9 @@ def write_outputs(
         TIMINGS["tables"] = time.perf_counter() - started
         if not no_plots:
             started = time.perf_counter()
-            draw_figures(staged)
+            from trace_atlas import figures
+
+            figures.draw(staged)
             TIMINGS["figures"] = time.perf_counter() - started
         started = time.perf_counter()
         write_page(staged)

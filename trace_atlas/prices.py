@@ -48,9 +48,7 @@ class PriceTable:
 
     def dbt_vars(self) -> list[str]:
         """The dbt arguments handing the rows over (none for the seed)."""
-        if self.rows is None:
-            return []
-        return ["--vars", json.dumps({"prices": self.rows})]
+        return [] if self.rows is None else ["--vars", json.dumps({"prices": self.rows})]
 
 
 def sha256_of(path: Path) -> str:
@@ -105,13 +103,12 @@ def check_row(row: dict[str, str], where: str) -> None:
     if not row["match_order"].isdigit():
         raise PriceError(f"{where}: match_order {row['match_order']!r} is not a whole number.")
     try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["applies_from"]):
+            raise ValueError
         date.fromisoformat(row["applies_from"])
     except ValueError:
-        raise PriceError(
-            f"{where}: applies_from {row['applies_from']!r} is not a date (YYYY-MM-DD)."
-        ) from None
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", row["applies_from"]):
-        raise PriceError(f"{where}: applies_from {row['applies_from']!r} is not YYYY-MM-DD.")
+        message = f"applies_from {row['applies_from']!r} is not a date (YYYY-MM-DD)."
+        raise PriceError(f"{where}: {message}") from None
     for column in RATES:
         if row[column] and not NUMBER.match(row[column]):
             raise PriceError(f"{where}: {column} {row[column]!r} is not a number (USD per MTok).")

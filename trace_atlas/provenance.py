@@ -49,24 +49,17 @@ def package_version(name: str) -> str | None:
 
 
 def git_commit() -> str | None:
+    """HEAD of the project's checkout, with -dirty when a tracked file changed."""
+    git = ["git", "-C", str(PROJECT_DIR)]
     try:
         found = subprocess.run(
-            ["git", "-C", str(PROJECT_DIR), "rev-parse", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=5,
+            [*git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
         )
-        dirty = subprocess.run(
-            ["git", "-C", str(PROJECT_DIR), "status", "--porcelain", "--untracked-files=no"],
-            capture_output=True,
-            text=True,
-            timeout=5,
-        )
+        status = [*git, "status", "--porcelain", "--untracked-files=no"]
+        dirty = subprocess.run(status, capture_output=True, text=True, timeout=5).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
-    if found.returncode != 0:
-        return None
-    return found.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    return found.stdout.strip() + ("-dirty" if dirty else "") if found.returncode == 0 else None
 
 
 def audit_counts(tables: dict[str, Table]) -> dict[str, int]:
@@ -75,14 +68,9 @@ def audit_counts(tables: dict[str, Table]) -> dict[str, int]:
     if audit is None:
         return {}
     counts = {f"{row[0]}.{row[1]}": int(row[2]) for row in audit.values}
-    return {
-        "lines_read": counts.get("lines.lines_read"),
-        "blank_lines": counts.get("lines.blank_lines"),
-        "rejected_lines": counts.get("lines.rejected_lines"),
-        "steps_ingested": counts.get("lines.steps_ingested"),
-        "eligible_steps": counts.get("steps.eligible_steps"),
-        "excluded_steps": counts.get("steps.excluded_steps"),
-    }
+    names = ("lines.lines_read", "lines.blank_lines", "lines.rejected_lines")
+    names += ("lines.steps_ingested", "steps.eligible_steps", "steps.excluded_steps")
+    return {name.split(".")[1]: counts.get(name) for name in names}
 
 
 def run_manifest(
@@ -108,9 +96,6 @@ def run_manifest(
         "git_commit": git_commit(),
         **options.get("extra", {}),
     }
-
-
-# ---------------------------------------------------------------- writing
 
 
 # ---------------------------------------------------------------- the source, in words

@@ -1,13 +1,7 @@
-"""A run end to end: check the inputs, hold the database, dbt build, then write the outputs.
-
-1. Cheap checks before dbt starts (one line each, exit code 2): one input kind, the files exist
-   and hold something, the output folder is new, empty or one Trace Atlas wrote, the engine is
-   installed.
-2. A lock beside the database (or the Spark folder): a second run on it stops at once (exit 3).
-3. ``dbt build`` in this process (trace_atlas.build), the fast reader first when it may serve,
-   the exact one on any doubt; meanwhile a thread hashes the inputs for run_manifest.json.
-4. Only when everything passed, trace_atlas.outputs writes the folder, replacing it as a whole.
-"""
+"""A run end to end: cheap checks before dbt starts (one line each, exit code 2), a lock beside
+the database or Spark folder (a second run stops at once, exit 3), ``dbt build`` in this process
+(the fast reader first when it may serve, the exact one on any doubt) while a thread hashes the
+inputs, and only when everything passed the outputs, replacing the folder as a whole."""
 
 from __future__ import annotations
 
@@ -31,7 +25,9 @@ from trace_atlas import (
     build,
     ingest_plan,
     input_files,
+    normalized,
     prices,
+    spark_cluster,
 )
 
 DEFAULT_DATABASE = "target/trace_atlas.duckdb"
@@ -86,9 +82,6 @@ class Plan:
     prices: prices.PriceTable = field(default_factory=prices.PriceTable)
 
 
-# ---------------------------------------------------------------- checks before any work
-
-
 def check_output_folder(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise RunError(f"OUT={out} is a file; give a folder for the outputs.")
@@ -98,31 +91,22 @@ def check_output_folder(out: Path) -> None:
         )
 
 
-def spark_problem() -> str | None:
-    if importlib.util.find_spec("pyspark") is None or not importlib.util.find_spec("dbt"):
-        return "the Spark engine is not installed: make venv-spark"
-    if importlib.util.find_spec("dbt.adapters.spark") is None:
-        return "the Spark engine is not installed: make venv-spark"
+def check_spark() -> None:
+    find = importlib.util.find_spec
+    if not (find("pyspark") and find("dbt") and find("dbt.adapters.spark")):
+        raise RunError("the Spark engine is not installed: make venv-spark.")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        return "the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME"
-    return None
+        raise RunError("the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME.")
 
 
 def one_input(options: Options) -> str:
     """The kind of input asked for; two kinds at once are refused, none means the default."""
-    given = [
-        name
-        for name, value in (
-            ("TRACE", options.trace),
-            ("DB", options.db),
-            ("CLAUDE_LOGS/CODEX_LOGS", options.claude_logs or options.codex_logs),
-        )
-        if value
-    ]
-    if len(given) > 1:
-        raise RunError(f"give one input, not {' and '.join(given)}: they are never combined.")
-    kind = {"TRACE": "trace", "DB": "trace_db", "CLAUDE_LOGS/CODEX_LOGS": "agent_logs"}
-    return kind[given[0]] if given else "trace"
+    logs = options.claude_logs or options.codex_logs
+    given = {"TRACE": options.trace, "DB": options.db, "CLAUDE_LOGS/CODEX_LOGS": logs}
+    named = [name for name, value in given.items() if value]
+    if len(named) > 1:
+        raise RunError(f"give one input, not {' and '.join(named)}: they are never combined.")
+    return {"TRACE": "trace", "DB": "trace_db"}.get(named[0], "agent_logs") if named else "trace"
 
 
 def plan_run(options: Options) -> Plan:
@@ -131,9 +115,7 @@ def plan_run(options: Options) -> Plan:
     if options.normalized and options.engine != "duckdb":
         raise RunError("the normalized export is written by DuckDB only: leave ENGINE unset.")
     if options.engine != "duckdb":
-        problem = spark_problem()
-        if problem:
-            raise RunError(f"{problem}.")
+        check_spark()
         if kind == "trace_db":
             raise RunError("a prebuilt trace database is read by the DuckDB engine only.")
     if options.normalized and kind != "agent_logs":
@@ -164,8 +146,6 @@ def plan_run(options: Options) -> Plan:
         plan.spark_dir = spark_dir
         plan.env["SPARK_LOCAL_IP"] = os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")
     if options.engine == "spark-cluster":
-        from trace_atlas import spark_cluster
-
         spark_cluster.plan_run(plan)
     plan.env["TRACE_ATLAS_ON_BAD_LINES"] = options.on_bad_lines
     plan.env["TRACE_ATLAS_KEEP_HISTORY"] = "1" if options.keep_history else "0"
@@ -195,57 +175,31 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-# ---------------------------------------------------------------- the build
-
-
-def dbt_arguments(plan: Plan, options: Options, full_refresh: bool, seeds_loaded: bool) -> list:
-    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
-    rows) run in `make test`, not in every build; seeds the database holds as they are are not
-    loaded again."""
-    arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    arguments += ["--target", plan.target, "--target-path", options.target_path]
-    arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
-    if full_refresh:
-        arguments.append("--full-refresh")
-    arguments += plan.prices.dbt_vars()  # a user's price file (PRICES), as var('prices')
-    if plan.select:  # make normalize builds only what the export reads
-        arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
-    return arguments
+        yield  # closing the file releases the lock
 
 
 def run_dbt(
     plan: Plan, options: Options, reader: str, ingest: ingest_plan.IngestPlan | None
 ) -> build.Progress:
-    # raw logs: the lines are built anew without --full-refresh, which would forget the history
-    full_refresh = (
-        ingest.full_refresh if ingest and plan.input_kind == "trace" else options.full_refresh
-    )
+    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
+    rows) run in `make test`, not in every build; seeds the database holds as they are are not
+    loaded again; raw logs' lines are built anew without --full-refresh, which would forget the
+    history."""
+    arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    arguments += ["--target", plan.target, "--target-path", options.target_path]
     seeds_loaded = ingest is not None and ingest.seeds_loaded
-    arguments = dbt_arguments(plan, options, full_refresh, seeds_loaded)
+    arguments += ["--exclude", "test_type:unit", *(["resource_type:seed"] if seeds_loaded else [])]
+    trace_plan = ingest is not None and plan.input_kind == "trace"
+    if ingest.full_refresh if trace_plan else options.full_refresh:
+        arguments.append("--full-refresh")
+    arguments += plan.prices.dbt_vars()  # a user's price file (PRICES), as var('prices')
+    if plan.select:  # make normalize builds only what the export reads
+        arguments += ["--select", *plan.select, "--indirect-selection", "cautious"]
     env = plan.env | {"TRACE_ATLAS_READER": reader}
     progress = build.invoke(arguments, env, dbt_log_path().parent)
     for line in progress.lines():
         say(line)
     return progress
-
-
-def up_to_date(ingest: ingest_plan.IngestPlan | None, target_dir: Path) -> bool:
-    """Nothing to read or drop, the same project and options as the last successful build,
-    and that build's dbt artifacts at hand for the writer."""
-    return (
-        ingest is not None
-        and ingest.up_to_date
-        and (target_dir / "manifest.json").is_file()
-        and (target_dir / "run_results.json").is_file()
-    )
 
 
 def run_build(
@@ -258,13 +212,15 @@ def run_build(
     """dbt build: with the fast reader first when it may serve, again with the exact one if it
     declines or its line counts disagree with the files'; nothing when up to date (and None
     when OUT already holds this build's outputs)."""
-    if up_to_date(ingest, Path(options.target_path)):
+    target_dir = Path(options.target_path)
+    artifacts = ("manifest.json", "run_results.json")  # the writer needs the last build's
+    if ingest and ingest.up_to_date and all((target_dir / name).is_file() for name in artifacts):
         finished = f"{ingest.recorded.build['finished_at']:%Y-%m-%d %H:%M:%S} UTC"
         say(f"  up to date: nothing changed since the build of {finished}; no dbt build")
         current = ingest_plan.outputs_current(Path(options.out), ingest, options.no_plots)
         return None if current else {}
     say(f"dbt build (full log: {dbt_log_path()})")
-    before = cluster_executors(plan)
+    before = spark_cluster.application(plan.driver_ui) if plan.driver_ui else None
     clock = time.perf_counter()
     may_be_fast = os.environ.get("TRACE_ATLAS_READER", "fast") != "exact"
     may_be_fast = may_be_fast and plan.input_kind == "trace"
@@ -279,7 +235,7 @@ def run_build(
             clock = time.perf_counter()
             progress = run_dbt(plan, options, "exact", ingest)
             timings["dbt.exact"] = time.perf_counter() - clock
-    extra = cluster_report(plan, before)
+    extra = spark_cluster.report(plan.driver_ui, before, say) if before else {}
     if not progress.passed:
         raise RunError(
             f"{progress.explain(dbt_log_path())}\nno output was written; "
@@ -341,37 +297,12 @@ def max_line_bytes() -> int:
     return int(project["vars"]["fast_reader_max_line_bytes"])
 
 
-# ---------------------------------------------------------------- main
-
-
-def cluster_executors(plan: Plan):  # -> spark_cluster.Application | None
-    """On a cluster, its executors before the build (to tell which ran tasks)."""
-    if plan.driver_ui is None:
-        return None
-    from trace_atlas import spark_cluster
-
-    return spark_cluster.application(plan.driver_ui)
-
-
-def cluster_report(plan: Plan, before) -> dict:
-    """On a cluster, spark.master and the executors that ran tasks during the build."""
-    if before is None:
-        return {}
-    from trace_atlas import spark_cluster
-
-    return spark_cluster.report(plan.driver_ui, before, say)
-
-
 def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
     from trace_atlas import outputs
 
     target_dir = Path(options.target_path)
-    run_options = {
-        "on_bad_lines": options.on_bad_lines,
-        "input_kind": plan.input_kind,
-        "started_at": started_at,
-        "extra": extra | {"prices": plan.prices.describe()},
-    }
+    run_options = {"on_bad_lines": options.on_bad_lines, "input_kind": plan.input_kind}
+    run_options |= {"started_at": started_at, "extra": extra | {"prices": plan.prices.describe()}}
     outputs.write_outputs(
         Path(options.out),
         database=Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)),
@@ -387,13 +318,6 @@ def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
 def dbt_log_path() -> Path:
     """Where dbt writes its log: DBT_LOG_PATH if set, else the project's logs/ folder."""
     return Path(os.environ.get("DBT_LOG_PATH") or PROJECT_DIR / "logs") / "dbt.log"
-
-
-def write_timings(target_dir: Path, timings: dict[str, float]) -> None:
-    """Seconds per phase of this run, for the benchmark: target/run_timings.json."""
-    target_dir.mkdir(parents=True, exist_ok=True)
-    rounded = {name: round(seconds, 3) for name, seconds in timings.items()}
-    (target_dir / "run_timings.json").write_text(json.dumps(rounded, indent=1) + "\n")
 
 
 def main(options: Options) -> int:
@@ -422,29 +346,26 @@ def main(options: Options) -> int:
             extra = run_build(options, plan, ingest, hasher, timings)
             hasher.join()
             if options.normalized:
-                count = agent_logs.write_normalized(options)
+                memory = os.environ.get("TRACE_ATLAS_DUCKDB_MEMORY", "1GB")
+                count = normalized.write(plan.lock, Path(options.normalized), memory)
                 say(f"wrote {count:,} steps to {options.normalized}")
                 say(f"done in {time.perf_counter() - started:.1f} s")
                 return 0
             clock = time.perf_counter()
             if extra is not None:  # else OUT holds this build's outputs already
-                write(
-                    options,
-                    plan,
-                    started_at,
-                    extra | ingest_plan.output_stamp(ingest, options.no_plots),
-                )
+                extra |= ingest_plan.output_stamp(ingest, options.no_plots)
+                write(options, plan, started_at, extra)
             timings["outputs"] = time.perf_counter() - clock
     except UserError as error:
         print(f"error: {error}", flush=True, file=sys.stderr)
         return error.code
-    outputs = sys.modules.get("trace_atlas.outputs")  # not imported when nothing was written
-    timings.update(
-        {f"outputs.{name}": seconds for name, seconds in getattr(outputs, "TIMINGS", {}).items()}
-    )
+    from trace_atlas import console, outputs
+
+    timings |= {f"outputs.{name}": seconds for name, seconds in outputs.TIMINGS.items()}
     timings["total"] = time.perf_counter() - started
-    write_timings(Path(options.target_path), timings)
-    from trace_atlas import console
+    rounded = {name: round(seconds, 3) for name, seconds in timings.items()}  # for tools/bench.py
+    target_dir.mkdir(parents=True, exist_ok=True)
+    (target_dir / "run_timings.json").write_text(json.dumps(rounded, indent=1) + "\n")
 
     for line in console.closing_lines(Path(options.out).resolve(), options, bool(plan.logs)):
         say(line)

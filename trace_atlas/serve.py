@@ -1,16 +1,8 @@
-"""Serve the atlas page and the dbt docs site on this machine (what `make serve` runs).
-
-Python's http.server, rooted at the folder that holds the output folder, dbt's target folder and
-the project, so that every relative link works as on disk: the page's links to the models' SQL,
-and the docs site's exposures (`../output/cache_hit_ratio/...` from `target/index.html`). With
-the default folders:
-
-    http://127.0.0.1:8765/                                    leads to the atlas page
-    http://127.0.0.1:8765/output/cache_hit_ratio/index.html   the atlas page
-    http://127.0.0.1:8765/target/index.html                   the dbt docs site
-
-Only the output folder (and the project's output/), the docs site's three files and the project's
-sources are served; anything else, the database included, answers 404.
+"""Serve the atlas page and the dbt docs site on this machine (`make serve`): http.server rooted
+at the folder holding the output folder, dbt's target folder and the project, so every relative
+link works as on disk (the page's links to the models' SQL, the docs site's exposures). Only the
+output folder, the docs site's three files and the project's sources are served; anything else,
+the database included, answers 404.
 """
 
 from __future__ import annotations
@@ -59,12 +51,10 @@ class Site:
     def addresses(self, base: str) -> list[str]:
         """The lines that tell the user where to look."""
         docs = self.target / "index.html"
-        return [
-            f"atlas page:    {base}{self.url_path(self.out / 'index.html')}",
-            f"dbt docs site: {base}{self.url_path(docs)}"
-            if docs.is_file()
-            else f"dbt docs site: none yet in {self.target}: run `make docs`, then reload",
-        ]
+        missing = f"none yet in {self.target}: run `make docs`, then reload"
+        where = f"{base}{self.url_path(docs)}" if docs.is_file() else missing
+        page = base + self.url_path(self.out / "index.html")
+        return [f"atlas page:    {page}", f"dbt docs site: {where}"]
 
 
 class Handler(SimpleHTTPRequestHandler):

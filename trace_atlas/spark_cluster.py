@@ -1,18 +1,15 @@
-"""A local Spark cluster for ENGINE=spark-cluster, started and stopped by the pyspark wheel's own
-sbin/spark-daemon.sh: a standalone master, two workers of one core and the Spark Thrift server
-submitted to that master, all on 127.0.0.1 (docs/spark_cluster.md).
+"""A local Spark cluster for ENGINE=spark-cluster (docs/spark_cluster.md): a standalone master, two
+workers of one core and the Spark Thrift server on 127.0.0.1, started and stopped by the pyspark
+wheel's own sbin/spark-daemon.sh. What is ours: the ports, a readiness check and the count of the
+executors that ran a build's tasks.
 
-    trace-atlas spark-cluster up | status | executors [--json] | down
-    trace-atlas spark-cluster run [--report FILE] -- dbt build --target spark_cluster
-
-Pid files, logs and Spark's configuration live in the cluster folder (SPARK_PID_DIR, SPARK_LOG_DIR,
-SPARK_CONF_DIR; --dir, else TRACE_ATLAS_SPARK_CLUSTER_DIR, else target/spark-cluster), with the
-warehouse, the metastore and cluster.json, which records the ports `up` chose.
+Pid files, logs and Spark's configuration live in the cluster folder (--dir, else
+TRACE_ATLAS_SPARK_CLUSTER_DIR, else target/spark-cluster), with the warehouse, the metastore and
+cluster.json, which records the ports `up` chose.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import shutil
@@ -21,8 +18,10 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+import click
 
 from trace_atlas import PROJECT_DIR, UserError
 
@@ -44,33 +43,17 @@ PORT_DEFAULTS = {
 
 
 class ClusterError(UserError):
-    """A problem with the cluster the user can fix (trace_atlas.UserError)."""
-
-
-@dataclass
-class ClusterState:
-    """What `up` wrote to <dir>/cluster.json."""
-
-    directory: str
-    master_url: str
-    master_ui: str
-    driver_ui: str
-    thrift_host: str
-    thrift_port: int
-    ports: dict[str, int]
-    started: str
+    code = 1
 
 
 def default_directory() -> Path:
     return Path(os.environ.get(ENV_DIR) or PROJECT_DIR / "target" / "spark-cluster")
 
 
-def load_state(directory: Path) -> ClusterState | None:
+def load_state(directory: Path) -> dict | None:
+    """What `up` wrote to <dir>/cluster.json: URLs, ports, the Thrift server's host and port."""
     path = directory / STATE_FILE
-    if not path.is_file():
-        return None
-    data = json.loads(path.read_text())
-    return ClusterState(**{f.name: data[f.name] for f in fields(ClusterState)})
+    return json.loads(path.read_text()) if path.is_file() else None
 
 
 def answers(port: int, timeout: float = 1.0) -> bool:
@@ -93,28 +76,27 @@ def free_ports() -> dict[str, int]:
     return chosen
 
 
-def daemons(state: ClusterState) -> list[tuple[str, str, str, list[str]]]:
+def daemons(state: dict) -> list[tuple[str, str, str, list[str]]]:
     """(mode, class, instance, arguments) of what `up` starts, in order."""
-    ports, work = state.ports, Path(state.directory) / "work"
+    ports, work = state["ports"], Path(state["directory"]) / "work"
     worker_ui = [port for name, port in ports.items() if name.startswith("worker_ui")]
     master = ["--host", HOST, "--port", str(ports["master"]), "--webui-port"]
     started = [("start", MASTER, "1", [*master, str(ports["master_ui"])])]
     for index in range(1, WORKERS + 1):
         arguments = ["--host", HOST, "--cores", "1", "--memory", MEMORY, "--work-dir"]
         arguments += [str(work / f"worker-{index}"), "--webui-port", str(worker_ui[index - 1])]
-        started.append(("start", WORKER, str(index), [*arguments, state.master_url]))
-    thrift = ["--master", state.master_url, "--name", "Trace Atlas Thrift server"]
-    thrift += ["spark-internal", "--hiveconf", f"hive.server2.thrift.port={state.thrift_port}"]
+        started.append(("start", WORKER, str(index), [*arguments, state["master_url"]]))
+    thrift = ["--master", state["master_url"], "--name", "Trace Atlas Thrift server"]
+    thrift += ["spark-internal", "--hiveconf", f"hive.server2.thrift.port={state['thrift_port']}"]
     thrift += ["--hiveconf", f"hive.server2.thrift.bind.host={HOST}"]
     return [*started, ("submit", THRIFT, "1", thrift)]
 
 
-def daemon(action: str, spark_class: str, instance: str, state: ClusterState, *arguments: str):
+def daemon(action: str, spark_class: str, instance: str, state: dict, *arguments: str):
     """sbin/spark-daemon.sh ACTION CLASS INSTANCE ARGS with the folder's pid, log and conf dirs."""
     import pyspark
 
-    home = Path(pyspark.__file__).parent
-    directory = Path(state.directory)
+    home, directory = Path(pyspark.__file__).parent, Path(state["directory"])
     env = {key: value for key, value in os.environ.items() if key != "SPARK_MASTER"} | {
         "SPARK_HOME": str(home),
         "SPARK_PID_DIR": str(directory / "pids"),
@@ -130,7 +112,7 @@ def daemon(action: str, spark_class: str, instance: str, state: ClusterState, *a
     return subprocess.run([*command, *arguments], env=env, capture_output=True, text=True)
 
 
-def running(state: ClusterState) -> list[bool]:
+def running(state: dict) -> list[bool]:
     return [daemon("status", c, i, state).returncode == 0 for _, c, i, _ in daemons(state)]
 
 
@@ -185,31 +167,18 @@ def executor_usage(before: Application, after: Application) -> ExecutorUsage:
     return ExecutorUsage(after.master, {key: n for key, n in sorted(grew.items()) if n > 0})
 
 
-def ready(state: ClusterState) -> bool:
+def ready(state: dict) -> bool:
     """Every port answers and the Thrift server's application has an executor per worker."""
-    if not all(answers(port) for port in state.ports.values()):
+    if not all(answers(port) for port in state["ports"].values()):
         return False
     try:
-        return application(state.driver_ui).active >= WORKERS
+        return application(state["driver_ui"]).active >= WORKERS
     except ClusterError:
         return False
 
 
-def up(directory: Path, timeout: float) -> int:
-    state = load_state(directory)
-    if state is not None and all(running(state)):
-        print(f"the Spark cluster of {directory} is already running; nothing started.")
-        return 0
-    if state is not None and any(running(state)):
-        raise ClusterError(f"the cluster of {directory} is only partly running: run down first.")
-    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise ClusterError("no Java runtime: Spark needs Java 17+ on PATH or in JAVA_HOME.")
-    ports = free_ports()
-    url, started = f"http://{HOST}:", time.strftime("%Y-%m-%d %H:%M:%S")
-    state = ClusterState(
-        str(directory), f"spark://{HOST}:{ports['master']}", f"{url}{ports['master_ui']}",
-        f"{url}{ports['driver_ui']}", HOST, ports["thrift"], ports, started,
-    )  # fmt: skip
+def write_conf(directory: Path, ports: dict[str, int]) -> None:
+    """SPARK_CONF_DIR: the project's log4j2 settings and spark-defaults.conf filled in."""
     conf = directory / "conf"
     conf.mkdir(parents=True, exist_ok=True)
     shutil.copy(PROJECT_DIR / "conf" / "spark-log4j2.properties", conf / "log4j2.properties")
@@ -219,29 +188,14 @@ def up(directory: Path, timeout: float) -> int:
         defaults.format(directory=directory, driver_ui_port=ports["driver_ui"], memory=MEMORY,
                         driver_memory=driver_memory)
     )  # fmt: skip
-    (directory / STATE_FILE).write_text(json.dumps(asdict(state), indent=2) + "\n")
-    deadline = time.monotonic() + timeout
-    try:
-        for mode, spark_class, instance, arguments in daemons(state):
-            daemon(mode, spark_class, instance, state, *arguments)
-        while not ready(state):
-            if time.monotonic() > deadline or not all(running(state)):
-                logs = ", ".join(sorted(str(path) for path in (directory / "logs").glob("*.out")))
-                raise ClusterError(f"the cluster did not come up in {timeout:.0f} s; read {logs}")
-            time.sleep(1)
-    except BaseException:
-        down(directory, grace=10)
-        raise
-    print(f"Spark cluster up in {directory}: master {state.master_url} (UI {state.master_ui}),")
-    print(f"  {WORKERS} workers, thrift {HOST}:{state.thrift_port}, driver UI {state.driver_ui}")
-    return 0
 
 
-def down(directory: Path, grace: float) -> int:
+def stop(directory: Path, grace: float) -> None:
+    """spark-daemon.sh stop for each daemon, the Thrift server first; wait for them to exit."""
     state = load_state(directory)
     if state is None:
         print(f"no Spark cluster recorded in {directory}; nothing to stop.")
-        return 0
+        return
     pids = [int(path.read_text()) for path in (directory / "pids").glob("*.pid")]
     for _, spark_class, instance, _ in reversed(daemons(state)):
         print(daemon("stop", spark_class, instance, state).stdout.strip())
@@ -250,81 +204,14 @@ def down(directory: Path, grace: float) -> int:
         time.sleep(0.5)
     (directory / STATE_FILE).unlink()
     print(f"Spark cluster of {directory} is down.")
-    return 0
 
 
-def status(state: ClusterState) -> int:
-    alive = running(state)
-    for (_, spark_class, instance, _), up_now in zip(daemons(state), alive, strict=True):
-        name = f"{spark_class.rsplit('.', 1)[1]}-{instance}"
-        print(f"  {name:<20} {'running' if up_now else 'NOT RUNNING'}")
-    try:
-        workers = get_json(f"{state.master_ui}/json")["workers"]
-        workers = [worker for worker in workers if worker["state"] == "ALIVE"]
-        app = application(state.driver_ui)
-        print(f"  master {state.master_url}: {len(workers)} worker(s) alive")
-        print(f"  application {app.app_id} on {app.master}: {app.active} executor(s)")
-    except (ClusterError, OSError, ValueError) as error:
-        print(f"  (not answering: {error})")
-    return 0 if all(alive) else 1
-
-
-def run(state: ClusterState, command: list[str], report: Path | None) -> int:
-    """Run a command; report spark.master and spark.executors (the executors that ran tasks)."""
-    before = application(state.driver_ui)
-    returncode = subprocess.run(command, check=False).returncode
-    usage = executor_usage(before, application(state.driver_ui))
-    facts = {"spark.master": usage.master, "spark.executors": usage.executors}
-    facts |= {"spark.tasks_by_executor": usage.tasks_by_executor, "returncode": returncode}
-    print(" ".join(f"{key}={value}" for key, value in facts.items()), file=sys.stderr)
-    if report:
-        report.parent.mkdir(parents=True, exist_ok=True)
-        report.write_text(json.dumps(facts) + "\n")
-    return returncode
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="trace-atlas spark-cluster", description=__doc__)
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("action", choices=["up", "down", "status", "executors", "run"])
-    parser.add_argument("--dir", type=Path, default=default_directory(), help="its folder")
-    parser.add_argument("--timeout", type=float, default=360.0, help="up: seconds to wait (360)")
-    parser.add_argument("--grace", type=float, default=30.0, help="down: seconds to wait (30)")
-    parser.add_argument("--json", action="store_true", help="executors: as JSON")
-    parser.add_argument("--report", type=Path, help="run: also write the report as JSON")
-    parser.epilog = "run: trace-atlas spark-cluster run [--report FILE] -- COMMAND ..."
-    # `run`'s command starts at the first word after the action that is none of these options
-    # (or after `--`; click passes the words on without it).
-    argv, index = sys.argv[1:] if argv is None else list(argv), 1
-    while index < len(argv) and argv[index].startswith("-") and argv[index] != "--":
-        index += 2 if argv[index] in ("--dir", "--timeout", "--grace", "--report") else 1
-    args = parser.parse_args(argv[:index])
-    if argv[index:] and args.action != "run":
-        parser.error(f"unexpected words after {args.action}: {' '.join(argv[index:])}")
-    command = argv[index + 1 :] if argv[index : index + 1] == ["--"] else argv[index:]
-    directory = args.dir.resolve()
-    try:
-        if args.action == "up":
-            return up(directory, args.timeout)
-        if args.action == "down":
-            return down(directory, args.grace)
-        state = load_state(directory)
-        if state is None:
-            print(f"no Spark cluster recorded in {directory} (down): make spark-cluster-up")
-            return 1
-        if args.action == "status":
-            return status(state)
-        if args.action == "executors":
-            app = application(state.driver_ui)
-            text = json.dumps(asdict(app)) if args.json else f"{app.app_id} on {app.master}"
-            print(text if args.json else f"{text}: tasks by executor {app.tasks}")
-            return 0
-        if not command:
-            raise ClusterError("nothing to run: trace-atlas spark-cluster run -- COMMAND ...")
-        return run(state, command, args.report)
-    except ClusterError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+def recorded(directory: Path) -> dict:
+    state = load_state(directory)
+    if state is None:
+        print(f"no Spark cluster recorded in {directory} (down): make spark-cluster-up")
+        sys.exit(1)
+    return state
 
 
 def plan_run(plan) -> None:
@@ -333,14 +220,13 @@ def plan_run(plan) -> None:
     directory = default_directory()
     state = load_state(directory.resolve())
     if state is None:
-        raise ClusterError(
-            f"no Spark cluster is running from {directory}: start one with make spark-cluster-up"
-        )
+        start = "start one with make spark-cluster-up"
+        raise ClusterError(f"no Spark cluster is running from {directory}: {start}", code=2)
     plan.target, plan.lock = "spark_cluster", directory
     plan.lock_setting = "TRACE_ATLAS_SPARK_CLUSTER_DIR"
-    plan.spark_dir, plan.driver_ui = directory, state.driver_ui
-    plan.env["TRACE_ATLAS_SPARK_THRIFT_HOST"] = state.thrift_host
-    plan.env["TRACE_ATLAS_SPARK_THRIFT_PORT"] = str(state.thrift_port)
+    plan.spark_dir, plan.driver_ui = directory, state["driver_ui"]
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_HOST"] = state["thrift_host"]
+    plan.env["TRACE_ATLAS_SPARK_THRIFT_PORT"] = str(state["thrift_port"])
 
 
 def report(driver_ui: str, before: Application, say) -> dict:
@@ -351,7 +237,122 @@ def report(driver_ui: str, before: Application, say) -> dict:
     if usage.master.startswith("local") or usage.executors == 0:
         raise ClusterError(
             f"the build did not run on the cluster (master {usage.master}, "
-            f"{usage.executors} executors ran tasks)",
-            code=1,
+            f"{usage.executors} executors ran tasks)"
         )
     return {"spark.master": usage.master, "spark.executors": usage.executors}
+
+
+# ---------------------------------------------------------------- trace-atlas spark-cluster
+
+folder_option = click.option(
+    "--dir",
+    "directory",
+    type=click.Path(path_type=Path),
+    default=default_directory,
+    show_default=False,
+    help=f"The cluster's folder [{ENV_DIR}, else target/spark-cluster].",
+)
+
+
+@click.group("spark-cluster")
+def main() -> None:
+    """A local Spark cluster for --engine spark-cluster: up, status, executors, run, down."""
+
+
+@main.command()
+@folder_option
+@click.option("--timeout", type=float, default=360.0, show_default=True, help="Seconds to wait.")
+def up(directory: Path, timeout: float) -> None:
+    """Start the master, the workers and the Thrift server; wait until they are ready."""
+    directory = directory.resolve()
+    state = load_state(directory)
+    if state is not None and all(running(state)):
+        print(f"the Spark cluster of {directory} is already running; nothing started.")
+        return
+    if state is not None and any(running(state)):
+        raise ClusterError(f"the cluster of {directory} is only partly running: run down first.")
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        raise ClusterError("no Java runtime: Spark needs Java 17+ on PATH or in JAVA_HOME.")
+    ports, url = free_ports(), f"http://{HOST}:"
+    state = {
+        "directory": str(directory), "master_url": f"spark://{HOST}:{ports['master']}",
+        "master_ui": f"{url}{ports['master_ui']}", "driver_ui": f"{url}{ports['driver_ui']}",
+        "thrift_host": HOST, "thrift_port": ports["thrift"], "ports": ports,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+    }  # fmt: skip
+    write_conf(directory, ports)
+    (directory / STATE_FILE).write_text(json.dumps(state, indent=2) + "\n")
+    deadline = time.monotonic() + timeout
+    try:
+        for mode, spark_class, instance, arguments in daemons(state):
+            daemon(mode, spark_class, instance, state, *arguments)
+        while not ready(state):
+            if time.monotonic() > deadline or not all(running(state)):
+                logs = ", ".join(sorted(str(path) for path in (directory / "logs").glob("*.out")))
+                raise ClusterError(f"the cluster did not come up in {timeout:.0f} s; read {logs}")
+            time.sleep(1)
+    except BaseException:
+        stop(directory, grace=10)
+        raise
+    master, driver_ui = state["master_url"], state["driver_ui"]
+    print(f"Spark cluster up in {directory}: master {master} (UI {state['master_ui']}),")
+    print(f"  {WORKERS} workers, thrift {HOST}:{ports['thrift']}, driver UI {driver_ui}")
+
+
+@main.command()
+@folder_option
+@click.option("--grace", type=float, default=30.0, show_default=True, help="Seconds to wait.")
+def down(directory: Path, grace: float) -> None:
+    """Stop exactly what `up` started."""
+    stop(directory.resolve(), grace)
+
+
+@main.command()
+@folder_option
+def status(directory: Path) -> None:
+    """Each daemon, the workers registered, the application's executors."""
+    state = recorded(directory.resolve())
+    alive = running(state)
+    for (_, spark_class, instance, _), up_now in zip(daemons(state), alive, strict=True):
+        name = f"{spark_class.rsplit('.', 1)[1]}-{instance}"
+        print(f"  {name:<20} {'running' if up_now else 'NOT RUNNING'}")
+    try:
+        workers = get_json(f"{state['master_ui']}/json")["workers"]
+        workers = [worker for worker in workers if worker["state"] == "ALIVE"]
+        app = application(state["driver_ui"])
+        print(f"  master {state['master_url']}: {len(workers)} worker(s) alive")
+        print(f"  application {app.app_id} on {app.master}: {app.active} executor(s)")
+    except (ClusterError, OSError, ValueError) as error:
+        print(f"  (not answering: {error})")
+    sys.exit(0 if all(alive) else 1)
+
+
+@main.command()
+@folder_option
+@click.option("--json", "as_json", is_flag=True, help="As JSON.")
+def executors(directory: Path, as_json: bool) -> None:
+    """The application, its master and each executor's task count."""
+    app = application(recorded(directory.resolve())["driver_ui"])
+    text = f"{app.app_id} on {app.master}: tasks by executor {app.tasks}"
+    print(json.dumps(asdict(app)) if as_json else text)
+
+
+@main.command(context_settings={"allow_interspersed_args": False})
+@folder_option
+@click.option("--report", "report_path", type=click.Path(path_type=Path), help="Also as JSON.")
+@click.argument("command", nargs=-1, type=click.UNPROCESSED)
+def run(directory: Path, report_path: Path | None, command: tuple[str, ...]) -> None:
+    """Run COMMAND (after --); report spark.master and the executors that ran its tasks."""
+    if not command:
+        raise ClusterError("nothing to run: trace-atlas spark-cluster run -- COMMAND ...")
+    driver_ui = recorded(directory.resolve())["driver_ui"]
+    before = application(driver_ui)
+    returncode = subprocess.run(command, check=False).returncode
+    usage = executor_usage(before, application(driver_ui))
+    facts = {"spark.master": usage.master, "spark.executors": usage.executors}
+    facts |= {"spark.tasks_by_executor": usage.tasks_by_executor, "returncode": returncode}
+    print(" ".join(f"{key}={value}" for key, value in facts.items()), file=sys.stderr)
+    if report_path:
+        report_path.parent.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(json.dumps(facts) + "\n")
+    sys.exit(returncode)
