@@ -33,9 +33,12 @@
         reader skipped are put back as rejections, and the lines after them in their file move
         down to their physical line number (the scan numbered only the lines it handed over).
         Nothing happens when nothing was skipped, or when nothing was read line by line (the
-        fast reader, an empty batch). -#}
+        fast reader, an empty batch). The skipped lines of the build are kept in the table
+        trace_reader_skipped_lines (empty when none), for restore_skipped_line_numbers. -#}
     {%- if trace_reader() == 'fast' or trace_files() | length == 0 %}
-    select 1
+    create or replace table trace_reader_skipped_lines (
+        source_file varchar, line_number bigint, skipped_rank bigint
+    )
     {%- else %}
     create or replace temporary table trace_reader_skipped as
     select
@@ -51,6 +54,11 @@
     from trace_reader_rejects as rejects
     inner join trace_reader_scans as scans
         on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id;
+
+    {#- kept for stg_trace__activity, whose own scan numbers the lines the same way -#}
+    create or replace table trace_reader_skipped_lines as
+    select source_file, line_number, skipped_rank
+    from trace_reader_skipped;
 
     update {{ this }} as kept
     set line_number = kept.line_number + (
@@ -76,4 +84,27 @@
     from trace_reader_skipped as skipped
     order by skipped.source_file, skipped.line_number
     {%- endif %}
+{%- endmacro %}
+
+
+{% macro restore_skipped_line_numbers() -%}
+    {{ return(adapter.dispatch('restore_skipped_line_numbers', 'trace_atlas')()) }}
+{%- endmacro %}
+
+{% macro default__restore_skipped_line_numbers() -%}
+    select 1
+{%- endmacro %}
+
+{% macro duckdb__restore_skipped_line_numbers() -%}
+    {#- Post-hook of a model that numbers the lines DuckDB's line reader handed over, as
+        stg_trace__lines does before its post-hook (stg_trace__activity): the lines after a
+        skipped line (not UTF-8, too long) move down to their physical line number, from the
+        table restore_reader_rejects kept for this build. -#}
+    update {{ this }} as kept
+    set line_number = kept.line_number + (
+        select count(*) from trace_reader_skipped_lines as skipped
+        where skipped.source_file = kept.source_file
+            and skipped.line_number - skipped.skipped_rank < kept.line_number
+    )
+    where kept.source_file in (select skipped.source_file from trace_reader_skipped_lines as skipped)
 {%- endmacro %}

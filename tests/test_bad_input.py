@@ -22,9 +22,13 @@ from pathlib import Path
 
 import pytest
 
+import cache_bill_reference as bill_reference
+import idle_cost_reference as idle_reference
 import reference
+import test_idle_cost_reference as idle_tests
 from atlas_testkit import PROJECT_DIR, run_dbt, run_pipeline
 from test_end_to_end import assert_outputs_match_reference
+from test_idle_cost_reference import assert_same_cells
 
 sys.path.insert(0, str(PROJECT_DIR / "tools"))
 from generate_trace import generate_steps
@@ -312,6 +316,18 @@ def test_quarantine_sets_every_rejected_line_aside(tmp_path):
     trace = write_trace(tmp_path / "trace.jsonl", lines)
     run = run_pipeline(str(trace), tmp_path / "run", env=quarantine())
     assert_outputs_match_reference(run, [trace])
+    # The experiments that read each line's events and tools (idle gaps, thinking time, the
+    # bill): the lines after one DuckDB's reader skips (not UTF-8) keep their own events.
+    checked_lines = reference.check_lines([str(trace)])
+    kept = [json.loads(checked.line.raw) for checked in checked_lines if checked.step]
+    expected = bill_reference.outputs_for_steps(kept)
+    expected["cache_hit_idle_gap_summary.csv"] = idle_reference.idle_gap_summary(kept)
+    expected["human_idle_cache_counterfactual_summary.csv"] = idle_reference.counterfactual_summary(
+        kept
+    )
+    for name, text in expected.items():
+        built = (run.out / name).read_text(encoding="utf-8")
+        assert_same_cells(built, text, name, idle_tests.SUMMED | idle_tests.BILL_SUMMED)
     rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
     assert [(row[1], row[2], row[3], row[4]) for row in rows] == [
         (str(4 + 2 * i), reason, field, problem)

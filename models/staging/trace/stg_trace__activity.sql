@@ -2,7 +2,10 @@
     materialized='incremental' if trace_plan() else 'table',
     incremental_strategy='append',
     pre_hook=["{{ forget_replaced_lines() }}"],
+    post_hook=["{{ restore_skipped_line_numbers() }}"],
 ) }}
+
+-- depends_on: {{ ref('stg_trace__lines') }}
 
 {#- One row per timing event and per tool call of a line of the trace (grain: source_file,
     line_number, item_kind, item_index): the few keys the idle-gap and thinking-time
@@ -11,7 +14,8 @@
     date-time). Text keys are kept only when they are JSON strings. Lines that are not JSON
     objects, or whose list is not a list of objects, give no row; stg_trace__lines judges the
     line itself. Incremental under the runner like stg_trace__lines: a build reads the files it
-    reads. #}
+    reads. Lines are numbered as stg_trace__lines numbers them: over every line handed over
+    (blank ones too), then moved past the lines DuckDB's reader skipped (post-hook). #}
 
 with
 
@@ -44,7 +48,6 @@ lines_numbered as (
         {{ trace_line_items('line_text', 'timing_events', ['event_type', 'timestamp', 'tool_call_id']) }} as timing_events,
         {{ trace_line_items('line_text', 'tools', ['tool_call_id', 'emitted_at', 'result_at']) }} as tools
     from trace_lines
-    where line_text is not null
 
 ),
 
