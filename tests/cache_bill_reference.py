@@ -76,8 +76,11 @@ def price_table(path: str | None) -> tuple[dict, list]:
     newest: dict[tuple, dict] = {}
     for row in rows:
         key = (row["provider"], row["model"], row["match"])
-        if key not in newest or row["applies_from"] > newest[key]["applies_from"]:
-            newest[key] = row
+        newer = (row["applies_from"], -int(row["match_order"]))
+        if key not in newest or newer > (
+            newest[key]["applies_from"], -int(newest[key]["match_order"])
+        ):
+            newest[key] = row  # the newest date; on one date, the first in match_order
     columns = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")
 
     def price(row: dict) -> tuple:

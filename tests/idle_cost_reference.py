@@ -277,8 +277,11 @@ class Prices:
         for row in rows:
             model = row["model"] if row["match"] == "exact" else row["model"].lower()
             key = (row["provider"], model, row["match"])
-            if key not in latest or row["applies_from"] > latest[key]["applies_from"]:
-                latest[key] = row
+            newer = (row["applies_from"], -int(row["match_order"]))
+            if key not in latest or newer > (
+                latest[key]["applies_from"], -int(latest[key]["match_order"])
+            ):
+                latest[key] = row  # the latest date; on one date, the first in match_order
         exact = {f"{p}:{m}": rates(row) for (p, m, kind), row in latest.items() if kind == "exact"}
         families = sorted(
             (int(row["match_order"]), m, p or None, rates(row))
