@@ -74,8 +74,8 @@ PROJECT_SOURCES = (
     *((pattern, "code") for pattern in ("macros/**/*.sql", "macros/**/*.yml", "seeds/*.*")),
 )
 CODE_FILES = ("trace_atlas/figures.py", "trace_atlas/sidecar.py")
-# An output file larger than Pillow's default text limit (PngImagePlugin.MAX_TEXT_CHUNK) is named
-# with its size and sha256, not embedded, so that any Pillow opens the figure with its defaults.
+# A file larger than Pillow's default text limit (PngImagePlugin.MAX_TEXT_CHUNK) is named with its
+# size and sha256, not embedded, so that any Pillow opens the figure with its defaults.
 EMBED_LIMIT_BYTES = 1024 * 1024
 Row = dict[str, str]
 
@@ -212,31 +212,32 @@ class Payload(NamedTuple):
     files: dict[str, bytes]
     kinds: dict[str, str]
     run: dict | None
-    left_out: list[dict]  # output files too large to embed: name, bytes, sha256
+    left_out: list[dict]  # files too large to embed: name, bytes, sha256
 
 
 def collect_payload(project_dir: Path, out_dir: Path) -> Payload:
-    files: dict[str, bytes] = {}
-    kinds: dict[str, str] = {}
+    found: dict[str, tuple[bytes, str]] = {}
     for pattern, kind in PROJECT_SOURCES:
         for path in sorted(p for p in project_dir.glob(pattern) if p.is_file()):
-            name = path.relative_to(project_dir).as_posix()
-            if name not in files:
-                files[name], kinds[name] = path.read_bytes(), kind
+            found.setdefault(path.relative_to(project_dir).as_posix(), (path.read_bytes(), kind))
     for name in CODE_FILES:
-        files[name], kinds[name] = (PROJECT_DIR / name).read_bytes(), "code"
-    left_out = []
+        found[name] = ((PROJECT_DIR / name).read_bytes(), "code")
     for path in sorted(out_dir.iterdir()):
         run_manifest = path.name == sidecar.RUN_MANIFEST_NAME
         if run_manifest or path.suffix in (".csv", ".md", ".tex"):
-            name, content = f"output/{path.name}", path.read_bytes()
-            if len(content) > EMBED_LIMIT_BYTES:
-                digest = hashlib.sha256(content).hexdigest()
-                left_out.append({"name": name, "bytes": len(content), "sha256": digest})
-                continue
-            files[name], kinds[name] = content, "provenance" if run_manifest else "data"
-    run = run_summary(files.get(f"output/{sidecar.RUN_MANIFEST_NAME}"))
-    return Payload(files, kinds, run, left_out)
+            found[f"output/{path.name}"] = (
+                path.read_bytes(),
+                "provenance" if run_manifest else "data",
+            )
+    files, kinds, left_out = {}, {}, []
+    for name, (content, kind) in found.items():
+        if len(content) > EMBED_LIMIT_BYTES:
+            digest = hashlib.sha256(content).hexdigest()
+            left_out.append({"name": name, "bytes": len(content), "sha256": digest})
+        else:
+            files[name], kinds[name] = content, kind
+    run_manifest = found.get(f"output/{sidecar.RUN_MANIFEST_NAME}")
+    return Payload(files, kinds, run_summary(run_manifest and run_manifest[0]), left_out)
 
 
 def run_summary(content: bytes | None) -> dict | None:

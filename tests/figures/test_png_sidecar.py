@@ -66,6 +66,27 @@ def expected_names(kit) -> set[str]:
     return {*kit.project_files, *outputs, "trace_atlas/figures.py", "trace_atlas/sidecar.py"}
 
 
+def source_of(rendered, name: str) -> Path:
+    """Where an embedded name comes from: the output folder, the package or the project."""
+    if name.startswith("output/"):
+        return rendered.out / name.removeprefix("output/")
+    if name.startswith("trace_atlas/"):
+        return SCRIPTS / name.removeprefix("trace_atlas/")
+    return rendered.project / name
+
+
+def split_names(rendered, figure: Path) -> tuple[set[str], set[str]]:
+    """(embedded names, names too large to embed); each of the latter named with the sha256 of
+    its source (a file over 1 MiB, e.g. a package file inflated by a mutation tool)."""
+    manifest = png_sidecar.read_sidecar(figure).manifest
+    for entry in manifest["not_embedded"]:
+        source = source_of(rendered, entry["name"]).read_bytes()
+        assert len(source) > 1024 * 1024 and entry["bytes"] == len(source)
+        assert entry["sha256"] == hashlib.sha256(source).hexdigest()
+    embedded = {entry["name"] for entry in manifest["files"]}
+    return embedded, {entry["name"] for entry in manifest["not_embedded"]}
+
+
 @pytest.mark.parametrize("figure", FIGURES)
 def test_extract_round_trips_every_output_byte_for_byte(
     rendered, kit, figure: str, tmp_path: Path
@@ -73,15 +94,12 @@ def test_extract_round_trips_every_output_byte_for_byte(
     assert sidecar("extract", rendered.out / figure, "-o", tmp_path).exit_code == 0
     outputs = [p for p in rendered.out.iterdir() if p.suffix in (".csv", ".md", ".tex")]
     assert {p.name for p in outputs} >= {EXPORT, "cache_hit_ratio_summary.csv"}
-    for path in outputs:
-        assert (tmp_path / "output" / path.name).read_bytes() == path.read_bytes(), path.name
-    for name in kit.project_files:
-        assert (tmp_path / name).read_bytes() == (rendered.project / name).read_bytes(), name
-    for name in ("figures.py", "sidecar.py"):
-        assert (tmp_path / "trace_atlas" / name).read_bytes() == (SCRIPTS / name).read_bytes()
-    assert {p.relative_to(tmp_path).as_posix() for p in files_under(tmp_path)} == expected_names(
-        kit
-    )
+    embedded, named = split_names(rendered, rendered.out / figure)
+    assert embedded | named == expected_names(kit) and not embedded & named
+    assert {f"output/{p.name}" for p in outputs} <= embedded, "the fixture's outputs are small"
+    for name in embedded:
+        assert (tmp_path / name).read_bytes() == source_of(rendered, name).read_bytes(), name
+    assert {p.relative_to(tmp_path).as_posix() for p in files_under(tmp_path)} == embedded
 
 
 def test_list_shows_exactly_the_manifest_names(rendered, kit) -> None:
@@ -90,9 +108,12 @@ def test_list_shows_exactly_the_manifest_names(rendered, kit) -> None:
     listed = sidecar("list", figure)
     assert listed.exit_code == 0
     rows = [line.split("\t") for line in listed.stdout.splitlines()]
-    assert [r[0] for r in rows] == [e["name"] for e in manifest["files"]]
+    files, named = manifest["files"], manifest["not_embedded"]
+    assert [r[0] for r in rows] == [e["name"] for e in files] + [e["name"] for e in named]
     assert {r[0] for r in rows} == expected_names(kit)
-    assert [(r[1], int(r[2])) for r in rows] == [(e["kind"], e["bytes"]) for e in manifest["files"]]
+    assert [(r[1], int(r[2])) for r in rows] == [(e["kind"], e["bytes"]) for e in files] + [
+        ("not-embedded", e["bytes"]) for e in named
+    ]
 
 
 def test_manifest_kinds_encodings_and_source_sql(rendered) -> None:
