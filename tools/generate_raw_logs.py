@@ -1229,7 +1229,8 @@ def codex_turn(session: CodexSession, calls_in_turn: int) -> None:
 
 
 def codex_edge_ids(session: CodexSession) -> None:
-    """A result for a call id never issued, and a call id issued twice."""
+    """A result for a call id never issued, a call id issued twice, and a call without an id
+    (not a tool)."""
     session.add(
         "response_item",
         {
@@ -1244,6 +1245,9 @@ def codex_edge_ids(session: CodexSession) -> None:
         "response_item",
         {"type": "function_call", "name": "exec_command", "arguments": "{}", "call_id": again},
         "repeated_call",
+    )
+    session.add(
+        "response_item", {"type": "function_call", "name": "exec_command", "arguments": "{}"}
     )
 
 
