@@ -87,7 +87,10 @@ BAD_LINES = [
         "claude,m,exact,9,2026-13-01,5,6.25,10,0.5,25",
         "applies_from '2026-13-01' is not a date (YYYY-MM-DD).",
     ),
-    ("claude,m,exact,9,20260601,5,6.25,10,0.5,25", "applies_from '20260601' is not YYYY-MM-DD."),
+    (
+        "claude,m,exact,9,20260601,5,6.25,10,0.5,25",
+        "applies_from '20260601' is not a date (YYYY-MM-DD).",
+    ),
     (
         "claude,m,exact,9,2026-06-01,five,6.25,10,0.5,25",
         "input_per_mtok 'five' is not a number (USD per MTok).",
