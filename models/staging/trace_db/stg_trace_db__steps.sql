@@ -59,7 +59,7 @@ final as (
         '{{ var("trace_database", env_var("TRACE_ATLAS_INPUT_DB", "")) | replace("'", "''") }}' as source_file,
         row_number() over (order by rounds.round_pk) as source_line_number,
         {%- for field in trace_fields() if field.json != 'list' %}
-        {%- set data_type = 'bigint' if field.json == 'integer' else 'varchar' %}
+        {%- set data_type = {'integer': 'bigint', 'boolean': 'boolean'}.get(field.json, 'varchar') %}
         {%- if field.name in round_columns %}
         cast(rounds.{{ adapter.quote(field.name) }} as {{ data_type }}) as {{ renamed.get(field.name, field.name) }},
         {%- else %}
@@ -68,8 +68,7 @@ final as (
         {%- endfor %}
         first_events.first_timing_event_type,
         coalesce(events_counted.timing_event_count, 0) as timing_event_count,
-        coalesce(tool_calls_counted.tool_call_count, 0) as tool_call_count,
-        cast(null as boolean) as is_subagent
+        coalesce(tool_calls_counted.tool_call_count, 0) as tool_call_count
     from rounds
     left join first_events
         on rounds.round_pk = first_events.round_pk
