@@ -78,7 +78,8 @@ def price_table(path: str | None) -> tuple[dict, list]:
         key = (row["provider"], row["model"], row["match"])
         newer = (row["applies_from"], -int(row["match_order"]))
         if key not in newest or newer > (
-            newest[key]["applies_from"], -int(newest[key]["match_order"])
+            newest[key]["applies_from"],
+            -int(newest[key]["match_order"]),
         ):
             newest[key] = row  # the newest date; on one date, the first in match_order
     columns = ("input", "cache_write_5m", "cache_write_1h", "cache_read", "output")

@@ -279,7 +279,8 @@ class Prices:
             key = (row["provider"], model, row["match"])
             newer = (row["applies_from"], -int(row["match_order"]))
             if key not in latest or newer > (
-                latest[key]["applies_from"], -int(latest[key]["match_order"])
+                latest[key]["applies_from"],
+                -int(latest[key]["match_order"]),
             ):
                 latest[key] = row  # the latest date; on one date, the first in match_order
         exact = {f"{p}:{m}": rates(row) for (p, m, kind), row in latest.items() if kind == "exact"}
