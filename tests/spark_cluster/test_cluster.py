@@ -179,6 +179,7 @@ DOLLAR_FILES = {
     "cache_ttl_whatif.csv",
     "human_idle_cache_counterfactual_summary.csv",
     "usage_by_day.csv",
+    "cache_by_day.csv",
     "cache_headline.csv",
     "cache_miss_ledger.csv",
 }
