@@ -17,29 +17,35 @@
 {%- endmacro %}
 
 
-{% macro trace_fast_lines(files) -%}
-    {{ return(adapter.dispatch('trace_fast_lines', 'trace_atlas')(files)) }}
+{% macro trace_fast_lines(files, lists) -%}
+    {{ return(adapter.dispatch('trace_fast_lines', 'trace_atlas')(files, lists)) }}
 {%- endmacro %}
 
-{% macro duckdb__trace_fast_lines(files) -%}
+{% macro duckdb__trace_fast_lines(files, lists) -%}
     {#- DuckDB, when the build reads with the fast reader (every line a JSON object, no blank
-        line): the two lists of each line as a small JSON object, read by DuckDB's JSON reader
-        instead of the text, in file order then line order. -#}
+        line): each list of `lists` (key: fields) read by DuckDB's JSON reader straight into a
+        list of structs of those fields (JSON text), in file order then line order. A list that
+        is not a list of objects fails the read, and the runner reads the batch again with the
+        exact reader. -#}
     (
         select
             filename as source_file,
             row_number() over () as input_row,
-            cast(json_object('timing_events', timing_events, 'tools', tools) as varchar) as line_text
+            {{ lists.keys() | join(', ') }}
         from read_json(
             {{ sql_string_list(files) }},
             format = 'newline_delimited', records = true, filename = true,
-            columns = {'timing_events': 'JSON', 'tools': 'JSON'},
+            columns = { {%- for key, fields in lists.items() %}'{{ key }}': '{{ json_struct_list_type(fields) }}'{{ ', ' if not loop.last }}{% endfor -%} },
             maximum_object_size = {{ var('max_line_bytes') }}
         )
     )
 {%- endmacro %}
 
-{% macro default__trace_fast_lines(files) -%}
+{% macro json_struct_list_type(fields) -%}
+    STRUCT({% for field in fields %}"{{ field }}" JSON{{ ', ' if not loop.last }}{% endfor %})[]
+{%- endmacro %}
+
+{% macro default__trace_fast_lines(files, lists) -%}
     {{ exceptions.raise_compiler_error("the fast reader is DuckDB's only") }}
 {%- endmacro %}
 

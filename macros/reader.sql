@@ -55,18 +55,13 @@
     inner join trace_reader_scans as scans
         on rejects.scan_id = scans.scan_id and rejects.file_id = scans.file_id;
 
-    {#- kept for stg_trace__activity, whose own scan numbers the lines the same way -#}
+    {#- kept for stg_trace__activity, whose own scan numbers the lines the same way; the
+        lines of this table move down first -#}
     create or replace table trace_reader_skipped_lines as
     select source_file, line_number, skipped_rank
     from trace_reader_skipped;
 
-    update {{ this }} as kept
-    set line_number = kept.line_number + (
-        select count(*) from trace_reader_skipped as skipped
-        where skipped.source_file = kept.source_file
-            and skipped.line_number - skipped.skipped_rank < kept.line_number
-    )
-    where kept.source_file in (select skipped.source_file from trace_reader_skipped as skipped);
+    {{ duckdb__restore_skipped_line_numbers() }};
 
     insert into {{ this }} (source_file, line_number, is_blank, rejection_reason, rejection_problem, line_excerpt, unparseable_timestamp_count)
     select

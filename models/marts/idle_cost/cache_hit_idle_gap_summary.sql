@@ -102,9 +102,20 @@ gaps_ranked as (
         trigger,
         gap_list,
         gap_seconds,
-        row_number() over (partition by scope, trigger, gap_list order by gap_seconds) - 1 as gap_rank,
-        count(*) over (partition by scope, trigger, gap_list) as gap_count
+        row_number() over (partition by scope, trigger, gap_list order by gap_seconds) - 1 as gap_rank
     from gaps_listed
+
+),
+
+gaps_counted as (
+
+    select
+        scope,
+        trigger,
+        gap_list,
+        count(*) as gap_count
+    from gaps_listed
+    group by scope, trigger, gap_list
 
 ),
 
@@ -118,43 +129,52 @@ quantiles as (
 
 positions as (
 
-    select distinct
-        gaps_ranked.scope,
-        gaps_ranked.trigger,
-        gaps_ranked.gap_list,
+    select
+        gaps_counted.scope,
+        gaps_counted.trigger,
+        gaps_counted.gap_list,
         quantiles.quantile,
-        cast(gaps_ranked.gap_count - 1 as double) * quantiles.quantile as position
-    from gaps_ranked
+        cast(gaps_counted.gap_count - 1 as double) * quantiles.quantile as position
+    from gaps_counted
     cross join quantiles
+
+),
+
+ranks_needed as (
+
+    {#- the two ranks each percentile reads: an equality join, one row per rank #}
+    select scope, trigger, gap_list, quantile, position, floor(position) as gap_rank from positions
+    union
+    select scope, trigger, gap_list, quantile, position, ceil(position) as gap_rank from positions
 
 ),
 
 percentiles as (
 
     select
-        positions.scope,
-        positions.trigger,
-        positions.gap_list,
-        positions.quantile,
+        ranks_needed.scope,
+        ranks_needed.trigger,
+        ranks_needed.gap_list,
+        ranks_needed.quantile,
         {{ percentile_linear(
-            'positions.position',
-            'floor(positions.position)',
-            'ceil(positions.position)',
-            'max(case when gaps_ranked.gap_rank = floor(positions.position) then gaps_ranked.gap_seconds end)',
-            'max(case when gaps_ranked.gap_rank = ceil(positions.position) then gaps_ranked.gap_seconds end)'
+            'ranks_needed.position',
+            'floor(ranks_needed.position)',
+            'ceil(ranks_needed.position)',
+            'max(case when gaps_ranked.gap_rank = floor(ranks_needed.position) then gaps_ranked.gap_seconds end)',
+            'max(case when gaps_ranked.gap_rank = ceil(ranks_needed.position) then gaps_ranked.gap_seconds end)'
         ) }} as gap_percentile_seconds
-    from positions
+    from ranks_needed
     inner join gaps_ranked
-        on positions.scope = gaps_ranked.scope
-            and positions.trigger = gaps_ranked.trigger
-            and positions.gap_list = gaps_ranked.gap_list
-            and gaps_ranked.gap_rank in (floor(positions.position), ceil(positions.position))
+        on ranks_needed.scope = gaps_ranked.scope
+            and ranks_needed.trigger = gaps_ranked.trigger
+            and ranks_needed.gap_list = gaps_ranked.gap_list
+            and ranks_needed.gap_rank = gaps_ranked.gap_rank
     group by
-        positions.scope,
-        positions.trigger,
-        positions.gap_list,
-        positions.quantile,
-        positions.position
+        ranks_needed.scope,
+        ranks_needed.trigger,
+        ranks_needed.gap_list,
+        ranks_needed.quantile,
+        ranks_needed.position
 
 ),
 

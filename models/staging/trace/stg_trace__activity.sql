@@ -6,6 +6,10 @@
 ) }}
 
 -- depends_on: {{ ref('stg_trace__lines') }}
+{%- set lists = {
+    'timing_events': ['event_type', 'timestamp', 'tool_call_id'],
+    'tools': ['tool_call_id', 'emitted_at', 'result_at'],
+} %}
 
 {#- One row per timing event and per tool call of a line of the trace (grain: source_file,
     line_number, item_kind, item_index): the few keys the idle-gap and thinking-time
@@ -13,7 +17,8 @@
     emitted / result times -- as microseconds since 1970 (NULL when absent or not an ISO 8601
     date-time). Text keys are kept only when they are JSON strings. Lines that are not JSON
     objects, or whose list is not a list of objects, give no row; stg_trace__lines judges the
-    line itself. Incremental under the runner like stg_trace__lines: a build reads the files it
+    line itself. The fast reader reads both lists straight into structs (such a list fails its
+    read, and the runner reads the batch again with the exact reader). Incremental under the runner like stg_trace__lines: a build reads the files it
     reads. Lines are numbered as stg_trace__lines numbers them: over every line handed over
     (blank ones too), then moved past the lines DuckDB's reader skipped (post-hook). #}
 
@@ -24,7 +29,7 @@ with
 trace_lines as (
 
     select *
-    from {{ trace_fast_lines(trace_files()) }} as fast_lines
+    from {{ trace_fast_lines(trace_files(), lists) }} as fast_lines
 
 ),
 {%- else %}
@@ -45,8 +50,13 @@ lines_numbered as (
     select
         source_file,
         input_row - min(input_row) over (partition by source_file) + 1 as line_number,
-        {{ trace_line_items('line_text', 'timing_events', ['event_type', 'timestamp', 'tool_call_id']) }} as timing_events,
-        {{ trace_line_items('line_text', 'tools', ['tool_call_id', 'emitted_at', 'result_at']) }} as tools
+        {%- if target.type == 'duckdb' and trace_reader() == 'fast' %}
+        timing_events,
+        tools
+        {%- else %}
+        {{ trace_line_items('line_text', 'timing_events', lists['timing_events']) }} as timing_events,
+        {{ trace_line_items('line_text', 'tools', lists['tools']) }} as tools
+        {%- endif %}
     from trace_lines
 
 ),
