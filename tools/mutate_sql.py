@@ -22,8 +22,10 @@ DuckDB only. Each mutant is judged by, in order:
      bill files against tests/idle_cost_reference.py and tests/cache_bill_reference.py, as
      tests/test_idle_cost_reference.py compares them), computed in the same scratch copy.
 A seed mutant meets tests/test_docs_constants.py first (the seeds against the docs and the
-references' own copies). A mutant that no step notices survives. Equivalent mutants (reviewed,
-no observable change) are listed in tools/mutants_equivalent.txt and reported apart.
+references' own copies). Code a build of the two inputs never runs (strict mode's message,
+the branches reading a trace database) meets the pytest tests named for its file in
+PYTEST_FOR. A mutant that no step notices survives. Equivalent mutants (reviewed, no
+observable change) are listed in tools/mutants_equivalent.txt and reported apart.
 
     python tools/mutate_sql.py [--sample N] [--seed S] [--jobs J] [--report PATH]
 """
@@ -58,6 +60,32 @@ COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "target", "logs", "output", "data", "bench", "mutants", "__pycache__", "*.pyc"
 )
 TRACE_STEPS = 1500
+# Files holding code the two builds do not run, with the pytest tests that do: strict mode's
+# message, and the branches that read a prebuilt trace database.
+TRACE_DB_TESTS = [
+    "tests/test_trace_database.py",
+    "tests/test_idle_cost_reference.py",
+    "-k",
+    "trace_database",
+]
+PYTEST_FOR = {
+    "macros/generic_tests/no_rejected_lines.sql": [
+        "tests/test_bad_input.py",
+        "-k",
+        "strict_mode_stops_at_the_first_bad_line",
+    ],
+    **{
+        path: TRACE_DB_TESTS
+        for path in (
+            "models/intermediate/steps/int_step_timing_events.sql",
+            "models/intermediate/steps/int_step_tool_calls.sql",
+            "models/intermediate/steps/int_steps_unioned.sql",
+            "models/staging/trace_db/stg_trace_db__steps.sql",
+            "models/staging/trace_db/stg_trace_db__timing_events.sql",
+            "models/staging/trace_db/stg_trace_db__tool_calls.sql",
+        )
+    },
+}
 RAW_LOG_STEPS = 300
 MUTANT_TIMEOUT = 600
 
@@ -495,6 +523,10 @@ class Scratch:
                 verdict = self.run_suite(suite, selectors)
                 if verdict:
                     return "killed", f"{suite.name}: {verdict}"
+            if mutant.file in PYTEST_FOR:
+                ran.append("pytest")
+                if self.pytest_fails(PYTEST_FOR[mutant.file]):
+                    return "killed", "pytest " + " ".join(PYTEST_FOR[mutant.file])
         except subprocess.TimeoutExpired:
             return "killed", "timeout"
         finally:
@@ -505,9 +537,21 @@ class Scratch:
 
     def docs_constants_fail(self) -> bool:
         """The fast test that holds every seed against the docs and the references."""
-        command = [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider"]
-        command += ["tests/test_docs_constants.py"]
-        tested = subprocess.run(command, cwd=self.project, capture_output=True, check=False)
+        return self.pytest_fails(["tests/test_docs_constants.py"])
+
+    def pytest_fails(self, arguments: list[str]) -> bool:
+        command = [PYTHON, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *arguments]
+        env = {
+            key: value for key, value in os.environ.items() if not key.startswith("TRACE_ATLAS_")
+        }
+        tested = subprocess.run(
+            command,
+            cwd=self.project,
+            env=env,
+            capture_output=True,
+            check=False,
+            timeout=MUTANT_TIMEOUT,
+        )
         return tested.returncode != 0
 
     def run_suite(self, suite: Suite, selectors: list[str]) -> str:
