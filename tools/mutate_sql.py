@@ -544,15 +544,8 @@ class Scratch:
         env = {
             key: value for key, value in os.environ.items() if not key.startswith("TRACE_ATLAS_")
         }
-        tested = subprocess.run(
-            command,
-            cwd=self.project,
-            env=env,
-            capture_output=True,
-            check=False,
-            timeout=MUTANT_TIMEOUT,
-        )
-        return tested.returncode != 0
+        run = {"cwd": self.project, "env": env, "capture_output": True, "check": False}
+        return subprocess.run(command, timeout=MUTANT_TIMEOUT, **run).returncode != 0
 
     def run_suite(self, suite: Suite, selectors: list[str]) -> str:
         database = suite.workdir / "atlas.duckdb"
