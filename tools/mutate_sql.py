@@ -618,6 +618,8 @@ def check(suite: str, workdir: Path, inputs: Path) -> int:
         sessions = {key: got.pop(key) for key in list(got) if key[2] == "sessions"}
         if got != kit.audit_of_reference(expected):
             differences.append("agent_log_audit.csv")
+        if not kit.audit_rows_in_order(run):
+            differences.append("agent_log_audit.csv (row order)")
         for agent in ("claude", "codex"):
             kept = {step["session_id"] for step in expected.steps if step["provider"] == agent}
             if sessions.get((agent, "steps", "sessions")) != len(kept):

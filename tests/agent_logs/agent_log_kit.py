@@ -137,6 +137,42 @@ def audit_of_run(run: Run) -> dict[tuple[str, str, str], int]:
         }
 
 
+# The audit's sections in the order its rows come (per agent, claude first), and the fixed items
+# of the sections the reference does not list, in the order of docs/raw_logs_rules.md R10.
+AUDIT_SECTIONS = (
+    "files",
+    "lines",
+    "ignored_bookkeeping",
+    "ignored_unknown",
+    "steps",
+    "set_aside",
+    "skipped",
+    "token_counts",
+    "dropped_events",
+    "tools",
+)
+AUDIT_ITEMS = {
+    "files": ("files",),
+    "lines": ("read", "used", "bad", "truncated_last_line", "blank"),
+    "steps": ("formed", "kept", "sessions"),
+}
+
+
+def audit_rows_in_order(run: Run) -> bool:
+    """agent_log_audit.csv lists its rows agent by agent, its sections in AUDIT_SECTIONS order,
+    the fixed items of a section in the rules' order and the ignored labels by name."""
+    with open(run.out / "agent_log_audit.csv", newline="", encoding="utf-8") as handle:
+        rows = [(row["agent"], row["section"], row["item"]) for row in csv.DictReader(handle)]
+
+    def place(row: tuple[str, str, str]) -> tuple:
+        agent, section, item = row
+        fixed = AUDIT_ITEMS | ref.AUDIT_KEYS[agent]
+        known = fixed.get(section, ())
+        return (agent, AUDIT_SECTIONS.index(section), known.index(item) if item in known else item)
+
+    return rows == sorted(rows, key=place)
+
+
 def audit_of_reference(result: ref.Result) -> dict[tuple[str, str, str], int]:
     """The reference's audit in the same shape (its `files`, `lines`, ... as sections)."""
     rows: dict[tuple[str, str, str], int] = {}

@@ -16,6 +16,7 @@ from agent_log_kit import (
     SPEC_FILES,
     audit_of_reference,
     audit_of_run,
+    audit_rows_in_order,
     generate,
     ref,
     reference_lines,
@@ -104,6 +105,10 @@ def test_audit_equals_the_reference_and_accounts_for_every_raw_line(edge):
         assert lines["read"] == accounted + ignored > 0
         kept = [s for s in edge["expected"].steps if s["provider"] == agent]
         assert sessions[(agent, "steps", "sessions")] == len({s["session_id"] for s in kept})
+
+
+def test_audit_rows_come_in_the_documented_order(edge):
+    assert audit_rows_in_order(edge["run"])
 
 
 def test_bad_lines_are_rejections_with_file_and_line_and_a_live_last_line_is_not(edge):
