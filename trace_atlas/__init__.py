@@ -1,9 +1,7 @@
 """Trace Atlas: exact answers about coding agents' prompt-cache use, computed by a dbt project.
 
-This package is the annex around the SQL: it checks the inputs, runs dbt, formats the marts'
-rows into files, draws the figures, renders the page and embeds the provenance. It computes no
-metric. The dbt project (models, macros, seeds) is found beside the package in a source
-checkout, or inside it when installed with ``pip install .``.
+This package checks the inputs, runs dbt, formats the marts' rows into files, draws the figures,
+renders the page and embeds the provenance; it computes no metric.
 """
 
 from __future__ import annotations

@@ -1,10 +1,6 @@
-"""Find raw agent logs before a run: the folders given, or the agents' default places.
-
-It only looks at the file system (which folders exist, which `.jsonl` files they hold), so that a
-wrong folder is refused in one line before dbt starts; every log line is read by the SQL models
-(docs/raw_logs_rules.md). A Claude folder is a Claude Code *projects* folder: its logs are at
-least one folder deep. A Codex folder is a Codex *sessions* folder; the ``archived_sessions``
-beside it is read too when it holds logs.
+"""Find raw agent logs before a run (the folders given, or the agents' default places), so that
+a wrong folder is refused in one line before dbt starts; the SQL models read every log line
+(docs/raw_logs_rules.md).
 """
 
 from __future__ import annotations
@@ -29,7 +25,7 @@ FORBIDDEN = set(",*?[]{}`")
 
 
 class LogsError(UserError):
-    """A folder that cannot be read as agent logs; the message is one line naming it."""
+    """A folder that cannot be read as agent logs."""
 
 
 @dataclass
@@ -46,8 +42,7 @@ class AgentLogs:
 
 
 def jsonl_files(folder: Path, min_depth: int) -> list[str]:
-    """Every `.jsonl` file under folder (symlinked folders not entered), at least min_depth
-    folders deep, as sorted absolute paths."""
+    """Every `.jsonl` file at least min_depth folders under folder (not through symlinks)."""
     found = []
     for directory, _folders, names in os.walk(folder):
         depth = len(Path(directory).relative_to(folder).parts)
@@ -130,8 +125,8 @@ def plan(
 
 
 def find_mine() -> tuple[str, str] | None:
-    """make mine: (Claude folders, Codex folders) at the default places that hold logs (each
-    folder once); None after saying where it looked when there are none."""
+    """make mine: (Claude folders, Codex folders) at the default places that hold logs; None,
+    after saying where it looked, when there are none."""
     places, found, seen = default_places(), {"claude": [], "codex": []}, set()
     for agent, folders in places.items():
         for folder in folders:
@@ -176,8 +171,8 @@ def summary(out: Path) -> list[str]:
 
 
 def prepare_mine(options) -> bool:
-    """make mine: this user's logs at the agents' default places, history kept by default in
-    the user's data folder; False (after saying where it looked) when there are none."""
+    """make mine: this user's logs, history kept by default in the user's data folder; False
+    when there are none."""
     places = find_mine()
     if places is None:
         return False
@@ -200,7 +195,6 @@ def history_line(out: Path, keep_history: bool, default_database: str) -> str:
 
 
 def history_database() -> Path:
-    """make mine's database: $XDG_DATA_HOME/trace-atlas/mine.duckdb (else under
-    ~/.local/share), where the steps of deleted agent logs are kept between runs."""
+    """make mine's database, where the steps of deleted agent logs are kept between runs."""
     data_home = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local/share")
     return Path(data_home) / "trace-atlas" / "mine.duckdb"

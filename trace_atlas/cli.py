@@ -1,8 +1,5 @@
-"""The trace-atlas command: run, mine, normalize, write, page, serve, sidecar, spark-cluster.
-
-Every option can also come from the environment variable named in its help (that is how make's
-variables arrive: `make run TRACE=... OUT=...`). Relative paths are taken from the folder the
-command was started in.
+"""The trace-atlas command. Every option can also come from the environment variable named in its
+help (so make's variables arrive); relative paths are taken from the current folder.
 """
 
 from __future__ import annotations
@@ -98,8 +95,7 @@ def options_of(values: dict, **extra) -> runner.Options:
 
 
 class Group(click.Group):
-    """A problem the user can fix (trace_atlas.UserError) ends a command with one line and its
-    exit code, without a traceback."""
+    """A UserError ends a command with one line and its exit code, without a traceback."""
 
     def invoke(self, context: click.Context):
         try:

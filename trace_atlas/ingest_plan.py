@@ -1,16 +1,8 @@
-"""Incremental ingestion: which input files a build must read, from what the database holds.
-
-A trace only grows, so a run should read each file once in its life. After every successful
-build the database records the files it holds (``trace_atlas_inventory``: path, size,
-modification time, a fingerprint of both ends) and the build (``trace_atlas_last_build``). The
-next run compares the files it is given with that inventory: a new or changed file is **read**
-(its earlier lines replaced), an unchanged one **kept**, one no longer given **dropped** (or
-kept with ``KEEP_HISTORY=1``). Everything is read again when there is no inventory, when the
-reading rules changed (a hash of the files that define them) or on ``FULL_REFRESH=1``; nothing
-is built when nothing is read or dropped and the build would be the last one (``up_to_date``).
-The plan reaches dbt as a CSV (``TRACE_ATLAS_PLAN``: macros/trace_batch.sql). Raw agent logs are
-planned the same way (``TRACE_ATLAS_LOG_PLAN``: macros/agent_log_batch.sql); their history is
-kept as steps (int_agent_log_steps_remembered), not as lines.
+"""Incremental ingestion (README.md, Re-runs): which input files a build must read, keep or
+drop, from the inventory of files and the last build the database records after each successful
+build. The plan reaches dbt as a CSV: TRACE_ATLAS_PLAN (macros/trace_batch.sql) for a trace,
+TRACE_ATLAS_LOG_PLAN (macros/agent_log_batch.sql) for raw agent logs, whose history is kept as
+steps (int_agent_log_steps_remembered), not as lines.
 """
 
 from __future__ import annotations
@@ -46,8 +38,8 @@ def file_facts(path: str) -> list:
 
 
 def fingerprint(path: str, size: int) -> str:
-    """sha256 of the size, the first and the last 64 KiB: cheap, and it changes when a file is
-    rewritten or grows even if its modification time was kept."""
+    """sha256 of the size, the first and the last 64 KiB: it changes when a file is rewritten
+    or grows even if its modification time was kept."""
     digest = hashlib.sha256(str(size).encode())
     with open(path, "rb") as handle:
         digest.update(handle.read(EDGE_BYTES))
@@ -77,8 +69,8 @@ def reading_rules_version() -> str:
 
 
 def log_reading_rules_version(env: dict[str, str]) -> str:
-    """What decides how a raw log line is read: the project files, the folders given (they
-    decide each file's agent) and whether tool inputs are kept."""
+    """What decides how a raw log line is read: the project files, the folders given (each
+    file's agent) and whether tool inputs are kept."""
     return files_version(LOG_READING_RULES, tuple(f"{n}={env.get(n, '')}" for n in LOG_SETTINGS))
 
 
@@ -91,7 +83,6 @@ class Recorded:
 
 
 def load_recorded(database: Path) -> Recorded:
-    """The inventory and the last build of the database; empty when it has none."""
     if not database.is_file():
         return Recorded({}, {})
     import duckdb
@@ -168,9 +159,8 @@ def make_plan(
     keep_history: bool = False,
     rules: str | None = None,
 ) -> IngestPlan:
-    """Compare the files given with the database's inventory. `settings` are the options
-    that change a build's outputs without changing what is read (e.g. ON_BAD_LINES); `rules`
-    the version of the reading rules (the trace's unless given)."""
+    """Compare the files given with the database's inventory. `settings`: the options that
+    change the outputs, not what is read (ON_BAD_LINES); `rules`: the reading rules' version."""
     recorded = load_recorded(database)
     rules = rules or reading_rules_version()
     states = {path: file_facts(path) for path in files}
@@ -204,7 +194,7 @@ def make_plan(
 
 def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) -> None:
     """After a successful build: the inventory of the files the database now holds, and the
-    build itself (what decides whether the next run has anything to do)."""
+    build (what decides whether the next run has anything to do)."""
     import duckdb
 
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -233,9 +223,8 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
 
 
 def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
-    """DuckDB on a trace or on raw logs: which files to read, keep and drop, from the
-    database's inventory, handed to dbt (None for the other engines and inputs, and for make
-    normalize, which read everything every time)."""
+    """DuckDB on a trace or on raw logs: the plan, handed to dbt (None for the other engines
+    and inputs, and for make normalize, which read everything every time)."""
     kind = run_plan.input_kind
     if options.engine != "duckdb" or options.normalized or kind not in ("trace", "agent_logs"):
         return None

@@ -21,7 +21,7 @@ CHUNK = 8 * 1024 * 1024
 
 
 class InputError(UserError):
-    """An input that cannot be read; the message is one line naming it."""
+    """An input that cannot be read."""
 
 
 def resolve(text: str, base: Path) -> list[str]:
@@ -91,9 +91,8 @@ def save_cache(cache_path: Path, cache: dict[str, str]) -> None:
 
 @dataclass(frozen=True)
 class Census:
-    """The lines of a file as bytes: how many (a last line without a line break counts), the
-    longest (line break included) and whether a carriage return stands alone (a line break to
-    some readers, not to others). The fast reader's line count must equal `lines`."""
+    """A file's lines as bytes: how many (a last line without a break counts), the longest (its
+    break included) and whether a carriage return stands alone (a break to some readers only)."""
 
     lines: int
     longest_line_bytes: int
@@ -108,11 +107,9 @@ def census_of(path: str) -> Census:
     """Count a file's lines with numpy, a chunk at a time."""
     import numpy as np
 
-    lines = longest = 0
+    lines = longest = offset = 0
     last_break = -1  # offset of the previous line break
-    offset = 0
-    lone_cr = False
-    previous_cr = False
+    lone_cr = previous_cr = False
     with open_decompressed(path) as handle:
         while chunk := handle.read(CHUNK):
             data = np.frombuffer(chunk, dtype=np.uint8)

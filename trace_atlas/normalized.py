@@ -1,7 +1,5 @@
-"""make normalize: DuckDB copies the build's agent_log_steps_normalized view (one step per row,
-its lists nested in SQL) to JSONL with its own JSON writer, gzip when the name ends in .gz. The
-file is written under a temporary name beside the target and renamed when complete, so a failed
-export leaves no half-written file. `make run TRACE=<file>` reads it back."""
+"""make normalize: DuckDB copies the build's agent_log_steps_normalized view to JSONL (gzip for a
+.gz name) under a temporary name, renamed when complete. `make run TRACE=<file>` reads it back."""
 
 from __future__ import annotations
 

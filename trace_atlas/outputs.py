@@ -1,11 +1,7 @@
-"""Write the experiment's output files from the typed marts of the last `dbt build`.
-
-Which files exist and what is in them is declared once, in the marts' YAML (``meta.outputs``: the
-file, the row order, each column with its mart column and text format). This module reads those
-declarations from dbt's manifest, reads the typed rows (from the DuckDB file, or a Spark build's
-parquet folders with DuckDB: no JVM) and only formats them (format_cell); nothing is computed.
-Then the figures, run_manifest.json and the page. Everything is written into a fresh sibling
-folder swapped in at the end, so a failed run leaves the previous outputs untouched.
+"""Write the output files of the last `dbt build`, as the marts' ``meta.outputs`` declare them
+(file, row order, columns with their mart column and text format): the typed rows are read with
+DuckDB (a Spark build's parquet folders too) and only formatted; then the figures,
+run_manifest.json and the page, into a sibling folder swapped in whole at the end.
 """
 
 from __future__ import annotations
@@ -28,6 +24,7 @@ import duckdb
 
 from trace_atlas import UserError, input_files
 from trace_atlas.provenance import build_facts, run_manifest
+from trace_atlas.sidecar import default_file_mode
 
 # Seconds spent on the tables, the figures and the page by the last write_outputs() call.
 TIMINGS: dict[str, float] = {}
@@ -39,8 +36,6 @@ KINDS = ("csv", "markdown_table", "latex_table")
 
 
 class OutputError(UserError):
-    """A problem the user can fix; printed without a traceback."""
-
     code = 1
 
 
@@ -158,9 +153,8 @@ class MartReader:
 
 
 def format_cell(value: Any, fmt: str) -> str:
-    """The text of one cell: ``double`` the shortest text that reads back as the same double,
-    ``percent`` a share already x 100, ``rate`` a fraction shown in percent (``--`` when
-    undefined), ``general6`` Python's ``%.6g``; an undefined value is an empty cell."""
+    """The text of one cell: ``double`` the shortest that reads back the same, ``percent`` a
+    share already x 100, ``rate`` a fraction in percent (undefined: ``--``); None is empty."""
     if value is None:
         return "--" if fmt == "rate" else ""
     if fmt == "integer":
@@ -206,8 +200,8 @@ def render(table: Table, docs: dict[str, str] | None = None) -> str:
 def render_markdown(
     header: list[str], cells: list[list[str]], caption: str = "", alignment: str | None = None
 ) -> str:
-    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned (or
-    the declared alignment row); the caption (a docs block) as one paragraph below it."""
+    """A GitHub-flavoured table, numbers right-aligned (or the declared alignment row); the
+    caption (a docs block) as one paragraph below it."""
     rule = f"| {alignment} |" if alignment else "|---|" + "---:|" * (len(header) - 1)
     lines = ["| " + " | ".join(header) + " |", rule]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
@@ -260,8 +254,7 @@ def write_page(folder: Path) -> None:
 
 
 def write_page_context(folder: Path, manifest: dict) -> None:
-    """What the atlas page shows from dbt's manifest, copied beside the outputs: the page is
-    rendered from its folder alone."""
+    """What the page shows from dbt's manifest, beside the outputs (page.context_of)."""
     from trace_atlas import page
 
     context = json.dumps(page.context_of(manifest), indent=1, sort_keys=True)
@@ -320,9 +313,7 @@ def write_outputs(
         print(describe_build(facts, inputs), file=sys.stderr)
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
+    staged.chmod(default_file_mode(0o777))  # mkdtemp makes it private; the outputs are shared
     try:
         write_text(staged / MARKER, "written by Trace Atlas\n")
         docs = docs_blocks(manifest)

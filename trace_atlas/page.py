@@ -1,17 +1,8 @@
-"""The atlas page, OUT/index.html, rendered from the files of OUT alone.
-
-Everything it shows was written into the output folder by the same run:
-
-* the CSV tables, the Markdown paper table and the two figures: every cell is shown as written,
-  so the page's numbers are the files' by construction;
-* run_manifest.json: what went in and with what (the page says so when it is missing);
-* page_context.json: what the page needs from dbt's manifest, copied by the writer -- the docs
-  blocks (the same words dbt docs and the figures carry), the descriptions, the lineage and the
-  exposures.
-
-So `trace-atlas page --out X` renders the run that wrote X, whatever was built since. The
-Jinja2 template (templates/atlas_page.html.j2, autoescaped) gets the dictionary load_page_data
-returns and nothing else; the page computes nothing, needs no network and runs no script.
+"""The atlas page, OUT/index.html, rendered from the files of OUT alone: its tables, figures,
+run_manifest.json and page_context.json (the docs blocks, descriptions, lineage and exposures the
+writer copied from dbt's manifest). So `trace-atlas page --out X` renders the run that wrote X,
+whatever was built since. The autoescaped Jinja2 template (templates/atlas_page.html.j2) gets
+load_page_data's dictionary and nothing else; the page computes nothing and runs no script.
 """
 
 from __future__ import annotations
@@ -29,8 +20,9 @@ from markdown_it import MarkdownIt
 from markupsafe import Markup
 
 from trace_atlas import PROJECT_DIR, sidecar
+from trace_atlas.console import rows_of
 from trace_atlas.lineage import PAGE_NAME, SECTION_DOCS, read_lineage
-from trace_atlas.outputs import format_cell
+from trace_atlas.outputs import docs_blocks, format_cell
 from trace_atlas.provenance import source_line
 
 CONTEXT = "page_context.json"
@@ -50,17 +42,13 @@ CSV_TABLES = {
     "idle_gap": ("cache_hit_idle_gap_summary.csv", 2),
     "idle_cost": ("human_idle_cache_counterfactual_summary.csv", 1),
 }
-# (exposure = PNG stem, caption docs block, alt-text docs block)
+# (exposure = PNG stem, docs blocks <prefix>_caption and <prefix>_alt)
 FIGURES = (
-    ("cache_hit_ratio_histogram", "cache_hit_ratio_fig1_caption", "cache_hit_ratio_fig1_alt"),
-    (
-        "cache_hit_ratio_append_weighted_histogram",
-        "cache_hit_ratio_fig2_caption",
-        "cache_hit_ratio_fig2_alt",
-    ),
+    ("cache_hit_ratio_histogram", "cache_hit_ratio_fig1"),
+    ("cache_hit_ratio_append_weighted_histogram", "cache_hit_ratio_fig2"),
 )
-IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3_caption", "idle_gap_fig3_alt")
-DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4_caption", "cache_by_day_fig4_alt")
+IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3")
+DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4")
 # How the page shows a CSV's numbers (the file keeps every digit): fractions as `rate` (percent,
 # one decimal, the writer's rule), seconds with one decimal, dollars shortened; every other
 # integer cell of a CSV with thousands separators.
@@ -133,8 +121,7 @@ def read_csv(path: Path, row_headers: int, limit: int | None = None) -> dict[str
 
 
 def reading_format(file: str, column: str) -> str | None:
-    """The reading format of a CSV column: declared in READ_AS, `usd` and `seconds` by the
-    thinking-time summary's column suffixes, else None."""
+    """READ_AS's format of a CSV column, else the thinking-time summary's by suffix, else None."""
     declared = READ_AS.get(file, {})
     if column in declared or file != "human_idle_cache_counterfactual_summary.csv":
         return declared.get(column)
@@ -142,9 +129,8 @@ def reading_format(file: str, column: str) -> str | None:
 
 
 def reading_cell(text: str, fmt: str | None) -> str:
-    """A CSV cell as the page shows it: a fraction in percent with one decimal (the writer's
-    `rate`), seconds with one decimal, dollars with two decimals (three significant digits
-    under $1), an integer with thousands separators; anything else, and empty cells, as is."""
+    """A CSV cell as shown: `rate` as the writer's percent, seconds with one decimal, dollars
+    with two (three significant digits under $1), integers with thousands separators."""
     if not text or (fmt is None and not INTEGER_CELL.match(text)):
         return text
     if fmt is None:
@@ -273,11 +259,8 @@ def context_of(manifest: dict) -> dict:
         if node["package_name"] == project
         and node["resource_type"] in ("source", "seed", "model", "exposure")
     }
-    docs = manifest["docs"].values()
     return {
-        "docs": {
-            d["name"]: d["block_contents"].strip() for d in docs if d["package_name"] == project
-        },
+        "docs": {name: text.strip() for name, text in docs_blocks(manifest).items()},
         "resources": resources,
         "parent_map": {key: manifest["parent_map"].get(key, []) for key in resources},
     }
@@ -298,8 +281,7 @@ def read_context(out_dir: Path) -> dict:
 
 
 def output_files(out_dir: Path, docs: dict[str, str]) -> list[dict[str, Any]]:
-    """Every output the docs block atlas_output_files describes (written or not), then any
-    other file of the folder."""
+    """The outputs docs block atlas_output_files describes (written or not), then other files."""
     items = [t.content for t in MARKDOWN.parse(docs["atlas_output_files"]) if t.type == "inline"]
     described = dict(m.groups() for item in items if (m := OUTPUT_ITEM.match(item)))
     for path in sorted(out_dir.iterdir()):
@@ -314,17 +296,17 @@ def output_files(out_dir: Path, docs: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def figure_entry(
-    number: int, figure: tuple[str, str, str], out_dir: Path, docs: dict, exposures: dict
+    number: int, figure: tuple[str, str], out_dir: Path, docs: dict, exposures: dict
 ) -> dict[str, Any]:
-    name, caption, alt = figure
+    name, blocks = figure
     path = out_dir / f"{name}.png"
     size = sidecar.png_size(path) if path.is_file() else (None, None)
     return {
         "number": number,
         "file": path.name,
         "title": exposures.get(name, {}).get("label") or path.name,
-        "caption": docs[caption],
-        "alt": " ".join(docs[alt].replace("`", "").replace("**", "").split()),
+        "caption": docs[f"{blocks}_caption"],
+        "alt": " ".join(docs[f"{blocks}_alt"].replace("`", "").replace("**", "").split()),
         "width": size[0],
         "height": size[1],
         "present": path.is_file(),
@@ -332,8 +314,7 @@ def figure_entry(
 
 
 def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
-    """Everything the page shows, read from the output folder: the template gets this and
-    nothing else."""
+    """Everything the page shows, read from the output folder (the template gets nothing else)."""
     out_dir, project_dir = Path(out_dir).resolve(), Path(project_dir).resolve()
     summary = out_dir / CSV_TABLES["summary"][0]
     if not summary.is_file():
@@ -355,12 +336,8 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
     ]
     provenance = read_run_manifest(out_dir / RUN_MANIFEST)
     run = provenance["document"]
-    build = (
-        ("dbt", "dbt_version"),
-        ("adapter", "adapter"),
-        ("dbt invocation", "dbt_invocation_id"),
-    )
-    build += (("built", "build_finished_at"),)
+    build = (("dbt", "dbt_version"), ("adapter", "adapter"))
+    build += (("dbt invocation", "dbt_invocation_id"), ("built", "build_finished_at"))
     lineage, side_models = read_lineage(context, project_dir, out_dir)
     return {
         "docs": docs,
@@ -378,17 +355,8 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "lineage": lineage,
         "side_models": side_models,
         "outputs": output_files(out_dir, docs),
-        "headline": read_headline(out_dir),
+        "headline": [row["line"] for row in rows_of(out_dir / HEADLINE)],  # the page opens with it
     }
-
-
-def read_headline(out_dir: Path) -> list[str]:
-    """The answer the page opens with: the lines of cache_headline.csv (none when absent)."""
-    path = out_dir / HEADLINE
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        return [row["line"] for row in csv.DictReader(handle)]
 
 
 # ---------------------------------------------------------------- rendering

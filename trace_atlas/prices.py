@@ -1,9 +1,6 @@
-"""The price table of a run: the seed model_prices, or the user's own file (PRICES=path.csv).
-
-A user's file has the seed's columns (docs/outputs.md). It is checked here, line by line, before
-dbt starts: a bad line is an error naming the file and the line. Its rows reach the models as the
-dbt var ``prices`` (stg_prices__model_prices reads it); the matching and the dollars are the
-models' work, never this module's.
+"""The price table of a run: the seed model_prices, or the user's own file (PRICES=path.csv,
+docs/outputs.md), checked line by line before dbt starts. Its rows reach the models as the dbt
+var ``prices`` (stg_prices__model_prices); the matching and the dollars are the models' work.
 """
 
 from __future__ import annotations

@@ -37,7 +37,7 @@ ENGINES = ("duckdb", "spark", "spark-cluster")
 
 
 class RunError(UserError):
-    """A problem of the run the user can fix (trace_atlas.UserError)."""
+    """A problem of the run the user can fix."""
 
 
 def say(message: str) -> None:
@@ -181,10 +181,8 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
 def run_dbt(
     plan: Plan, options: Options, reader: str, ingest: ingest_plan.IngestPlan | None
 ) -> build.Progress:
-    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
-    rows) run in `make test`, not in every build; seeds the database holds as they are are not
-    loaded again; raw logs' lines are built anew without --full-refresh, which would forget the
-    history."""
+    """dbt build of the models and their data tests (unit tests run in `make test`), seeds only
+    when changed; raw logs never with --full-refresh, which would forget their history."""
     arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     arguments += ["--target", plan.target, "--target-path", options.target_path]
     seeds_loaded = ingest is not None and ingest.seeds_loaded
@@ -209,9 +207,8 @@ def run_build(
     hasher: input_files.Hasher,
     timings: dict[str, float],
 ) -> dict | None:
-    """dbt build: with the fast reader first when it may serve, again with the exact one if it
-    declines or its line counts disagree with the files'; nothing when up to date (and None
-    when OUT already holds this build's outputs)."""
+    """dbt build, with the fast reader first when it may serve and again with the exact one on
+    any doubt; none when up to date (then None when OUT already holds this build's outputs)."""
     target_dir = Path(options.target_path)
     artifacts = ("manifest.json", "run_results.json")  # the writer needs the last build's
     if ingest and ingest.up_to_date and all((target_dir / name).is_file() for name in artifacts):
@@ -255,8 +252,7 @@ def fast_reader_doubt(
     database: Path,
 ) -> str | None:
     """Why the fast reader's build cannot stand (None when it can): it declined a line, the
-    build failed (the exact reader says why, with the line), or a file's lines as counted byte
-    by byte differ from the lines it read (blank lines, a lone carriage return, a long line)."""
+    build failed, or a file's lines counted byte by byte differ from the lines it read."""
     if not progress.passed:
         declined = [line for line in progress.errors if "TRACE_ATLAS_FAST_READER_DECLINED" in line]
         if declined:
@@ -321,8 +317,7 @@ def dbt_log_path() -> Path:
 
 
 def main(options: Options) -> int:
-    """The whole run; the exit code (0 done, 1 the build or writer failed, 2 a bad option or
-    input, 3 another run holds the database)."""
+    """The whole run; its exit code (UserError's, else 0)."""
     os.chdir(PROJECT_DIR)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     started = time.perf_counter()

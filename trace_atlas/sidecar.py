@@ -1,19 +1,9 @@
-"""Self-contained figures: the files a PNG carries, embedded with Pillow and read back with it.
+"""Self-contained figures: the files a PNG carries (docs/outputs.md), embedded with Pillow.
 
-A figure carries what it takes to understand and reproduce it: the README, the docs blocks, every
-output table, the run's provenance (``run_manifest.json``) and the SQL that computed it. Each file
-is one compressed ``iTXt`` chunk (Pillow's ``PngInfo.add_itxt``) written before the image data:
-
-* translated keyword: the file's relative POSIX name (authoritative); keyword
-  ``trace-atlas:<name>`` when that is a valid PNG keyword and not taken, else
-  ``trace-atlas:file-<n>`` (keywords are for humans and tools such as exiftool);
-* text: the bytes as they are when they are UTF-8 without NUL, else base64.
-
-One more chunk, ``trace-atlas:manifest.json``, lists every file with its ``kind`` (readme, docs,
-data, provenance, code), size, sha256 and encoding, after the fields the caller adds (the figure,
-the plotted column, the run). ``extract`` refuses any name that could leave its folder and checks
-every sha256 before it writes anything. Read them with ``trace-atlas sidecar``: list, show,
-provenance, extract.
+Each file is one compressed iTXt chunk: its relative POSIX name as the translated keyword
+(authoritative; the keyword is ``trace-atlas:<name>`` when valid, else ``trace-atlas:file-<n>``),
+its bytes as text when UTF-8 without NUL, else base64. The chunk ``trace-atlas:manifest.json``
+lists every file with its kind, size, sha256 and encoding, after the caller's fields.
 """
 
 from __future__ import annotations
@@ -53,8 +43,8 @@ class Sidecar(NamedTuple):
 
 
 def check_name(name: str) -> None:
-    """Refuse a name that is empty, absolute, has a drive letter, a backslash, a control
-    character or an empty, '.' or '..' part."""
+    """Refuse an empty or absolute name, a drive letter, a backslash, a control character, or
+    an empty, '.' or '..' part."""
     if not name or _UNSAFE_NAME.search(name):
         raise SidecarError(f"refusing unsafe embedded name {name!r}")
 
@@ -95,8 +85,7 @@ def _text(content: bytes) -> tuple[bytes, str]:
 def sidecar_pnginfo(
     files: dict[str, bytes], kinds: dict[str, str], extra: dict
 ) -> PngImagePlugin.PngInfo:
-    """A PngInfo carrying ``files`` and their manifest, for ``Image.save(pnginfo=...)`` or
-    matplotlib's ``savefig(pil_kwargs={"pnginfo": ...})``: the PNG is encoded once."""
+    """A PngInfo carrying ``files`` and their manifest, for savefig's pil_kwargs (one encoding)."""
     info, entries, total = PngImagePlugin.PngInfo(), [], 0
     keywords = assign_keywords(sorted(files))
     for name in sorted(files):
@@ -127,8 +116,7 @@ def sidecar_pnginfo(
 
 @contextmanager
 def open_png(path: Path) -> Iterator[PngImagePlugin.PngImageFile]:
-    """The PNG opened by Pillow, with its text limits raised to ours; any failure becomes a
-    one-line SidecarError."""
+    """The PNG opened by Pillow with our text limits; any failure is a one-line SidecarError."""
     saved = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
     PngImagePlugin.MAX_TEXT_CHUNK = MAX_TEXT_BYTES
     PngImagePlugin.MAX_TEXT_MEMORY = MAX_TOTAL_TEXT_BYTES + MAX_TEXT_BYTES  # + the manifest
@@ -156,8 +144,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def read_sidecar(path: Path) -> Sidecar:
-    """The manifest and every embedded file, decoded to its original bytes (the whole image is
-    decoded too, so that a corrupt one is found)."""
+    """The manifest and every embedded file's bytes (image.text decodes the whole image, so a
+    corrupt one is found)."""
     with open_png(path) as image:
         chunks = {k: v for k, v in image.text.items() if k.startswith(KEYWORD_PREFIX)}
     manifest = chunks.pop(MANIFEST_KEYWORD, None)
@@ -203,8 +191,7 @@ def verify(sidecar: Sidecar) -> None:
 
 
 def verified_file(sidecar: Sidecar, name: str) -> tuple[str, bytes]:
-    """The file called ``name``, or else the only one whose path ends in ``/name``, checked
-    against its manifest entry: (full name, bytes)."""
+    """(full name, bytes) of ``name``, else of the only file ending in ``/name``, checked."""
     entries = {entry["name"]: entry for entry in sidecar.manifest["files"]}
     if name not in entries:
         matches = sorted(full for full in entries if full.endswith("/" + name))
@@ -218,8 +205,7 @@ def verified_file(sidecar: Sidecar, name: str) -> tuple[str, bytes]:
 
 
 def extract(png: Path, out_dir: Path) -> list[Path]:
-    """Write every embedded file under ``out_dir``, relative folders kept; every name and every
-    sha256 is checked before the first byte is written."""
+    """Write every embedded file under ``out_dir``, once every name and sha256 is checked."""
     sidecar, root = read_sidecar(png), Path(out_dir).resolve()
     targets = {}
     for name in [*(entry["name"] for entry in sidecar.manifest["files"]), *sidecar.files]:
@@ -244,8 +230,7 @@ def _plain(value: object) -> str:
 
 
 def provenance(png: Path) -> str:
-    """The run that drew the figure (its embedded run_manifest.json, checked), one fact a line,
-    its input files and row counts indented."""
+    """The figure's embedded run_manifest.json, checked: one fact a line, inputs indented."""
     sidecar = read_sidecar(png)
     names = [e["name"] for e in sidecar.manifest["files"] if e["kind"] == "provenance"]
     if not names:
@@ -269,16 +254,15 @@ def provenance(png: Path) -> str:
 # ---------------------------------------------------------------- writing a file in one step
 
 
-def default_file_mode() -> int:
-    """The mode a plainly created file gets (0o666 less the umask; mkstemp gives 0o600)."""
+def default_file_mode(mode: int = 0o666) -> int:
+    """The mode a plainly created file (or with 0o777, folder) gets: mode less the umask."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return mode & ~umask
 
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
-    """Let ``write`` fill a temporary file beside ``path``, then rename it over ``path``: a
-    reader sees the old file or the new one, never half of one."""
+    """Let ``write`` fill a temporary file beside ``path``, then rename it over ``path``."""
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:

@@ -1,11 +1,6 @@
-"""A local Spark cluster for ENGINE=spark-cluster (docs/spark_cluster.md): a standalone master, two
-workers of one core and the Spark Thrift server on 127.0.0.1, started and stopped by the pyspark
-wheel's own sbin/spark-daemon.sh. What is ours: the ports, a readiness check and the count of the
-executors that ran a build's tasks.
-
-Pid files, logs and Spark's configuration live in the cluster folder (--dir, else
-TRACE_ATLAS_SPARK_CLUSTER_DIR, else target/spark-cluster), with the warehouse, the metastore and
-cluster.json, which records the ports `up` chose.
+"""A local Spark cluster for ENGINE=spark-cluster (docs/spark_cluster.md), started and stopped by
+the pyspark wheel's sbin/spark-daemon.sh. What is ours: the ports (recorded in the folder's
+cluster.json), a readiness check and the count of the executors that ran a build's tasks.
 """
 
 from __future__ import annotations
@@ -216,7 +211,7 @@ def recorded(directory: Path) -> dict:
 
 def plan_run(plan) -> None:
     """make run ENGINE=spark-cluster: the running cluster's Thrift server and folder, on the
-    run's plan (trace_atlas.run.Plan)."""
+    run's plan."""
     directory = default_directory()
     state = load_state(directory.resolve())
     if state is None:
