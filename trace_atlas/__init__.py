@@ -6,6 +6,7 @@ renders the page and embeds the provenance; it computes no metric.
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
@@ -23,6 +24,14 @@ def _project_dir() -> Path:
 
 
 PROJECT_DIR = _project_dir()
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as dictionaries (none when there is no such file)."""
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 class UserError(Exception):

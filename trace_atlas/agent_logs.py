@@ -5,7 +5,6 @@ a wrong folder is refused in one line before dbt starts; the SQL models read eve
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,24 +151,6 @@ def find_mine() -> tuple[str, str] | None:
     return None
 
 
-def summary(out: Path) -> list[str]:
-    """Files, sessions and steps per agent, as the run's agent_log_audit.csv counts them."""
-    audit = out / "agent_log_audit.csv"
-    if not audit.is_file():
-        return []
-    counts: dict[tuple[str, str, str], int] = {}
-    with open(audit, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            counts[(row["agent"], row["section"], row["item"])] = int(row["count"])
-    return [
-        f"  {agent}: {counts[(agent, 'files', 'files')]:,} files, "
-        f"{counts.get((agent, 'steps', 'sessions'), 0):,} sessions, "
-        f"{counts.get((agent, 'steps', 'kept'), 0):,} steps"
-        for agent in ("claude", "codex")
-        if counts.get((agent, "files", "files"))
-    ]
-
-
 def prepare_mine(options) -> bool:
     """make mine: this user's logs, history kept by default in the user's data folder; False
     when there are none."""
@@ -181,17 +162,6 @@ def prepare_mine(options) -> bool:
         options.keep_history = True
     os.environ.setdefault("TRACE_ATLAS_DB", str(history_database()))
     return True
-
-
-def history_line(out: Path, keep_history: bool, default_database: str) -> str:
-    """What make mine keeps: the steps of deleted logs (the audit's count) and where."""
-    with open(out / "cache_hit_ratio_step_audit.csv", encoding="utf-8", newline="") as handle:
-        counts = {row["item"]: row["count"] for row in csv.DictReader(handle)}
-    database = os.environ.get("TRACE_ATLAS_DB", default_database)
-    if not keep_history:
-        return f"  history: off (KEEP_HISTORY=0): only the logs on disk; database {database}"
-    kept = counts.get("steps_from_deleted_logs", "0")
-    return f"  history: {kept} steps kept from logs deleted since they were read, in {database}"
 
 
 def history_database() -> Path:

@@ -4,6 +4,7 @@ help (so make's variables arrive); relative paths are taken from the current fol
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from pathlib import Path
@@ -26,19 +27,14 @@ def absolute(text: str | None) -> str:
 
 
 def option(name: str, help: str | None = None, **settings):
-    """An option that can also come from the environment variable of its name (--no-plots:
-    NO_PLOTS), named at the end of its help."""
+    """An option also read from the environment variable of its name (--no-plots: NO_PLOTS)."""
     envvar = name.split("/")[0].lstrip("-").replace("-", "_").upper()
     return click.option(name, envvar=envvar, help=help and f"{help} [{envvar}]", **settings)
 
 
 def options(*decorators):
-    def decorate(function):
-        for decorator in reversed(decorators):
-            function = decorator(function)
-        return function
-
-    return decorate
+    """Several option decorators as one."""
+    return lambda function: functools.reduce(lambda f, d: d(f), reversed(decorators), function)
 
 
 INPUT_OPTIONS = options(

@@ -3,23 +3,16 @@ kept, and the answer (the headline mart's lines). Read from the written files on
 
 from __future__ import annotations
 
-import csv
+import os
 from pathlib import Path
 
-from trace_atlas import agent_logs
-
-
-def rows_of(path: Path) -> list[dict[str, str]]:
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+from trace_atlas import csv_rows
 
 
 def unpriced_line(out: Path) -> str | None:
     """The models the price table does not price, with their steps (the build's
     human_idle_cache_unpriced_models), as one line; None when every model is priced."""
-    rows = rows_of(out / "human_idle_cache_unpriced_models.csv")
+    rows = csv_rows(out / "human_idle_cache_unpriced_models.csv")
     if not rows:
         return None
     named = ", ".join(
@@ -27,6 +20,29 @@ def unpriced_line(out: Path) -> str | None:
         for row in rows
     )
     return f"  not priced: {named}: left out of dollar totals"
+
+
+def agent_log_lines(out: Path, keep_history: bool) -> list[str]:
+    """Files, sessions and steps per agent (agent_log_audit.csv), then what the database keeps:
+    with make mine's history, the steps of deleted logs (the step audit's count)."""
+    from trace_atlas.run import DEFAULT_DATABASE
+
+    rows = csv_rows(out / "agent_log_audit.csv")
+    counts = {(row["agent"], row["section"], row["item"]): int(row["count"]) for row in rows}
+    lines = [
+        f"  {agent}: {counts[(agent, 'files', 'files')]:,} files, "
+        f"{counts.get((agent, 'steps', 'sessions'), 0):,} sessions, "
+        f"{counts.get((agent, 'steps', 'kept'), 0):,} steps"
+        for agent in ("claude", "codex")
+        if counts.get((agent, "files", "files"))
+    ]
+    database = os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)
+    history = f"off (KEEP_HISTORY=0): only the logs on disk; database {database}"
+    if keep_history:
+        audit = csv_rows(out / "cache_hit_ratio_step_audit.csv")
+        kept = {row["item"]: row["count"] for row in audit}.get("steps_from_deleted_logs", "0")
+        history = f"{kept} steps kept from logs deleted since they were read, in {database}"
+    return [*lines, f"  history: {history}"]
 
 
 def closing_lines(out: Path, options, from_logs: bool) -> list[str]:
@@ -38,12 +54,9 @@ def closing_lines(out: Path, options, from_logs: bool) -> list[str]:
     if unpriced:
         lines.append(unpriced)
     if from_logs:
-        from trace_atlas.run import DEFAULT_DATABASE
-
-        lines += agent_logs.summary(out)
-        lines.append(agent_logs.history_line(out, bool(options.keep_history), DEFAULT_DATABASE))
+        lines += agent_log_lines(out, bool(options.keep_history))
     if options.no_plots:
         lines.append(
             "  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too"
         )
-    return lines + [f"  {row['line']}" for row in rows_of(out / "cache_headline.csv")]
+    return lines + [f"  {row['line']}" for row in csv_rows(out / "cache_headline.csv")]

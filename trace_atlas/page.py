@@ -19,8 +19,7 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from trace_atlas import PROJECT_DIR, sidecar
-from trace_atlas.console import rows_of
+from trace_atlas import PROJECT_DIR, csv_rows, sidecar
 from trace_atlas.lineage import PAGE_NAME, SECTION_DOCS, read_lineage
 from trace_atlas.outputs import docs_blocks, format_cell
 from trace_atlas.provenance import source_line
@@ -355,7 +354,7 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "lineage": lineage,
         "side_models": side_models,
         "outputs": output_files(out_dir, docs),
-        "headline": [row["line"] for row in rows_of(out_dir / HEADLINE)],  # the page opens with it
+        "headline": [row["line"] for row in csv_rows(out_dir / HEADLINE)],  # the page opens with it
     }
 
 

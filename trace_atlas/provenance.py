@@ -3,7 +3,6 @@ made the folder, and the step audit's counts. Facts only; nothing is computed he
 
 from __future__ import annotations
 
-import csv
 import importlib.metadata
 import json
 import os
@@ -12,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trace_atlas import PROJECT_DIR
+from trace_atlas import PROJECT_DIR, csv_rows
 
 # The demo trace `make run` generates when given no input (the Makefile's DEFAULT_TRACE).
 DEMO_TRACE = "data/default/trace.jsonl"
@@ -131,6 +130,5 @@ def days_text(path: Path) -> str:
     """', steps dated D1 to D2 (UTC)' from the first and last dated row of cache_by_day.csv."""
     if not path.is_file():
         return ""
-    with open(path, newline="", encoding="utf-8") as handle:
-        days = [row["day"] for row in csv.DictReader(handle) if row["day"]]
+    days = [row["day"] for row in csv_rows(path) if row["day"]]
     return f", steps dated {days[0]} to {days[-1]} (UTC)" if days else ", no step has a time"
