@@ -1,8 +1,5 @@
-"""Trace Atlas: exact answers about coding agents' prompt-cache use, computed by a dbt project.
-
-This package checks the inputs, runs dbt, formats the marts' rows into files, draws the figures,
-renders the page and embeds the provenance; it computes no metric.
-"""
+"""Trace Atlas: exact answers about coding agents' prompt-cache use, computed by a dbt project;
+this package checks the inputs, runs dbt, formats, draws and renders, and computes no metric."""
 
 from __future__ import annotations
 
@@ -12,8 +9,7 @@ from pathlib import Path
 
 
 def _project_dir() -> Path:
-    """The dbt project: $TRACE_ATLAS_PROJECT_DIR, else the checkout holding this package, else
-    the copy installed inside it."""
+    """$TRACE_ATLAS_PROJECT_DIR, else the checkout holding this package, else its installed copy."""
     given = os.environ.get("TRACE_ATLAS_PROJECT_DIR", "").strip()
     if given:
         return Path(given).resolve()

@@ -1,7 +1,5 @@
 """Find raw agent logs before a run (the folders given, or the agents' default places), so that
-a wrong folder is refused in one line before dbt starts; the SQL models read every log line
-(docs/raw_logs_rules.md).
-"""
+a wrong folder is refused in one line before dbt starts (docs/raw_logs_rules.md)."""
 
 from __future__ import annotations
 
@@ -124,8 +122,7 @@ def plan(
 
 
 def find_mine() -> tuple[str, str] | None:
-    """make mine: (Claude folders, Codex folders) at the default places that hold logs; None,
-    after saying where it looked, when there are none."""
+    """make mine: (Claude, Codex) folders with logs at the default places, else None (said)."""
     places, found, seen = default_places(), {"claude": [], "codex": []}, set()
     for agent, folders in places.items():
         for folder in folders:
@@ -152,8 +149,7 @@ def find_mine() -> tuple[str, str] | None:
 
 
 def prepare_mine(options) -> bool:
-    """make mine: this user's logs, history kept by default in the user's data folder; False
-    when there are none."""
+    """make mine: this user's logs, history kept by default; False when there are none."""
     places = find_mine()
     if places is None:
         return False

@@ -1,6 +1,5 @@
 """The trace-atlas command. Every option can also come from the environment variable named in its
-help (so make's variables arrive); relative paths are taken from the current folder.
-"""
+help (so make's variables arrive); relative paths are taken from the current folder."""
 
 from __future__ import annotations
 

@@ -10,8 +10,7 @@ from trace_atlas import csv_rows
 
 
 def unpriced_line(out: Path) -> str | None:
-    """The models the price table does not price, with their steps (the build's
-    human_idle_cache_unpriced_models), as one line; None when every model is priced."""
+    """The models the price table does not price, with their steps, as one line (or None)."""
     rows = csv_rows(out / "human_idle_cache_unpriced_models.csv")
     if not rows:
         return None
@@ -23,8 +22,7 @@ def unpriced_line(out: Path) -> str | None:
 
 
 def agent_log_lines(out: Path, keep_history: bool) -> list[str]:
-    """Files, sessions and steps per agent (agent_log_audit.csv), then what the database keeps:
-    with make mine's history, the steps of deleted logs (the step audit's count)."""
+    """Files, sessions and steps per agent, then the steps of deleted logs the database keeps."""
     from trace_atlas.run import DEFAULT_DATABASE
 
     rows = csv_rows(out / "agent_log_audit.csv")
@@ -46,8 +44,7 @@ def agent_log_lines(out: Path, keep_history: bool) -> list[str]:
 
 
 def closing_lines(out: Path, options, from_logs: bool) -> list[str]:
-    """The lines after the build: the folder, unpriced models, the logs' summary and history,
-    then the answer, last (cache_headline.csv, one line per row)."""
+    """The lines after the build: the folder, unpriced models, the logs, then the answer."""
     files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
     lines = [f"outputs: {out} ({len(files)} files)"]
     unpriced = unpriced_line(out)

@@ -1,9 +1,6 @@
-"""Incremental ingestion (README.md, Re-runs): which input files a build must read, keep or
-drop, from the inventory of files and the last build the database records after each successful
-build. The plan reaches dbt as a CSV: TRACE_ATLAS_PLAN (macros/trace_batch.sql) for a trace,
-TRACE_ATLAS_LOG_PLAN (macros/agent_log_batch.sql) for raw agent logs, whose history is kept as
-steps (int_agent_log_steps_remembered), not as lines.
-"""
+"""Incremental ingestion (README.md, Re-runs): which input files a build reads, keeps or drops,
+from the inventory the database records after each build; handed to dbt as a CSV (macros
+trace_batch and agent_log_batch). Raw logs' history is kept as steps, not lines."""
 
 from __future__ import annotations
 
@@ -38,8 +35,7 @@ def file_facts(path: str) -> list:
 
 
 def fingerprint(path: str, size: int) -> str:
-    """sha256 of the size, the first and the last 64 KiB: it changes when a file is rewritten
-    or grows even if its modification time was kept."""
+    """sha256 of the size and both ends: a rewrite or growth shows even with the same mtime."""
     digest = hashlib.sha256(str(size).encode())
     with open(path, "rb") as handle:
         digest.update(handle.read(EDGE_BYTES))
@@ -69,8 +65,7 @@ def reading_rules_version() -> str:
 
 
 def log_reading_rules_version(env: dict[str, str]) -> str:
-    """What decides how a raw log line is read: the project files, the folders given (each
-    file's agent) and whether tool inputs are kept."""
+    """The log reading rules' version: the project files and the folder and content settings."""
     return files_version(LOG_READING_RULES, tuple(f"{n}={env.get(n, '')}" for n in LOG_SETTINGS))
 
 
@@ -193,8 +188,7 @@ def make_plan(
 
 
 def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) -> None:
-    """After a successful build: the inventory of the files the database now holds, and the
-    build (what decides whether the next run has anything to do)."""
+    """After a successful build: the inventory of the files the database holds, and the build."""
     import duckdb
 
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -223,8 +217,7 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
 
 
 def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
-    """DuckDB on a trace or on raw logs: the plan, handed to dbt (None for the other engines
-    and inputs, and for make normalize, which read everything every time)."""
+    """The plan of DuckDB on a trace or raw logs, handed to dbt (else None: everything is read)."""
     kind = run_plan.input_kind
     if options.engine != "duckdb" or options.normalized or kind not in ("trace", "agent_logs"):
         return None

@@ -1,7 +1,6 @@
-"""The input files of a run: found before anything runs (``resolve``: one line for what cannot
-be read), hashed by a background thread while dbt builds (``Hasher``: the hash reads every byte,
-so it must not add to the run's wall time; a JSON cache keyed by path, size and modification time
-hashes a file once in its life), described with size and sha256 for run_manifest.json."""
+"""The input files of a run: found before anything runs (``resolve``), hashed by a background
+thread while dbt builds (``Hasher``, with a cache keyed by path, size and modification time) and
+described with size and sha256 for run_manifest.json."""
 
 from __future__ import annotations
 
@@ -133,8 +132,7 @@ def census_of(path: str) -> Census:
 
 
 class Hasher(threading.Thread):
-    """Hashes files in the background (hashlib and numpy release the GIL) into the cache
-    file, and takes the census of the files the fast reader reads (`census_paths`)."""
+    """Hashes files into the cache and takes the census of `census_paths`, in the background."""
 
     def __init__(
         self, paths: list[str], cache_path: Path, census_paths: list[str] | None = None

@@ -1,8 +1,6 @@
-"""Write the output files of the last `dbt build`, as the marts' ``meta.outputs`` declare them
-(file, row order, columns with their mart column and text format): the typed rows are read with
-DuckDB (a Spark build's parquet folders too) and only formatted; then the figures,
-run_manifest.json and the page, into a sibling folder swapped in whole at the end.
-"""
+"""Write the output files of the last `dbt build` as the marts' ``meta.outputs`` declare them
+(only formatting the typed rows), then the figures, run_manifest.json and the page, into a
+sibling folder swapped in whole at the end."""
 
 from __future__ import annotations
 
@@ -200,8 +198,7 @@ def render(table: Table, docs: dict[str, str] | None = None) -> str:
 def render_markdown(
     header: list[str], cells: list[list[str]], caption: str = "", alignment: str | None = None
 ) -> str:
-    """A GitHub-flavoured table, numbers right-aligned (or the declared alignment row); the
-    caption (a docs block) as one paragraph below it."""
+    """A GitHub-flavoured table, numbers right-aligned (or as declared); the caption below it."""
     rule = f"| {alignment} |" if alignment else "|---|" + "---:|" * (len(header) - 1)
     lines = ["| " + " | ".join(header) + " |", rule]
     lines += ["| " + " | ".join(row) + " |" for row in cells]

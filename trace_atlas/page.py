@@ -1,9 +1,6 @@
-"""The atlas page, OUT/index.html, rendered from the files of OUT alone: its tables, figures,
-run_manifest.json and page_context.json (the docs blocks, descriptions, lineage and exposures the
-writer copied from dbt's manifest). So `trace-atlas page --out X` renders the run that wrote X,
-whatever was built since. The autoescaped Jinja2 template (templates/atlas_page.html.j2) gets
-load_page_data's dictionary and nothing else; the page computes nothing and runs no script.
-"""
+"""The atlas page, OUT/index.html, rendered from the files of OUT alone (page_context.json holds
+what it needs of dbt's manifest), so `trace-atlas page --out X` renders the run that wrote X. The
+autoescaped template gets load_page_data's dictionary only; the page computes nothing."""
 
 from __future__ import annotations
 
@@ -247,8 +244,7 @@ def read_run_manifest(path: Path) -> dict[str, Any]:
 
 
 def context_of(manifest: dict) -> dict:
-    """What the page shows from dbt's manifest, for the writer to copy into CONTEXT: the
-    project's docs blocks, and its sources, seeds, models and exposures with their parents."""
+    """The project's docs blocks and resources with their parents, for the writer's CONTEXT."""
     project = manifest["metadata"].get("project_name", "trace_atlas")
     kept = ("name", "resource_type", "original_file_path", "description", "label", "url")
     resources = {

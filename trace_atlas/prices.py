@@ -1,7 +1,5 @@
-"""The price table of a run: the seed model_prices, or the user's own file (PRICES=path.csv,
-docs/outputs.md), checked line by line before dbt starts. Its rows reach the models as the dbt
-var ``prices`` (stg_prices__model_prices); the matching and the dollars are the models' work.
-"""
+"""The price table of a run: the seed model_prices, or the user's file (PRICES, docs/outputs.md)
+checked line by line before dbt starts and handed to the models as the dbt var ``prices``."""
 
 from __future__ import annotations
 

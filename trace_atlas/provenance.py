@@ -101,9 +101,8 @@ def run_manifest(
 
 
 def source_line(out_dir: Path) -> str:
-    """What a folder's numbers come from, as the page and every figure name it: the input (the
-    demo trace said to be generated) and the first and last day of its steps, read from the
-    folder's run_manifest.json and cache_by_day.csv (written in day order)."""
+    """What a folder's numbers come from, as the page and the figures name it: the input and
+    the first and last day of its steps (run_manifest.json, cache_by_day.csv in day order)."""
     path = out_dir / "run_manifest.json"
     if not path.is_file():
         return "Source: not recorded (the folder holds no run_manifest.json)"

@@ -1,6 +1,5 @@
-"""A run end to end: cheap checks before dbt starts (one line each, exit code 2), a lock beside
-the database or Spark folder (a second run stops at once, exit 3), ``dbt build`` in this process
-(the fast reader first when it may serve, the exact one on any doubt) while a thread hashes the
+"""A run end to end: cheap checks before dbt starts, a lock beside the database or Spark folder,
+``dbt build`` in this process (the fast reader first when it may serve) while a thread hashes the
 inputs, and only when everything passed the outputs, replacing the folder as a whole."""
 
 from __future__ import annotations
@@ -181,8 +180,7 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
 def run_dbt(
     plan: Plan, options: Options, reader: str, ingest: ingest_plan.IngestPlan | None
 ) -> build.Progress:
-    """dbt build of the models and their data tests (unit tests run in `make test`), seeds only
-    when changed; raw logs never with --full-refresh, which would forget their history."""
+    """dbt build without unit tests (`make test`) and unchanged seeds, raw logs never in full."""
     arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     arguments += ["--target", plan.target, "--target-path", options.target_path]
     seeds_loaded = ingest is not None and ingest.seeds_loaded

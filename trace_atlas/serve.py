@@ -1,7 +1,5 @@
-"""Serve the atlas page and the dbt docs site on this machine (`make serve`): http.server rooted
-where the output folder, dbt's target folder and the project meet, so relative links work as on
-disk; only those outputs, the docs site and the project's sources are served, anything else 404.
-"""
+"""`make serve`: http.server rooted where the output folder, dbt's target folder and the project
+meet, so relative links work as on disk; only the outputs, the docs site and the sources."""
 
 from __future__ import annotations
 

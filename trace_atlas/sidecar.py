@@ -1,10 +1,6 @@
-"""Self-contained figures: the files a PNG carries (docs/outputs.md), embedded with Pillow.
-
-Each file is one compressed iTXt chunk: its relative POSIX name as the translated keyword
-(authoritative; the keyword is ``trace-atlas:<name>`` when valid, else ``trace-atlas:file-<n>``),
-its bytes as text when UTF-8 without NUL, else base64. The chunk ``trace-atlas:manifest.json``
-lists every file with its kind, size, sha256 and encoding, after the caller's fields.
-"""
+"""Self-contained figures (docs/outputs.md): each file is one compressed iTXt chunk, its POSIX
+name the translated keyword, its bytes as text (UTF-8 without NUL, else base64); the chunk
+``trace-atlas:manifest.json`` lists every file's kind, size, sha256 and encoding."""
 
 from __future__ import annotations
 
@@ -43,8 +39,7 @@ class Sidecar(NamedTuple):
 
 
 def check_name(name: str) -> None:
-    """Refuse an empty or absolute name, a drive letter, a backslash, a control character, or
-    an empty, '.' or '..' part."""
+    """Refuse a name that is empty or absolute or could leave its folder (_UNSAFE_NAME)."""
     if not name or _UNSAFE_NAME.search(name):
         raise SidecarError(f"refusing unsafe embedded name {name!r}")
 

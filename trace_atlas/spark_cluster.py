@@ -1,7 +1,5 @@
-"""A local Spark cluster for ENGINE=spark-cluster (docs/spark_cluster.md), started and stopped by
-the pyspark wheel's sbin/spark-daemon.sh. What is ours: the ports (recorded in the folder's
-cluster.json), a readiness check and the count of the executors that ran a build's tasks.
-"""
+"""A local Spark cluster for ENGINE=spark-cluster (docs/spark_cluster.md), run by the pyspark
+wheel's sbin/spark-daemon.sh; ours are the ports, a readiness check and the executors' count."""
 
 from __future__ import annotations
 
@@ -210,8 +208,7 @@ def recorded(directory: Path) -> dict:
 
 
 def plan_run(plan) -> None:
-    """make run ENGINE=spark-cluster: the running cluster's Thrift server and folder, on the
-    run's plan."""
+    """make run ENGINE=spark-cluster: the running cluster's Thrift server and folder."""
     directory = default_directory()
     state = load_state(directory.resolve())
     if state is None:
@@ -225,8 +222,7 @@ def plan_run(plan) -> None:
 
 
 def report(driver_ui: str, before: Application, say) -> dict:
-    """spark.master and spark.executors (those that ran tasks during the build); a build that
-    ran on a local master instead of the cluster is an error."""
+    """spark.master and the executors that ran tasks; a build on a local master is an error."""
     usage = executor_usage(before, application(driver_ui))
     say(f"  spark.master {usage.master}, {usage.executors} executor(s) ran tasks")
     if usage.master.startswith("local") or usage.executors == 0:
