@@ -141,18 +141,9 @@ def normalize(**values) -> None:
 @TARGET_OPTION
 def write(out: str, no_plots: bool, target_path: str) -> None:
     """Write the outputs of the last dbt build again (e.g. after a plain `dbt build`)."""
-    from trace_atlas import outputs
-
-    target = Path(absolute(target_path))
+    options = options_of({"out": out, "no_plots": no_plots, "target_path": target_path})
     os.chdir(runner.PROJECT_DIR)
-    folder, names = outputs.write_outputs(
-        Path(absolute(out)),
-        database=Path(os.environ.get("TRACE_ATLAS_DB", runner.DEFAULT_DATABASE)),
-        manifest_path=target / "manifest.json",
-        hashes=target / "input_hashes.json",
-        no_plots=no_plots,
-        quiet=False,
-    )
+    folder, names = runner.write(options, quiet=False)
     click.echo(f"wrote {len(names)} files into {folder}")
 
 

@@ -268,13 +268,12 @@ def swap_in(staged: Path, target: Path) -> None:
 
 
 def check_target_folder(target: Path) -> None:
-    """Refuse, before any work, a folder the project did not write."""
-    foreign = target.exists() and not (target / MARKER).exists()
-    if foreign and (not target.is_dir() or any(target.iterdir())):
-        raise OutputError(
-            f"{target} exists and was not written by Trace Atlas; "
-            "choose an empty or new OUT folder."
-        )
+    """Refuse, before any work, a file or a folder the project did not write (a bad option)."""
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"OUT={target} is a file; give a folder for the outputs.", code=2)
+    if target.is_dir() and not (target / MARKER).exists() and any(target.iterdir()):
+        message = f"OUT={target} holds files Trace Atlas did not write; give a new or empty folder."
+        raise OutputError(message, code=2)
 
 
 def write_outputs(

@@ -18,11 +18,10 @@ from markupsafe import Markup
 
 from trace_atlas import PROJECT_DIR, csv_rows, sidecar
 from trace_atlas.lineage import PAGE_NAME, SECTION_DOCS, read_lineage
-from trace_atlas.outputs import docs_blocks, format_cell
+from trace_atlas.outputs import RUN_MANIFEST, docs_blocks, format_cell
 from trace_atlas.provenance import source_line
 
 CONTEXT = "page_context.json"
-RUN_MANIFEST = "run_manifest.json"
 PAPER_TABLE = "cache_hit_ratio_table.md"
 IDLE_TABLE = "human_idle_cache_counterfactual.md"
 HEADLINE = "cache_headline.csv"
@@ -45,9 +44,7 @@ FIGURES = (
 )
 IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3")
 DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4")
-# How the page shows a CSV's numbers (the file keeps every digit): fractions as `rate` (percent,
-# one decimal, the writer's rule), seconds with one decimal, dollars shortened; every other
-# integer cell of a CSV with thousands separators.
+# How the page shows a CSV's numbers (reading_cell; the file keeps every digit), by column.
 PERCENTILES = ("mean_hit_ratio", "p01", "p05", "p10", "p25", "median", "p75", "p90", "p95", "p99")
 GAPS = ("low_gap_median_s", "low_gap_p90_s", "all_gap_median_s", "all_gap_p90_s")
 IDLE_RATES = ("append_reduction_pct_of_all_append", "user_append_reduction_pct")
@@ -80,16 +77,11 @@ def inline_markdown(text: str) -> Markup:
     return Markup(MARKDOWN.renderInline(text.strip()))
 
 
-# ---------------------------------------------------------------- the tables
-
-
 def table(source: str, lines: list[list[str]] | None, row_headers: int) -> dict[str, Any]:
     """A table as written in its file (lines None: the run wrote no such file)."""
     header, rows = (lines[0], lines[1:]) if lines else ([], [])
     columns = list(zip(*rows, strict=False)) or [() for _ in header]
-    numeric = [
-        any(cells) and all(not c or NUMBER_CELL.match(c) for c in cells) for cells in columns
-    ]
+    numeric = [any(col) and all(not c or NUMBER_CELL.match(c) for c in col) for col in columns]
     return {
         "source": source,
         "present": lines is not None,
@@ -195,9 +187,6 @@ def population_facts(tables: dict[str, dict]) -> list[dict[str, str]]:
     ]
 
 
-# ---------------------------------------------------------------- run_manifest.json
-
-
 def json_text(value: Any) -> str:
     """A JSON value as it was written (numbers were read as their text)."""
     if isinstance(value, str):
@@ -238,9 +227,6 @@ def read_run_manifest(path: Path) -> dict[str, Any]:
         return provenance | {"problem": f"{path.name} is not a JSON object."}
     fields, tables = flatten(document)
     return provenance | {"fields": fields, "tables": tables, "document": document}
-
-
-# ---------------------------------------------------------------- the loader
 
 
 def context_of(manifest: dict) -> dict:
@@ -353,8 +339,6 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "headline": [row["line"] for row in csv_rows(out_dir / HEADLINE)],  # the page opens with it
     }
 
-
-# ---------------------------------------------------------------- rendering
 
 ENVIRONMENT = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),

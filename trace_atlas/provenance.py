@@ -84,10 +84,7 @@ def run_manifest(
         "on_bad_lines": options.get("on_bad_lines"),
         "input_kind": options.get("input_kind"),
         "engine": engine,
-        "target": facts["target"],
-        "dbt_version": facts["dbt_version"],
-        "adapter": facts["adapter"],
-        "adapter_version": facts["adapter_version"],
+        **{key: facts[key] for key in ("target", "dbt_version", "adapter", "adapter_version")},
         "dbt_invocation_id": facts["invocation_id"],
         "started_at": options.get("started_at"),
         "build_finished_at": facts["build_finished_at"],
@@ -95,9 +92,6 @@ def run_manifest(
         "git_commit": git_commit(),
         **options.get("extra", {}),
     }
-
-
-# ---------------------------------------------------------------- the source, in words
 
 
 def source_line(out_dir: Path) -> str:

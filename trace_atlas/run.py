@@ -81,15 +81,6 @@ class Plan:
     prices: prices.PriceTable = field(default_factory=prices.PriceTable)
 
 
-def check_output_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise RunError(f"OUT={out} is a file; give a folder for the outputs.")
-    if out.is_dir() and not (out / ".trace_atlas_output").exists() and any(out.iterdir()):
-        raise RunError(
-            f"OUT={out} holds files Trace Atlas did not write; give a new or empty folder."
-        )
-
-
 def check_spark() -> None:
     find = importlib.util.find_spec
     if not (find("pyspark") and find("dbt") and find("dbt.adapters.spark")):
@@ -120,7 +111,9 @@ def plan_run(options: Options) -> Plan:
     if options.normalized and kind != "agent_logs":
         raise RunError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
     if not options.normalized:
-        check_output_folder(Path(options.out))
+        from trace_atlas.outputs import check_target_folder
+
+        check_target_folder(Path(options.out))
     if kind == "agent_logs":
         env, found = agent_logs.plan(
             options.claude_logs, options.codex_logs, options.include_content
@@ -291,21 +284,18 @@ def max_line_bytes() -> int:
     return int(project["vars"]["fast_reader_max_line_bytes"])
 
 
-def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
+def write(options: Options, **settings) -> tuple[Path, list[str]]:
+    """The outputs of the last build in options.target_path (outputs.write_outputs)."""
     from trace_atlas import outputs
 
     target_dir = Path(options.target_path)
-    run_options = {"on_bad_lines": options.on_bad_lines, "input_kind": plan.input_kind}
-    run_options |= {"started_at": started_at, "extra": extra | {"prices": plan.prices.describe()}}
-    outputs.write_outputs(
+    return outputs.write_outputs(
         Path(options.out),
         database=Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)),
         manifest_path=target_dir / "manifest.json",
-        engine="duckdb" if options.engine == "duckdb" else "spark",
-        spark_dir=plan.spark_dir,
         hashes=target_dir / "input_hashes.json",
-        run_options=run_options,
         no_plots=options.no_plots,
+        **settings,
     )
 
 
@@ -347,7 +337,11 @@ def main(options: Options) -> int:
             clock = time.perf_counter()
             if extra is not None:  # else OUT holds this build's outputs already
                 extra |= ingest_plan.output_stamp(ingest, options.no_plots)
-                write(options, plan, started_at, extra)
+                extra["prices"] = plan.prices.describe()
+                run = {"on_bad_lines": options.on_bad_lines, "input_kind": plan.input_kind}
+                run |= {"started_at": started_at, "extra": extra}
+                engine = "duckdb" if options.engine == "duckdb" else "spark"
+                write(options, engine=engine, spark_dir=plan.spark_dir, run_options=run)
             timings["outputs"] = time.perf_counter() - clock
     except UserError as error:
         print(f"error: {error}", flush=True, file=sys.stderr)

@@ -106,9 +106,6 @@ def sidecar_pnginfo(
     return info
 
 
-# ---------------------------------------------------------------- reading
-
-
 @contextmanager
 def open_png(path: Path) -> Iterator[PngImagePlugin.PngImageFile]:
     """The PNG opened by Pillow with our text limits; any failure is a one-line SidecarError."""
@@ -215,9 +212,6 @@ def extract(png: Path, out_dir: Path) -> list[Path]:
     return list(targets.values())
 
 
-# ---------------------------------------------------------------- provenance
-
-
 def _plain(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
@@ -244,9 +238,6 @@ def provenance(png: Path) -> str:
         else:
             lines.append(f"{key:<19}{_plain(value)}")
     return "\n".join(lines) + "\n"
-
-
-# ---------------------------------------------------------------- writing a file in one step
 
 
 def default_file_mode(mode: int = 0o666) -> int:

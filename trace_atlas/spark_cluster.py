@@ -233,8 +233,6 @@ def report(driver_ui: str, before: Application, say) -> dict:
     return {"spark.master": usage.master, "spark.executors": usage.executors}
 
 
-# ---------------------------------------------------------------- trace-atlas spark-cluster
-
 folder_option = click.option(
     "--dir",
     "directory",
