@@ -12,7 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from trace_atlas import UserError
 
@@ -98,10 +98,6 @@ class Census:
     lone_carriage_return: bool
 
 
-def open_decompressed(path: str) -> BinaryIO:
-    return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
-
-
 def census_of(path: str) -> Census:
     """Count a file's lines with numpy, a chunk at a time."""
     import numpy as np
@@ -109,7 +105,7 @@ def census_of(path: str) -> Census:
     lines = longest = offset = 0
     last_break = -1  # offset of the previous line break
     lone_cr = previous_cr = False
-    with open_decompressed(path) as handle:
+    with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
             data = np.frombuffer(chunk, dtype=np.uint8)
             breaks = np.flatnonzero(data == 10) + offset

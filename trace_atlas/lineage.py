@@ -3,6 +3,7 @@ from the lineage the run copied into the output folder."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -115,13 +116,10 @@ def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list,
             if kind in ("source", "model") and parent not in upstream:
                 upstream.add(parent)
                 stack.append(parent)
-    depths: dict[str, int] = {}
 
+    @functools.cache
     def depth(key: str) -> int:
-        if key not in depths:
-            inside = [p for p in parents.get(key, []) if p in upstream]
-            depths[key] = 1 + max(map(depth, inside), default=-1)
-        return depths[key]
+        return 1 + max((depth(p) for p in parents.get(key, []) if p in upstream), default=-1)
 
     def layer_rank(key: str) -> int:
         layer = layer_of(resources[key])

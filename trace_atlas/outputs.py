@@ -240,24 +240,6 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="")
 
 
-def write_page(folder: Path) -> None:
-    """Render index.html into folder (trace_atlas.page), last, from its files."""
-    from trace_atlas import page
-
-    try:
-        page.render(folder)
-    except page.PageError as error:
-        raise OutputError(f"the atlas page: {error}") from error
-
-
-def write_page_context(folder: Path, manifest: dict) -> None:
-    """What the page shows from dbt's manifest, beside the outputs (page.context_of)."""
-    from trace_atlas import page
-
-    context = json.dumps(page.context_of(manifest), indent=1, sort_keys=True)
-    write_text(folder / page.CONTEXT, context + "\n")
-
-
 def swap_in(staged: Path, target: Path) -> None:
     """Replace target by staged, keeping target intact until staged is complete."""
     retired = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -288,6 +270,8 @@ def write_outputs(
     quiet: bool = True,
 ) -> tuple[Path, list[str]]:
     """Write everything into a staged folder, swap it in; return the folder and file names."""
+    from trace_atlas import page
+
     started = time.perf_counter()
     TIMINGS.clear()
     target = out.resolve()
@@ -317,7 +301,8 @@ def write_outputs(
             write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
-        write_page_context(staged, manifest)
+        context = json.dumps(page.context_of(manifest), indent=1, sort_keys=True)
+        write_text(staged / page.CONTEXT, context + "\n")  # the page reads its folder only
         TIMINGS["tables"] = time.perf_counter() - started
         if not no_plots:
             started = time.perf_counter()
@@ -326,7 +311,10 @@ def write_outputs(
             figures.draw(staged)
             TIMINGS["figures"] = time.perf_counter() - started
         started = time.perf_counter()
-        write_page(staged)
+        try:
+            page.render(staged)
+        except page.PageError as error:
+            raise OutputError(f"the atlas page: {error}") from error
         TIMINGS["page"] = time.perf_counter() - started
         names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
         swap_in(staged, target)

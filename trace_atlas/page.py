@@ -57,6 +57,21 @@ READ_AS = {
         (*IDLE_RATES, "total_cost_reduction_pct"), "rate"
     ),
 }
+# The step counts that tell the populations apart: (table, row, column) -> label.
+POPULATIONS = {
+    ("audit", ("lines", "steps_ingested"), "count"): "Steps ingested from the trace",
+    ("summary", ("merged", "all"), "rounds"): (
+        "Eligible steps: summary, round split, bins, Fig. 1 and 2 (merged / all, the n of the "
+        "first panel)"
+    ),
+    ("token_weighted", ("merged", "all"), "rounds"): (
+        "Gate-passing steps, whatever their first event: token-weighted merged / all, the paper "
+        "table's first row (Total)"
+    ),
+    ("audit", ("steps", "excluded_steps"), "count"): (
+        "Ingested steps left out of the hit-ratio statistics"
+    ),
+}
 INTEGER_CELL = re.compile(r"^-?[0-9]+$")
 NUMBER_CELL = re.compile(r"^-?\$?[0-9][0-9.,e+-]*%?$|^--$")
 OUTPUT_ITEM = re.compile(r"^`([^`]+)`:\s*(.*)$", re.DOTALL)
@@ -154,36 +169,13 @@ def cell(table: dict[str, Any], key: tuple[str, ...], column: str) -> str:
 
 def population_facts(tables: dict[str, dict]) -> list[dict[str, str]]:
     """The step counts that tell the populations apart on this run, quoted from the files."""
-    facts = (
-        ("Steps ingested from the trace", "audit", ("lines", "steps_ingested"), "count"),
-        (
-            "Eligible steps: summary, round split, bins, Fig. 1 and 2 (merged / all, the n of "
-            "the first panel)",
-            "summary",
-            ("merged", "all"),
-            "rounds",
-        ),
-        (
-            "Gate-passing steps, whatever their first event: token-weighted merged / all, the "
-            "paper table's first row (Total)",
-            "token_weighted",
-            ("merged", "all"),
-            "rounds",
-        ),
-        (
-            "Ingested steps left out of the hit-ratio statistics",
-            "audit",
-            ("steps", "excluded_steps"),
-            "count",
-        ),
-    )
     return [
         {
             "label": label,
             "value": cell(tables[key], row, column),
             "source": f"{tables[key]['source']}: {', '.join(row)}, {column}",
         }
-        for label, key, row, column in facts
+        for (key, row, column), label in POPULATIONS.items()
     ]
 
 

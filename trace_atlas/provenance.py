@@ -49,16 +49,14 @@ def package_version(name: str) -> str | None:
 
 def git_commit() -> str | None:
     """HEAD of the project's checkout, with -dirty when a tracked file changed."""
-    git = ["git", "-C", str(PROJECT_DIR)]
-    try:
+    describe = ["git", "-C", str(PROJECT_DIR), "describe", "--always", "--abbrev=40", "--dirty"]
+    try:  # --exclude=*: no tag names, the commit's full hash
         found = subprocess.run(
-            [*git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
+            [*describe, "--exclude=*"], capture_output=True, text=True, timeout=5
         )
-        status = [*git, "status", "--porcelain", "--untracked-files=no"]
-        dirty = subprocess.run(status, capture_output=True, text=True, timeout=5).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
-    return found.stdout.strip() + ("-dirty" if dirty else "") if found.returncode == 0 else None
+    return found.stdout.strip() if found.returncode == 0 else None
 
 
 def audit_counts(tables: dict[str, Table]) -> dict[str, int]:
