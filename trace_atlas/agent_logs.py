@@ -21,10 +21,6 @@ NORMALIZED_MODELS = (
 FORBIDDEN = set(",*?[]{}`")
 
 
-class LogsError(UserError):
-    """A folder that cannot be read as agent logs."""
-
-
 @dataclass
 class AgentLogs:
     """The folders of one agent the run reads, and the log files found under them."""
@@ -53,11 +49,11 @@ def jsonl_files(folder: Path, min_depth: int) -> list[str]:
 def checked_folder(text: str, what: str) -> Path:
     folder = Path(text).expanduser()
     if not folder.is_dir():
-        raise LogsError(f"{what} {text} is not a folder.")
+        raise UserError(f"{what} {text} is not a folder.")
     folder = Path(os.path.abspath(folder))
     bad = sorted(FORBIDDEN & set(str(folder)))
     if bad:
-        raise LogsError(f"{what} {folder} holds {' '.join(bad)}; move or link it to a plain path.")
+        raise UserError(f"{what} {folder} holds {' '.join(bad)}; move or link it to a plain path.")
     return folder
 
 
@@ -69,7 +65,7 @@ def claude_logs(texts: list[str]) -> AgentLogs:
         files = jsonl_files(folder, 1)
         if not files:
             hint = " (give the projects folder inside it)" if (folder / "projects").is_dir() else ""
-            raise LogsError(f"CLAUDE_LOGS {folder} holds no <project>/*.jsonl log{hint}.")
+            raise UserError(f"CLAUDE_LOGS {folder} holds no <project>/*.jsonl log{hint}.")
         logs.folders.append(str(folder))
         logs.files += files
     return logs
@@ -89,7 +85,7 @@ def codex_logs(texts: list[str]) -> AgentLogs:
                 logs.folders.append(str(place))
                 logs.files += files
         if not any(place in logs.folders for place in (str(folder), str(archived))):
-            raise LogsError(f"CODEX_LOGS {folder} holds no .jsonl log (nor does {archived}).")
+            raise UserError(f"CODEX_LOGS {folder} holds no .jsonl log (nor does {archived}).")
     return logs
 
 
@@ -129,7 +125,7 @@ def find_mine() -> tuple[str, str] | None:
             if folder.is_dir() and os.path.realpath(folder) not in seen:
                 try:
                     (claude_logs if agent == "claude" else codex_logs)([str(folder)])
-                except LogsError:
+                except UserError:
                     continue
                 seen.add(os.path.realpath(folder))
                 found[agent].append(str(folder))

@@ -37,11 +37,7 @@ def options(*decorators):
 
 
 INPUT_OPTIONS = options(
-    option(
-        "--trace",
-        "A normalized trace: a path, a glob or a,b,c (.jsonl, .jsonl.gz). Default: "
-        "the generated demo trace.",
-    ),
+    option("--trace", "A normalized trace (.jsonl[.gz]): a path, a glob or a,b,c; else the demo."),
     option("--db", "A prebuilt trace database, read-only (DuckDB only)."),
     option("--claude-logs", "Raw Claude Code logs: projects folder(s), comma-separated."),
     option("--codex-logs", "Raw Codex logs: sessions folder(s), comma-separated."),
@@ -71,11 +67,7 @@ def build_options(default_out: str):
             "Keep the steps of input files deleted since they were read (default: on for mine).",
             default=None,
         ),
-        option(
-            "--prices",
-            "Your own price table, a CSV with the columns of "
-            "seeds/model_prices.csv (default: that seed).",
-        ),
+        option("--prices", "Your prices: a CSV like seeds/model_prices.csv (default: that seed)."),
         TARGET_OPTION,
     )
 

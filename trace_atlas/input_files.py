@@ -19,46 +19,42 @@ from trace_atlas import UserError
 CHUNK = 8 * 1024 * 1024
 
 
-class InputError(UserError):
-    """An input that cannot be read."""
-
-
 def resolve(text: str, base: Path) -> list[str]:
     """Sorted absolute paths of the files the patterns name (relative to base)."""
     patterns = [part.strip() for part in text.split(",") if part.strip()]
     if not patterns:
-        raise InputError("no trace given: pass a path, a glob or a comma-separated list")
+        raise UserError("no trace given: pass a path, a glob or a comma-separated list")
     found: set[str] = set()
     for pattern in patterns:
         full = pattern if os.path.isabs(pattern) else str(base / pattern)
         if os.path.isdir(full):
-            raise InputError(
+            raise UserError(
                 f"{pattern} is a folder; give the trace files in it, e.g. {pattern}/*.jsonl"
             )
         exists = [full] if os.path.exists(full) else []
         matches = sorted(glob.glob(full)) if glob.has_magic(full) else exists
         if not matches:
-            raise InputError(f"trace {pattern} not found (no file matches it)")
+            raise UserError(f"trace {pattern} not found (no file matches it)")
         for match in matches:
             if os.path.isdir(match):
                 continue
             check_not_empty(match, pattern)
             found.add(os.path.abspath(match))
     if not found:
-        raise InputError(f"trace {text} matches only folders")
+        raise UserError(f"trace {text} matches only folders")
     return sorted(found)
 
 
 def check_not_empty(path: str, pattern: str) -> None:
     if os.path.getsize(path) == 0:
-        raise InputError(f"trace file {path} is empty (from {pattern})")
+        raise UserError(f"trace file {path} is empty (from {pattern})")
     if path.endswith(".gz"):
         try:
             with gzip.open(path, "rb") as handle:
                 if not handle.read(1):
-                    raise InputError(f"trace file {path} is empty once decompressed")
+                    raise UserError(f"trace file {path} is empty once decompressed")
         except (OSError, EOFError) as error:
-            raise InputError(f"trace file {path} is not a readable gzip file ({error})") from None
+            raise UserError(f"trace file {path} is not a readable gzip file ({error})") from None
 
 
 def file_key(path: str) -> str:

@@ -346,8 +346,7 @@ ENVIRONMENT.filters["thousands"] = "{:,}".format
 
 def render(out_dir: Path, project_dir: Path = PROJECT_DIR) -> Path:
     """Write out_dir/index.html from the files of out_dir (atomically); return its path."""
-    html = ENVIRONMENT.get_template("atlas_page.html.j2").render(
-        page=load_page_data(out_dir, project_dir)
-    )
+    template = ENVIRONMENT.get_template("atlas_page.html.j2")
+    html = template.render(page=load_page_data(out_dir, project_dir))
     path = Path(out_dir).resolve() / PAGE_NAME
     return sidecar.write_atomically(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))

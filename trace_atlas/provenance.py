@@ -49,11 +49,10 @@ def package_version(name: str) -> str | None:
 
 def git_commit() -> str | None:
     """HEAD of the project's checkout, with -dirty when a tracked file changed."""
-    describe = ["git", "-C", str(PROJECT_DIR), "describe", "--always", "--abbrev=40", "--dirty"]
-    try:  # --exclude=*: no tag names, the commit's full hash
-        found = subprocess.run(
-            [*describe, "--exclude=*"], capture_output=True, text=True, timeout=5
-        )
+    git = ["git", "-C", str(PROJECT_DIR), "describe", "--always", "--abbrev=40", "--dirty"]
+    git += ["--exclude=*"]  # no tag names: the commit's full hash
+    try:
+        found = subprocess.run(git, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
     return found.stdout.strip() if found.returncode == 0 else None

@@ -35,10 +35,6 @@ DEFAULT_OUT = "output/cache_hit_ratio"
 ENGINES = ("duckdb", "spark", "spark-cluster")
 
 
-class RunError(UserError):
-    """A problem of the run the user can fix."""
-
-
 def say(message: str) -> None:
     print(message, flush=True)
 
@@ -84,9 +80,9 @@ class Plan:
 def check_spark() -> None:
     find = importlib.util.find_spec
     if not (find("pyspark") and find("dbt") and find("dbt.adapters.spark")):
-        raise RunError("the Spark engine is not installed: make venv-spark.")
+        raise UserError("the Spark engine is not installed: make venv-spark.")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise RunError("the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME.")
+        raise UserError("the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME.")
 
 
 def one_input(options: Options) -> str:
@@ -95,7 +91,7 @@ def one_input(options: Options) -> str:
     given = {"TRACE": options.trace, "DB": options.db, "CLAUDE_LOGS/CODEX_LOGS": logs}
     named = [name for name, value in given.items() if value]
     if len(named) > 1:
-        raise RunError(f"give one input, not {' and '.join(named)}: they are never combined.")
+        raise UserError(f"give one input, not {' and '.join(named)}: they are never combined.")
     return {"TRACE": "trace", "DB": "trace_db"}.get(named[0], "agent_logs") if named else "trace"
 
 
@@ -103,13 +99,13 @@ def plan_run(options: Options) -> Plan:
     database = Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE))
     kind = one_input(options)
     if options.normalized and options.engine != "duckdb":
-        raise RunError("the normalized export is written by DuckDB only: leave ENGINE unset.")
+        raise UserError("the normalized export is written by DuckDB only: leave ENGINE unset.")
     if options.engine != "duckdb":
         check_spark()
         if kind == "trace_db":
-            raise RunError("a prebuilt trace database is read by the DuckDB engine only.")
+            raise UserError("a prebuilt trace database is read by the DuckDB engine only.")
     if options.normalized and kind != "agent_logs":
-        raise RunError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
+        raise UserError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
     if not options.normalized:
         from trace_atlas.outputs import check_target_folder
 
@@ -123,13 +119,13 @@ def plan_run(options: Options) -> Plan:
     elif kind == "trace_db":
         db_path = Path(options.db)
         if not db_path.is_file():
-            raise RunError(f"trace database {options.db} not found.")
+            raise UserError(f"trace database {options.db} not found.")
         env = {"TRACE_ATLAS_INPUT": "trace_db", "TRACE_ATLAS_INPUT_DB": str(db_path)}
         plan = Plan("trace_db", [str(db_path)], "duckdb_from_db", database, env=env)
     else:
         files = input_files.resolve(options.trace or DEFAULT_TRACE, PROJECT_DIR)
         if any("," in path for path in files):
-            raise RunError("a trace file name holds a comma; rename it (commas separate files).")
+            raise UserError("a trace file name holds a comma; rename it (commas separate files).")
         env = {"TRACE_ATLAS_INPUT": "trace", "TRACE_ATLAS_TRACE": ",".join(files)}
         plan = Plan("trace", files, lock=database, env=env)
     if options.engine == "spark":
@@ -158,7 +154,7 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise RunError(
+            raise UserError(
                 f"another Trace Atlas run holds {database} ({holder}). Wait for it to finish, "
                 f"or give this run its own with {setting}=<path>.",
                 code=3,
@@ -225,7 +221,7 @@ def run_build(
             timings["dbt.exact"] = time.perf_counter() - clock
     extra = spark_cluster.report(plan.driver_ui, before, say) if before else {}
     if not progress.passed:
-        raise RunError(
+        raise UserError(
             f"{progress.explain(dbt_log_path())}\nno output was written; "
             f"{options.out or 'the output folder'} was left as it was.",
             code=1,

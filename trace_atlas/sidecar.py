@@ -94,9 +94,7 @@ def sidecar_pnginfo(
         info.add_itxt(keywords[name], text, lang="", tkey=name, zip=True)
         digest = hashlib.sha256(files[name]).hexdigest()
         size, kind = len(files[name]), kinds[name]
-        entries.append(
-            {"name": name, "kind": kind, "bytes": size, "sha256": digest, "encoding": encoding}
-        )
+        entries.append(dict(name=name, kind=kind, bytes=size, sha256=digest, encoding=encoding))
     if total > MAX_TOTAL_TEXT_BYTES:
         raise SidecarError(f"too much to embed ({total:,} bytes of text in all)")
     header = {"format": "trace-atlas-png-sidecar", "version": 2}
