@@ -64,11 +64,8 @@ class Progress:
         for line in lines:
             if "Bad trace line:" in line:
                 return line[line.index("Bad trace line:") :]
-        meaningful = [
-            line
-            for line in lines
-            if not line.startswith((*DBT_LABELS, "Encountered an error", ">"))
-        ]
+        noise = (*DBT_LABELS, "Encountered an error", ">")
+        meaningful = [line for line in lines if not line.startswith(noise)]
         return meaningful[0] if meaningful else f"dbt build failed (see {log_path})"
 
 

@@ -75,6 +75,7 @@ def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> 
     description, explained = explained_elsewhere(node.get("description", ""), context["docs"])
     path = node.get("original_file_path", "")
     source = project_dir / path
+    href = quote(Path(os.path.relpath(source, out_dir)).as_posix()) if source.is_file() else None
     artifact = None
     if node["resource_type"] == "exposure":
         url = urlsplit(node.get("url", ""))
@@ -95,9 +96,7 @@ def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> 
             if p in resources
         ],
         "path": path,
-        "href": quote(Path(os.path.relpath(source, out_dir)).as_posix())
-        if path and source.is_file()
-        else None,
+        "href": href,
         "artifact_href": artifact,
     }
 

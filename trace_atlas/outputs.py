@@ -209,11 +209,12 @@ def render_markdown(
 
 def docs_blocks(manifest: dict) -> dict[str, str]:
     """The project's docs blocks by name, as dbt's manifest holds them."""
+    project = manifest.get("metadata", {}).get("project_name", "trace_atlas")
+    blocks = manifest.get("docs", {}).values()
     return {
         block["name"]: block.get("block_contents", "")
-        for block in manifest.get("docs", {}).values()
-        if block.get("package_name")
-        == manifest.get("metadata", {}).get("project_name", "trace_atlas")
+        for block in blocks
+        if block.get("package_name") == project
     }
 
 

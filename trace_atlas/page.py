@@ -242,10 +242,8 @@ def context_of(manifest: dict) -> dict:
 def read_context(out_dir: Path) -> dict:
     path = out_dir / CONTEXT
     if not path.is_file():
-        raise PageError(
-            f"{path} not found: this folder was written without the page's context; "
-            "run `make run` again."
-        )
+        problem = "this folder was written without the page's context; run `make run` again."
+        raise PageError(f"{path} not found: {problem}")
     context = json.loads(path.read_text(encoding="utf-8"))
     for name in SECTION_DOCS:
         if name not in context["docs"]:
@@ -291,10 +289,8 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
     out_dir, project_dir = Path(out_dir).resolve(), Path(project_dir).resolve()
     summary = out_dir / CSV_TABLES["summary"][0]
     if not summary.is_file():
-        raise PageError(
-            f"output folder {out_dir} holds no {summary.name}: not the output folder of a "
-            "finished run (make run writes one)."
-        )
+        problem = "not the output folder of a finished run (make run writes one)."
+        raise PageError(f"output folder {out_dir} holds no {summary.name}: {problem}")
     context = read_context(out_dir)
     docs = context["docs"]
     tables = {

@@ -154,11 +154,9 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise UserError(
-                f"another Trace Atlas run holds {database} ({holder}). Wait for it to finish, "
-                f"or give this run its own with {setting}=<path>.",
-                code=3,
-            ) from None
+            held = f"another Trace Atlas run holds {database} ({holder})"
+            wait = f"Wait for it to finish, or give this run its own with {setting}=<path>."
+            raise UserError(f"{held}. {wait}", code=3) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
@@ -221,11 +219,8 @@ def run_build(
             timings["dbt.exact"] = time.perf_counter() - clock
     extra = spark_cluster.report(plan.driver_ui, before, say) if before else {}
     if not progress.passed:
-        raise UserError(
-            f"{progress.explain(dbt_log_path())}\nno output was written; "
-            f"{options.out or 'the output folder'} was left as it was.",
-            code=1,
-        )
+        kept = f"no output was written; {options.out or 'the output folder'} was left as it was."
+        raise UserError(f"{progress.explain(dbt_log_path())}\n{kept}", code=1)
     if ingest is not None:
         counts = built_line_counts(plan.lock) if plan.input_kind == "trace" else {}
         ingest_plan.record_build(plan.lock, ingest, counts)

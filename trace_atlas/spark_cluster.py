@@ -226,10 +226,8 @@ def report(driver_ui: str, before: Application, say) -> dict:
     usage = executor_usage(before, application(driver_ui))
     say(f"  spark.master {usage.master}, {usage.executors} executor(s) ran tasks")
     if usage.master.startswith("local") or usage.executors == 0:
-        raise ClusterError(
-            f"the build did not run on the cluster (master {usage.master}, "
-            f"{usage.executors} executors ran tasks)"
-        )
+        ran = f"master {usage.master}, {usage.executors} executors ran tasks"
+        raise ClusterError(f"the build did not run on the cluster ({ran})")
     return {"spark.master": usage.master, "spark.executors": usage.executors}
 
 
