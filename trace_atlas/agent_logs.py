@@ -9,15 +9,13 @@ from pathlib import Path
 
 from trace_atlas import UserError
 
-# make normalize builds the normalized view (and everything it reads) and the seed their tests
-# compare with, then DuckDB copies the view to the file.
+# What make normalize builds: the normalized view, what it reads, and its tests' seed.
 NORMALIZED_MODELS = (
     "+agent_log_steps_normalized",
     "+int_agent_log_lines_classified",
     "rejection_reasons",
 )
-# Characters a folder name may not hold: commas separate folders in the settings, the others are
-# glob characters for DuckDB and Hadoop (Spark), and a backtick ends Spark's quoted path.
+# Refused in a folder name: commas (they separate folders), glob characters, Spark's backtick.
 FORBIDDEN = set(",*?[]{}`")
 
 

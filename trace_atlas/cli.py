@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -17,10 +18,8 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "sho
 TARGET_PATH = ["TRACE_ATLAS_TARGET_PATH", "DBT_TARGET_PATH"]
 
 
-def absolute(text: str | None) -> str:
+def absolute(text: str) -> str:
     """A path (or several separated by commas) made absolute from the current folder."""
-    if not text:
-        return ""
     parts = [part.strip() for part in text.split(",") if part.strip()]
     return ",".join(str(Path(os.path.expanduser(part)).absolute()) for part in parts)
 
@@ -163,8 +162,6 @@ def serve(out: str, port: int, target_path: str) -> None:
 @main.group()
 def sidecar() -> None:
     """What a figure carries: the README, docs, tables, run_manifest.json and SQL."""
-    import signal
-
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `list ... | head` ends quietly
 
 

@@ -53,7 +53,5 @@ def closing_lines(out: Path, options, from_logs: bool) -> list[str]:
     if from_logs:
         lines += agent_log_lines(out, bool(options.keep_history))
     if options.no_plots:
-        lines.append(
-            "  no figures (NO_PLOTS): the folder was replaced, so earlier figures are gone too"
-        )
+        lines.append("  no figures (NO_PLOTS): the folder was replaced, earlier figures with it")
     return lines + [f"  {row['line']}" for row in csv_rows(out / "cache_headline.csv")]

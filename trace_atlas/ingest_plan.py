@@ -206,9 +206,8 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
             "ingested_at timestamp)"
         )
         if rows:
-            connection.executemany(
-                f"insert into {INVENTORY_TABLE} values (?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            insert = f"insert into {INVENTORY_TABLE} values (?, ?, ?, ?, ?, ?, ?)"
+            connection.executemany(insert, rows)
         connection.execute(
             f"create or replace table {BUILD_TABLE} as select ? as build_key, "
             "? as rules_version, ? as seeds_version, ? as finished_at",
@@ -226,14 +225,9 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
     settings["prices"] = run_plan.prices.sha256
     if logs:
         settings["keep_history"] = bool(options.keep_history)
-    ingest = make_plan(
-        run_plan.files,
-        run_plan.lock,
-        settings,
-        full_refresh=options.full_refresh,
-        keep_history=bool(options.keep_history) and not logs,
-        rules=log_reading_rules_version(run_plan.env) if logs else None,
-    )
+    keep = bool(options.keep_history) and not logs  # logs keep their history as steps
+    rules = log_reading_rules_version(run_plan.env) if logs else None
+    ingest = make_plan(run_plan.files, run_plan.lock, settings, options.full_refresh, keep, rules)
     say(f"  inputs: {ingest.summary()}")
     if logs and options.keep_history and ingest.files("drop"):
         ingest.notes.append("the steps of the logs gone from disk are kept (KEEP_HISTORY)")
@@ -242,9 +236,8 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
     plan_path = Path(options.target_path) / ("log_plan.csv" if logs else "trace_plan.csv")
     ingest.write_csv(plan_path)
     if logs:  # a build that reads every file builds the lines anew, without the plan
-        run_plan.env["TRACE_ATLAS_LOG_PLAN"] = (
-            "" if ingest.full_refresh else str(plan_path.resolve())
-        )
+        log_plan = "" if ingest.full_refresh else str(plan_path.resolve())
+        run_plan.env["TRACE_ATLAS_LOG_PLAN"] = log_plan
         return ingest
     run_plan.env["TRACE_ATLAS_PLAN"] = str(plan_path.resolve())
     # the models read the files from the plan: the same value every time keeps dbt's parse
@@ -263,7 +256,5 @@ def outputs_current(out: Path, ingest: IngestPlan, no_plots: bool) -> bool:
         written = json.loads((out / "run_manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    stamp = output_stamp(ingest, no_plots)
-    return (out / ".trace_atlas_output").is_file() and all(
-        written.get(key) == value for key, value in stamp.items()
-    )
+    same = all(written.get(key) == value for key, value in output_stamp(ingest, no_plots).items())
+    return same and (out / ".trace_atlas_output").is_file()

@@ -28,9 +28,8 @@ def resolve(text: str, base: Path) -> list[str]:
     for pattern in patterns:
         full = pattern if os.path.isabs(pattern) else str(base / pattern)
         if os.path.isdir(full):
-            raise UserError(
-                f"{pattern} is a folder; give the trace files in it, e.g. {pattern}/*.jsonl"
-            )
+            hint = f"give the trace files in it, e.g. {pattern}/*.jsonl"
+            raise UserError(f"{pattern} is a folder; {hint}")
         exists = [full] if os.path.exists(full) else []
         matches = sorted(glob.glob(full)) if glob.has_magic(full) else exists
         if not matches:

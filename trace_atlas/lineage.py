@@ -11,8 +11,7 @@ from urllib.parse import quote, urlsplit
 
 PAGE_NAME = "index.html"
 
-# Every docs block the page shows, with the section that shows it: a model description that
-# embeds one of them links there instead of repeating it.
+# Every docs block the page shows, with its section: a description embedding one links there.
 SECTION_DOCS = {
     "atlas_glossary": ("Glossary", "glossary"),
     "cache_hit_ratio_question": ("The question", "question"),
@@ -75,6 +74,7 @@ def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> 
     description, explained = explained_elsewhere(node.get("description", ""), context["docs"])
     path = node.get("original_file_path", "")
     source = project_dir / path
+    parents = [resources[p] for p in context["parent_map"].get(key, []) if p in resources]
     href = quote(Path(os.path.relpath(source, out_dir)).as_posix()) if source.is_file() else None
     artifact = None
     if node["resource_type"] == "exposure":
@@ -90,11 +90,7 @@ def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> 
         "layer": layer_of(node),
         "description": description,
         "explained_in": explained,
-        "reads": [
-            f"{resources[p]['resource_type']} {display_name(resources[p])}"
-            for p in context["parent_map"].get(key, [])
-            if p in resources
-        ],
+        "reads": [f"{parent['resource_type']} {display_name(parent)}" for parent in parents],
         "path": path,
         "href": href,
         "artifact_href": artifact,
@@ -102,9 +98,8 @@ def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> 
 
 
 def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list, list]:
-    """The sources and models on a path to an exposure, layer by layer in lineage order (or in
-    plain lineage order if a model reads from a later layer), the exposures last; and the
-    project's other models."""
+    """The sources and models on a path to an exposure, by layer in lineage order (plain lineage
+    order if a model reads from a later layer), exposures last; and the other models."""
     resources, parents = context["resources"], context["parent_map"]
     exposures = [k for k, node in resources.items() if node["resource_type"] == "exposure"]
     upstream: set[str] = set()
@@ -129,9 +124,6 @@ def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list,
     position = {key: index for index, key in enumerate(order)}
     if any(position.get(p, -1) > position[k] for k in order for p in parents.get(k, [])):
         order = sorted(members, key=lambda k: (depth(k), display_name(resources[k])))
-    others = sorted(
-        node["name"]
-        for key, node in resources.items()
-        if node["resource_type"] == "model" and key not in upstream
-    )
+    models = [key for key, node in resources.items() if node["resource_type"] == "model"]
+    others = sorted(resources[key]["name"] for key in models if key not in upstream)
     return [lineage_entry(k, context, project_dir, out_dir) for k in order], others

@@ -33,9 +33,8 @@ def write(database: Path, output: Path, memory_limit: str = "1GB") -> int:
     try:
         with duckdb.connect(str(database), read_only=True, config=config) as connection:
             connection.execute("set enable_progress_bar = false")
-            found = connection.execute(
-                "select count(*) from information_schema.tables where table_name = ?", [MODEL]
-            ).fetchone()
+            tables = "select count(*) from information_schema.tables where table_name = ?"
+            found = connection.execute(tables, [MODEL]).fetchone()
             if not found or not found[0]:
                 raise ExportError(f"{database} holds no {MODEL}: build the agent logs first.")
             count = connection.execute(query.format(temporary.replace("'", "''"))).fetchone()

@@ -171,10 +171,8 @@ def format_cell(value: Any, fmt: str) -> str:
 def load_table(reader: MartReader, spec: OutputSpec) -> Table:
     sources = [column.source for column in spec.columns]
     values = reader.rows(spec.schema, spec.table, sources, spec.order_by)
-    cells = [
-        [format_cell(value, column.format) for value, column in zip(row, spec.columns, strict=True)]
-        for row in values
-    ]
+    formats = [column.format for column in spec.columns]
+    cells = [[format_cell(v, fmt) for v, fmt in zip(row, formats, strict=True)] for row in values]
     return Table(spec, values, cells)
 
 
@@ -189,9 +187,7 @@ def render(table: Table, docs: dict[str, str] | None = None) -> str:
         options = table.spec.options | ({"caption": " ".join(caption.split())} if caption else {})
         return render_latex(header, table.cells, options)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(table.cells)
+    csv.writer(buffer, lineterminator="\n").writerows([header, *table.cells])
     return buffer.getvalue()
 
 
@@ -327,9 +323,8 @@ def write_outputs(
 
 def describe_build(facts: dict, inputs: list[dict]) -> str:
     """One line saying which build is being written."""
-    files = ", ".join(item["path"] for item in inputs[:3]) + (
-        f" and {len(inputs) - 3} more" if len(inputs) > 3 else ""
-    )
+    more = f" and {len(inputs) - 3} more" if len(inputs) > 3 else ""
+    files = ", ".join(item["path"] for item in inputs[:3]) + more
     return (
         f"writing the dbt build of {facts['build_finished_at'] or 'an unknown time'} "
         f"(invocation {facts['invocation_id']}) on {files or 'no input file'}"

@@ -22,9 +22,6 @@ from trace_atlas.outputs import RUN_MANIFEST, docs_blocks, format_cell
 from trace_atlas.provenance import source_line
 
 CONTEXT = "page_context.json"
-PAPER_TABLE = "cache_hit_ratio_table.md"
-IDLE_TABLE = "human_idle_cache_counterfactual.md"
-HEADLINE = "cache_headline.csv"
 REJECTED_SHOWN = 20
 # key: (file, leading columns shown as row headers)
 CSV_TABLES = {
@@ -181,9 +178,7 @@ def population_facts(tables: dict[str, dict]) -> list[dict[str, str]]:
 
 def json_text(value: Any) -> str:
     """A JSON value as it was written (numbers were read as their text)."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def flatten(document: dict, prefix: str = "") -> tuple[list, list]:
@@ -299,10 +294,7 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
     }
     resources = context["resources"].values()
     exposures = {n["name"]: n for n in resources if n["resource_type"] == "exposure"}
-    figures = [
-        figure_entry(number, figure, out_dir, docs, exposures)
-        for number, figure in enumerate(FIGURES, start=1)
-    ]
+    figures = [figure_entry(n, fig, out_dir, docs, exposures) for n, fig in enumerate(FIGURES, 1)]
     provenance = read_run_manifest(out_dir / RUN_MANIFEST)
     run = provenance["document"]
     build = (("dbt", "dbt_version"), ("adapter", "adapter"))
@@ -312,9 +304,9 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "docs": docs,
         "build": [(label, run[key]) for label, key in build if isinstance(run.get(key), str)],
         "figures": figures,
-        "paper_table": read_markdown_table(out_dir / PAPER_TABLE),
+        "paper_table": read_markdown_table(out_dir / "cache_hit_ratio_table.md"),
         "idle_figure": figure_entry(3, IDLE_FIGURE, out_dir, docs, exposures),
-        "idle_table": read_markdown_table(out_dir / IDLE_TABLE),
+        "idle_table": read_markdown_table(out_dir / "human_idle_cache_counterfactual.md"),
         "day_figure": figure_entry(4, DAY_FIGURE, out_dir, docs, exposures),
         "source": source_line(out_dir),
         "tables": tables,
@@ -324,7 +316,7 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "lineage": lineage,
         "side_models": side_models,
         "outputs": output_files(out_dir, docs),
-        "headline": [row["line"] for row in csv_rows(out_dir / HEADLINE)],  # the page opens with it
+        "headline": [row["line"] for row in csv_rows(out_dir / "cache_headline.csv")],
     }
 
 

@@ -75,9 +75,8 @@ def read(text_path: str) -> PriceTable:
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
-            raise PriceError(
-                f"{path}, line {number}: {len(values)} values for {len(header)} columns."
-            )
+            found = f"{len(values)} values for {len(header)} columns"
+            raise PriceError(f"{path}, line {number}: {found}.")
         row = {name: value.strip() for name, value in zip(header, values, strict=True)}
         check_row(row, f"{path}, line {number}")
         if row["match_order"] in orders:

@@ -5,6 +5,7 @@ inputs, and only when everything passed the outputs, replacing the folder as a w
 from __future__ import annotations
 
 import fcntl
+import functools
 import importlib.util
 import json
 import os
@@ -35,8 +36,7 @@ DEFAULT_OUT = "output/cache_hit_ratio"
 ENGINES = ("duckdb", "spark", "spark-cluster")
 
 
-def say(message: str) -> None:
-    print(message, flush=True)
+say = functools.partial(print, flush=True)
 
 
 @dataclass

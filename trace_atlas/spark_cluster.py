@@ -133,11 +133,8 @@ def application(driver_ui: str) -> Application:
     except (OSError, ValueError, IndexError, KeyError) as error:
         raise ClusterError(f"the driver UI {driver_ui} does not answer ({error})") from error
     master = properties.get("spark.master", "unknown")
-    tasks = {
-        e["id"]: int(e.get("totalTasks", 0))
-        for e in executors
-        if e["id"] != "driver" or master.startswith("local")
-    }
+    ran = [e for e in executors if e["id"] != "driver" or master.startswith("local")]
+    tasks = {e["id"]: int(e.get("totalTasks", 0)) for e in ran}
     active = sum(1 for e in executors if e["id"] != "driver" and e.get("isActive"))
     return Application(app_id, master, tasks, active)
 
