@@ -9,16 +9,16 @@ from pathlib import Path
 from trace_atlas import csv_rows
 
 
-def unpriced_line(out: Path) -> str | None:
-    """The models the price table does not price, with their steps, as one line (or None)."""
+def unpriced_lines(out: Path) -> list[str]:
+    """The models the price table does not price, with their steps, in one line (or none)."""
     rows = csv_rows(out / "human_idle_cache_unpriced_models.csv")
     if not rows:
-        return None
+        return []
     named = ", ".join(
         f"{row['model'] or '(no model)'} ({row['provider']}, {int(row['steps']):,} steps)"
         for row in rows
     )
-    return f"  not priced: {named}: left out of dollar totals"
+    return [f"  not priced: {named}: left out of dollar totals"]
 
 
 def agent_log_lines(out: Path, keep_history: bool) -> list[str]:
@@ -46,10 +46,7 @@ def agent_log_lines(out: Path, keep_history: bool) -> list[str]:
 def closing_lines(out: Path, options, from_logs: bool) -> list[str]:
     """The lines after the build: the folder, unpriced models, the logs, then the answer."""
     files = sorted(path.name for path in out.iterdir() if not path.name.startswith("."))
-    lines = [f"outputs: {out} ({len(files)} files)"]
-    unpriced = unpriced_line(out)
-    if unpriced:
-        lines.append(unpriced)
+    lines = [f"outputs: {out} ({len(files)} files)", *unpriced_lines(out)]
     if from_logs:
         lines += agent_log_lines(out, bool(options.keep_history))
     if options.no_plots:

@@ -233,8 +233,7 @@ def fast_reader_doubt(
     hasher: input_files.Hasher,
     database: Path,
 ) -> str | None:
-    """Why the fast reader's build cannot stand (None when it can): it declined a line, the
-    build failed, or a file's lines counted byte by byte differ from the lines it read."""
+    """Why the fast build cannot stand (or None): a declined line, a failure, or a line count."""
     if not progress.passed:
         declined = [line for line in progress.errors if "TRACE_ATLAS_FAST_READER_DECLINED" in line]
         if declined:
