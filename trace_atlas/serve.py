@@ -95,12 +95,8 @@ def main(out: Path, target: Path, port: int = DEFAULT_PORT, host: str = "127.0.0
         raise click.ClickException(message) from None
     host, port = httpd.server_address[:2]
     click.echo("\n".join([*site.addresses(f"http://{host}:{port}"), "Ctrl-C stops the server."]))
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # both stop as Ctrl-C does
+        signal.signal(signum, signal.default_int_handler)
     with httpd:
         try:
             httpd.serve_forever()
