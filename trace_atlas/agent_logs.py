@@ -10,11 +10,8 @@ from pathlib import Path
 from trace_atlas import UserError
 
 # What make normalize builds: the normalized view, what it reads, and its tests' seed.
-NORMALIZED_MODELS = (
-    "+agent_log_steps_normalized",
-    "+int_agent_log_lines_classified",
-    "rejection_reasons",
-)
+NORMALIZED_MODELS = ("+agent_log_steps_normalized", "+int_agent_log_lines_classified")
+NORMALIZED_MODELS += ("rejection_reasons",)
 # Refused in a folder name: commas (they separate folders), glob characters, Spark's backtick.
 FORBIDDEN = set(",*?[]{}`")
 

@@ -45,14 +45,13 @@ DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4")
 PERCENTILES = ("mean_hit_ratio", "p01", "p05", "p10", "p25", "median", "p75", "p90", "p95", "p99")
 GAPS = ("low_gap_median_s", "low_gap_p90_s", "all_gap_median_s", "all_gap_p90_s")
 IDLE_RATES = ("append_reduction_pct_of_all_append", "user_append_reduction_pct")
+IDLE_RATES += ("total_cost_reduction_pct",)
 READ_AS = {
     "cache_hit_ratio_summary.csv": dict.fromkeys(PERCENTILES, "rate"),
     "cache_hit_ratio_token_weighted.csv": {"token_weighted_hit_rate": "rate"},
     "cache_hit_idle_gap_summary.csv": {"low_hit_threshold": "rate"}
     | dict.fromkeys(GAPS, "seconds"),
-    "human_idle_cache_counterfactual_summary.csv": dict.fromkeys(
-        (*IDLE_RATES, "total_cost_reduction_pct"), "rate"
-    ),
+    "human_idle_cache_counterfactual_summary.csv": dict.fromkeys(IDLE_RATES, "rate"),
 }
 # The step counts that tell the populations apart: (table, row, column) -> label.
 POPULATIONS = {
