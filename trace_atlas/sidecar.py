@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
@@ -69,11 +70,9 @@ def assign_keywords(names: list[str]) -> dict[str, str]:
 def _text(content: bytes) -> tuple[bytes, str]:
     """The chunk text of a file and its encoding."""
     if b"\x00" not in content:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             content.decode("utf-8")
             return content, "utf-8"
-        except UnicodeDecodeError:
-            pass
     return base64.b64encode(content), "base64"
 
 
@@ -118,11 +117,9 @@ def open_png(path: Path) -> Iterator[PngImagePlugin.PngImageFile]:
             signed = handle.read(8) == b"\x89PNG\r\n\x1a\n"
         problem = "corrupt or truncated PNG" if signed else "not a PNG file"
         raise SidecarError(f"{path}: {problem}") from error
-    except OSError as error:
-        if error.errno is not None:
+    except (OSError, SyntaxError, ValueError, EOFError, zlib.error) as error:
+        if getattr(error, "errno", None) is not None:
             raise SidecarError(f"cannot read {path}: {error.strerror}") from error
-        raise SidecarError(f"{path}: corrupt or truncated PNG ({error})") from error
-    except (SyntaxError, ValueError, EOFError, zlib.error) as error:
         raise SidecarError(f"{path}: corrupt or truncated PNG ({error})") from error
     finally:
         PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY = saved
@@ -160,10 +157,9 @@ def read_sidecar(path: Path) -> Sidecar:
 def verify_entry(entry: dict, content: bytes) -> None:
     digest = hashlib.sha256(content).hexdigest()
     if digest != entry["sha256"] or entry["bytes"] != len(content):
-        raise SidecarError(
-            f"{entry['name']!r}: sha256 mismatch (manifest {entry['sha256'][:12]}…, embedded "
-            f"{digest[:12]}…); the figure was altered or is corrupt"
-        )
+        hashes = f"manifest {entry['sha256'][:12]}…, embedded {digest[:12]}…"
+        problem = f"sha256 mismatch ({hashes}); the figure was altered or is corrupt"
+        raise SidecarError(f"{entry['name']!r}: {problem}")
 
 
 def verify(sidecar: Sidecar) -> None:
