@@ -104,11 +104,9 @@ def census_of(path: str) -> Census:
         while chunk := handle.read(CHUNK):
             data = np.frombuffer(chunk, dtype=np.uint8)
             breaks = np.flatnonzero(data == 10) + offset
-            if previous_cr and data[0] != 10:
-                lone_cr = True
-            returns = np.flatnonzero(data[:-1] == 13)
-            if returns.size and np.any(data[returns + 1] != 10):
-                lone_cr = True
+            returns = np.flatnonzero(data[:-1] == 13)  # each must be followed by a line feed
+            alone = (previous_cr and data[0] != 10) or np.any(data[returns + 1] != 10)
+            lone_cr = lone_cr or bool(alone)
             previous_cr = bool(data[-1] == 13)
             if breaks.size:
                 gaps = np.diff(breaks, prepend=last_break)
