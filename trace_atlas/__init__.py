@@ -1,20 +1,15 @@
-"""Trace Atlas: exact answers about coding agents' prompt-cache use, computed by a dbt project.
-
-This package is the annex around the SQL: it checks the inputs, runs dbt, formats the marts'
-rows into files, draws the figures, renders the page and embeds the provenance. It computes no
-metric. The dbt project (models, macros, seeds) is found beside the package in a source
-checkout, or inside it when installed with ``pip install .``.
-"""
+"""Trace Atlas: exact answers about coding agents' prompt-cache use, computed by a dbt project;
+this package checks the inputs, runs dbt, formats, draws and renders, and computes no metric."""
 
 from __future__ import annotations
 
+import csv
 import os
 from pathlib import Path
 
 
 def _project_dir() -> Path:
-    """The dbt project: $TRACE_ATLAS_PROJECT_DIR, else the checkout holding this package, else
-    the copy installed inside it."""
+    """$TRACE_ATLAS_PROJECT_DIR, else the checkout holding this package, else its installed copy."""
     given = os.environ.get("TRACE_ATLAS_PROJECT_DIR", "").strip()
     if given:
         return Path(given).resolve()
@@ -25,6 +20,14 @@ def _project_dir() -> Path:
 
 
 PROJECT_DIR = _project_dir()
+
+
+def csv_rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a CSV file as dictionaries (none when there is no such file)."""
+    if not path.is_file():
+        return []
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
 
 
 class UserError(Exception):

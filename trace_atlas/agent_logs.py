@@ -1,35 +1,19 @@
-"""Find raw agent logs before a run: the folders given, or the agents' default places.
-
-It only looks at the file system (which folders exist, which `.jsonl` files they hold), so that a
-wrong folder is refused in one line before dbt starts; every log line is read by the SQL models
-(docs/raw_logs_rules.md). A Claude folder is a Claude Code *projects* folder: its logs are at
-least one folder deep. A Codex folder is a Codex *sessions* folder; the ``archived_sessions``
-beside it is read too when it holds logs.
-"""
+"""Find raw agent logs before a run (the folders given, or the agents' default places), so that
+a wrong folder is refused in one line before dbt starts (docs/raw_logs_rules.md)."""
 
 from __future__ import annotations
 
-import csv
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from trace_atlas import UserError
 
-# make normalize builds the normalized view (and everything it reads) and the seed their tests
-# compare with, then DuckDB copies the view to the file.
-NORMALIZED_MODELS = (
-    "+agent_log_steps_normalized",
-    "+int_agent_log_lines_classified",
-    "rejection_reasons",
-)
-# Characters a folder name may not hold: commas separate folders in the settings, the others are
-# glob characters for DuckDB and Hadoop (Spark), and a backtick ends Spark's quoted path.
+# What make normalize builds: the normalized view, what it reads, and its tests' seed.
+NORMALIZED_MODELS = ("+agent_log_steps_normalized", "+int_agent_log_lines_classified")
+NORMALIZED_MODELS += ("rejection_reasons",)
+# Refused in a folder name: commas (they separate folders), glob characters, Spark's backtick.
 FORBIDDEN = set(",*?[]{}`")
-
-
-class LogsError(UserError):
-    """A folder that cannot be read as agent logs; the message is one line naming it."""
 
 
 @dataclass
@@ -46,8 +30,7 @@ class AgentLogs:
 
 
 def jsonl_files(folder: Path, min_depth: int) -> list[str]:
-    """Every `.jsonl` file under folder (symlinked folders not entered), at least min_depth
-    folders deep, as sorted absolute paths."""
+    """Every `.jsonl` file at least min_depth folders under folder (not through symlinks)."""
     found = []
     for directory, _folders, names in os.walk(folder):
         depth = len(Path(directory).relative_to(folder).parts)
@@ -61,11 +44,11 @@ def jsonl_files(folder: Path, min_depth: int) -> list[str]:
 def checked_folder(text: str, what: str) -> Path:
     folder = Path(text).expanduser()
     if not folder.is_dir():
-        raise LogsError(f"{what} {text} is not a folder.")
+        raise UserError(f"{what} {text} is not a folder.")
     folder = Path(os.path.abspath(folder))
     bad = sorted(FORBIDDEN & set(str(folder)))
     if bad:
-        raise LogsError(f"{what} {folder} holds {' '.join(bad)}; move or link it to a plain path.")
+        raise UserError(f"{what} {folder} holds {' '.join(bad)}; move or link it to a plain path.")
     return folder
 
 
@@ -77,7 +60,7 @@ def claude_logs(texts: list[str]) -> AgentLogs:
         files = jsonl_files(folder, 1)
         if not files:
             hint = " (give the projects folder inside it)" if (folder / "projects").is_dir() else ""
-            raise LogsError(f"CLAUDE_LOGS {folder} holds no <project>/*.jsonl log{hint}.")
+            raise UserError(f"CLAUDE_LOGS {folder} holds no <project>/*.jsonl log{hint}.")
         logs.folders.append(str(folder))
         logs.files += files
     return logs
@@ -97,7 +80,7 @@ def codex_logs(texts: list[str]) -> AgentLogs:
                 logs.folders.append(str(place))
                 logs.files += files
         if not any(place in logs.folders for place in (str(folder), str(archived))):
-            raise LogsError(f"CODEX_LOGS {folder} holds no .jsonl log (nor does {archived}).")
+            raise UserError(f"CODEX_LOGS {folder} holds no .jsonl log (nor does {archived}).")
     return logs
 
 
@@ -130,15 +113,14 @@ def plan(
 
 
 def find_mine() -> tuple[str, str] | None:
-    """make mine: (Claude folders, Codex folders) at the default places that hold logs (each
-    folder once); None after saying where it looked when there are none."""
+    """make mine: (Claude, Codex) folders with logs at the default places, else None (said)."""
     places, found, seen = default_places(), {"claude": [], "codex": []}, set()
     for agent, folders in places.items():
         for folder in folders:
             if folder.is_dir() and os.path.realpath(folder) not in seen:
                 try:
                     (claude_logs if agent == "claude" else codex_logs)([str(folder)])
-                except LogsError:
+                except UserError:
                     continue
                 seen.add(os.path.realpath(folder))
                 found[agent].append(str(folder))
@@ -157,27 +139,8 @@ def find_mine() -> tuple[str, str] | None:
     return None
 
 
-def summary(out: Path) -> list[str]:
-    """Files, sessions and steps per agent, as the run's agent_log_audit.csv counts them."""
-    audit = out / "agent_log_audit.csv"
-    if not audit.is_file():
-        return []
-    counts: dict[tuple[str, str, str], int] = {}
-    with open(audit, newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            counts[(row["agent"], row["section"], row["item"])] = int(row["count"])
-    return [
-        f"  {agent}: {counts[(agent, 'files', 'files')]:,} files, "
-        f"{counts.get((agent, 'steps', 'sessions'), 0):,} sessions, "
-        f"{counts.get((agent, 'steps', 'kept'), 0):,} steps"
-        for agent in ("claude", "codex")
-        if counts.get((agent, "files", "files"))
-    ]
-
-
 def prepare_mine(options) -> bool:
-    """make mine: this user's logs at the agents' default places, history kept by default in
-    the user's data folder; False (after saying where it looked) when there are none."""
+    """make mine: this user's logs, history kept by default; False when there are none."""
     places = find_mine()
     if places is None:
         return False
@@ -188,19 +151,7 @@ def prepare_mine(options) -> bool:
     return True
 
 
-def history_line(out: Path, keep_history: bool, default_database: str) -> str:
-    """What make mine keeps: the steps of deleted logs (the audit's count) and where."""
-    with open(out / "cache_hit_ratio_step_audit.csv", encoding="utf-8", newline="") as handle:
-        counts = {row["item"]: row["count"] for row in csv.DictReader(handle)}
-    database = os.environ.get("TRACE_ATLAS_DB", default_database)
-    if not keep_history:
-        return f"  history: off (KEEP_HISTORY=0): only the logs on disk; database {database}"
-    kept = counts.get("steps_from_deleted_logs", "0")
-    return f"  history: {kept} steps kept from logs deleted since they were read, in {database}"
-
-
 def history_database() -> Path:
-    """make mine's database: $XDG_DATA_HOME/trace-atlas/mine.duckdb (else under
-    ~/.local/share), where the steps of deleted agent logs are kept between runs."""
+    """make mine's database, where the steps of deleted agent logs are kept between runs."""
     data_home = os.environ.get("XDG_DATA_HOME", "").strip() or str(Path.home() / ".local/share")
     return Path(data_home) / "trace-atlas" / "mine.duckdb"

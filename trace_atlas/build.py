@@ -1,6 +1,5 @@
 """dbt in this process (dbtRunner), its console off (the full log in logs/dbt.log or
-DBT_LOG_PATH); a callback counts models per phase with their time, tests by status, and keeps
-the errors for the one line the user sees."""
+DBT_LOG_PATH); a callback counts models and tests and keeps the errors for the user's line."""
 
 from __future__ import annotations
 
@@ -65,11 +64,8 @@ class Progress:
         for line in lines:
             if "Bad trace line:" in line:
                 return line[line.index("Bad trace line:") :]
-        meaningful = [
-            line
-            for line in lines
-            if not line.startswith((*DBT_LABELS, "Encountered an error", ">"))
-        ]
+        noise = (*DBT_LABELS, "Encountered an error", ">")
+        meaningful = [line for line in lines if not line.startswith(noise)]
         return meaningful[0] if meaningful else f"dbt build failed (see {log_path})"
 
 
@@ -81,8 +77,7 @@ def node_phase(node_path: str, resource_type: str) -> str:
 
 
 def release_duckdb() -> None:
-    """dbt-duckdb keeps its database open in this process after a build; close it, so that the
-    writer (and the next build) can open the file."""
+    """Close the database dbt-duckdb keeps open after a build, for the writer and the next one."""
     try:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
     except ImportError:
@@ -92,8 +87,7 @@ def release_duckdb() -> None:
 
 
 def invoke(args: list[str], env: dict[str, str], log_dir: Path) -> Progress:
-    """dbt <args> in this process, quiet on the console; its progress (`passed` says whether
-    it succeeded)."""
+    """dbt <args> in this process, quiet on the console; its progress (`passed`: it succeeded)."""
     from dbt.cli.main import dbtRunner
 
     progress = Progress()

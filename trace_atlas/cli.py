@@ -1,13 +1,11 @@
-"""The trace-atlas command: run, mine, normalize, write, page, serve, sidecar, spark-cluster.
-
-Every option can also come from the environment variable named in its help (that is how make's
-variables arrive: `make run TRACE=... OUT=...`). Relative paths are taken from the folder the
-command was started in.
-"""
+"""The trace-atlas command. Every option can also come from the environment variable named in its
+help (so make's variables arrive); relative paths are taken from the current folder."""
 
 from __future__ import annotations
 
+import functools
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -20,36 +18,25 @@ CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100, "sho
 TARGET_PATH = ["TRACE_ATLAS_TARGET_PATH", "DBT_TARGET_PATH"]
 
 
-def absolute(text: str | None) -> str:
+def absolute(text: str) -> str:
     """A path (or several separated by commas) made absolute from the current folder."""
-    if not text:
-        return ""
     parts = [part.strip() for part in text.split(",") if part.strip()]
     return ",".join(str(Path(os.path.expanduser(part)).absolute()) for part in parts)
 
 
 def option(name: str, help: str | None = None, **settings):
-    """An option that can also come from the environment variable of its name (--no-plots:
-    NO_PLOTS), named at the end of its help."""
+    """An option also read from the environment variable of its name (--no-plots: NO_PLOTS)."""
     envvar = name.split("/")[0].lstrip("-").replace("-", "_").upper()
     return click.option(name, envvar=envvar, help=help and f"{help} [{envvar}]", **settings)
 
 
 def options(*decorators):
-    def decorate(function):
-        for decorator in reversed(decorators):
-            function = decorator(function)
-        return function
-
-    return decorate
+    """Several option decorators as one."""
+    return lambda function: functools.reduce(lambda f, d: d(f), reversed(decorators), function)
 
 
 INPUT_OPTIONS = options(
-    option(
-        "--trace",
-        "A normalized trace: a path, a glob or a,b,c (.jsonl, .jsonl.gz). Default: "
-        "the generated demo trace.",
-    ),
+    option("--trace", "A normalized trace (.jsonl[.gz]): a path, a glob or a,b,c; else the demo."),
     option("--db", "A prebuilt trace database, read-only (DuckDB only)."),
     option("--claude-logs", "Raw Claude Code logs: projects folder(s), comma-separated."),
     option("--codex-logs", "Raw Codex logs: sessions folder(s), comma-separated."),
@@ -79,11 +66,7 @@ def build_options(default_out: str):
             "Keep the steps of input files deleted since they were read (default: on for mine).",
             default=None,
         ),
-        option(
-            "--prices",
-            "Your own price table, a CSV with the columns of "
-            "seeds/model_prices.csv (default: that seed).",
-        ),
+        option("--prices", "Your prices: a CSV like seeds/model_prices.csv (default: that seed)."),
         TARGET_OPTION,
     )
 
@@ -98,8 +81,7 @@ def options_of(values: dict, **extra) -> runner.Options:
 
 
 class Group(click.Group):
-    """A problem the user can fix (trace_atlas.UserError) ends a command with one line and its
-    exit code, without a traceback."""
+    """A UserError ends a command with one line and its exit code, without a traceback."""
 
     def invoke(self, context: click.Context):
         try:
@@ -150,18 +132,9 @@ def normalize(**values) -> None:
 @TARGET_OPTION
 def write(out: str, no_plots: bool, target_path: str) -> None:
     """Write the outputs of the last dbt build again (e.g. after a plain `dbt build`)."""
-    from trace_atlas import outputs
-
-    target = Path(absolute(target_path))
+    options = options_of({"out": out, "no_plots": no_plots, "target_path": target_path})
     os.chdir(runner.PROJECT_DIR)
-    folder, names = outputs.write_outputs(
-        Path(absolute(out)),
-        database=Path(os.environ.get("TRACE_ATLAS_DB", runner.DEFAULT_DATABASE)),
-        manifest_path=target / "manifest.json",
-        hashes=target / "input_hashes.json",
-        no_plots=no_plots,
-        quiet=False,
-    )
+    folder, names = runner.write(options, quiet=False)
     click.echo(f"wrote {len(names)} files into {folder}")
 
 
@@ -189,8 +162,6 @@ def serve(out: str, port: int, target_path: str) -> None:
 @main.group()
 def sidecar() -> None:
     """What a figure carries: the README, docs, tables, run_manifest.json and SQL."""
-    import signal
-
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `list ... | head` ends quietly
 
 

@@ -1,17 +1,6 @@
-"""Incremental ingestion: which input files a build must read, from what the database holds.
-
-A trace only grows, so a run should read each file once in its life. After every successful
-build the database records the files it holds (``trace_atlas_inventory``: path, size,
-modification time, a fingerprint of both ends) and the build (``trace_atlas_last_build``). The
-next run compares the files it is given with that inventory: a new or changed file is **read**
-(its earlier lines replaced), an unchanged one **kept**, one no longer given **dropped** (or
-kept with ``KEEP_HISTORY=1``). Everything is read again when there is no inventory, when the
-reading rules changed (a hash of the files that define them) or on ``FULL_REFRESH=1``; nothing
-is built when nothing is read or dropped and the build would be the last one (``up_to_date``).
-The plan reaches dbt as a CSV (``TRACE_ATLAS_PLAN``: macros/trace_batch.sql). Raw agent logs are
-planned the same way (``TRACE_ATLAS_LOG_PLAN``: macros/agent_log_batch.sql); their history is
-kept as steps (int_agent_log_steps_remembered), not as lines.
-"""
+"""Incremental ingestion (README.md, Re-runs): which input files a build reads, keeps or drops,
+from the inventory the database records after each build; handed to dbt as a CSV (macros
+trace_batch and agent_log_batch). Raw logs' history is kept as steps, not lines."""
 
 from __future__ import annotations
 
@@ -46,8 +35,7 @@ def file_facts(path: str) -> list:
 
 
 def fingerprint(path: str, size: int) -> str:
-    """sha256 of the size, the first and the last 64 KiB: cheap, and it changes when a file is
-    rewritten or grows even if its modification time was kept."""
+    """sha256 of the size and both ends: a rewrite or growth shows even with the same mtime."""
     digest = hashlib.sha256(str(size).encode())
     with open(path, "rb") as handle:
         digest.update(handle.read(EDGE_BYTES))
@@ -77,8 +65,7 @@ def reading_rules_version() -> str:
 
 
 def log_reading_rules_version(env: dict[str, str]) -> str:
-    """What decides how a raw log line is read: the project files, the folders given (they
-    decide each file's agent) and whether tool inputs are kept."""
+    """The log reading rules' version: the project files and the folder and content settings."""
     return files_version(LOG_READING_RULES, tuple(f"{n}={env.get(n, '')}" for n in LOG_SETTINGS))
 
 
@@ -91,7 +78,6 @@ class Recorded:
 
 
 def load_recorded(database: Path) -> Recorded:
-    """The inventory and the last build of the database; empty when it has none."""
     if not database.is_file():
         return Recorded({}, {})
     import duckdb
@@ -168,9 +154,8 @@ def make_plan(
     keep_history: bool = False,
     rules: str | None = None,
 ) -> IngestPlan:
-    """Compare the files given with the database's inventory. `settings` are the options
-    that change a build's outputs without changing what is read (e.g. ON_BAD_LINES); `rules`
-    the version of the reading rules (the trace's unless given)."""
+    """Compare the files given with the database's inventory. `settings`: the options that
+    change the outputs, not what is read (ON_BAD_LINES); `rules`: the reading rules' version."""
     recorded = load_recorded(database)
     rules = rules or reading_rules_version()
     states = {path: file_facts(path) for path in files}
@@ -203,8 +188,7 @@ def make_plan(
 
 
 def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) -> None:
-    """After a successful build: the inventory of the files the database now holds, and the
-    build itself (what decides whether the next run has anything to do)."""
+    """After a successful build: the inventory of the files the database holds, and the build."""
     import duckdb
 
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -222,9 +206,8 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
             "ingested_at timestamp)"
         )
         if rows:
-            connection.executemany(
-                f"insert into {INVENTORY_TABLE} values (?, ?, ?, ?, ?, ?, ?)", rows
-            )
+            insert = f"insert into {INVENTORY_TABLE} values (?, ?, ?, ?, ?, ?, ?)"
+            connection.executemany(insert, rows)
         connection.execute(
             f"create or replace table {BUILD_TABLE} as select ? as build_key, "
             "? as rules_version, ? as seeds_version, ? as finished_at",
@@ -233,9 +216,7 @@ def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) 
 
 
 def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
-    """DuckDB on a trace or on raw logs: which files to read, keep and drop, from the
-    database's inventory, handed to dbt (None for the other engines and inputs, and for make
-    normalize, which read everything every time)."""
+    """The plan of DuckDB on a trace or raw logs, handed to dbt (else None: everything is read)."""
     kind = run_plan.input_kind
     if options.engine != "duckdb" or options.normalized or kind not in ("trace", "agent_logs"):
         return None
@@ -244,14 +225,9 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
     settings["prices"] = run_plan.prices.sha256
     if logs:
         settings["keep_history"] = bool(options.keep_history)
-    ingest = make_plan(
-        run_plan.files,
-        run_plan.lock,
-        settings,
-        full_refresh=options.full_refresh,
-        keep_history=bool(options.keep_history) and not logs,
-        rules=log_reading_rules_version(run_plan.env) if logs else None,
-    )
+    keep = bool(options.keep_history) and not logs  # logs keep their history as steps
+    rules = log_reading_rules_version(run_plan.env) if logs else None
+    ingest = make_plan(run_plan.files, run_plan.lock, settings, options.full_refresh, keep, rules)
     say(f"  inputs: {ingest.summary()}")
     if logs and options.keep_history and ingest.files("drop"):
         ingest.notes.append("the steps of the logs gone from disk are kept (KEEP_HISTORY)")
@@ -260,9 +236,8 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
     plan_path = Path(options.target_path) / ("log_plan.csv" if logs else "trace_plan.csv")
     ingest.write_csv(plan_path)
     if logs:  # a build that reads every file builds the lines anew, without the plan
-        run_plan.env["TRACE_ATLAS_LOG_PLAN"] = (
-            "" if ingest.full_refresh else str(plan_path.resolve())
-        )
+        log_plan = "" if ingest.full_refresh else str(plan_path.resolve())
+        run_plan.env["TRACE_ATLAS_LOG_PLAN"] = log_plan
         return ingest
     run_plan.env["TRACE_ATLAS_PLAN"] = str(plan_path.resolve())
     # the models read the files from the plan: the same value every time keeps dbt's parse
@@ -281,7 +256,5 @@ def outputs_current(out: Path, ingest: IngestPlan, no_plots: bool) -> bool:
         written = json.loads((out / "run_manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    stamp = output_stamp(ingest, no_plots)
-    return (out / ".trace_atlas_output").is_file() and all(
-        written.get(key) == value for key, value in stamp.items()
-    )
+    same = all(written.get(key) == value for key, value in output_stamp(ingest, no_plots).items())
+    return same and (out / ".trace_atlas_output").is_file()

@@ -1,7 +1,6 @@
-"""The input files of a run: found before anything runs (``resolve``: one line for what cannot
-be read), hashed by a background thread while dbt builds (``Hasher``: the hash reads every byte,
-so it must not add to the run's wall time; a JSON cache keyed by path, size and modification time
-hashes a file once in its life), described with size and sha256 for run_manifest.json."""
+"""The input files of a run: found before anything runs (``resolve``), hashed by a background
+thread while dbt builds (``Hasher``, with a cache keyed by path, size and modification time) and
+described with size and sha256 for run_manifest.json."""
 
 from __future__ import annotations
 
@@ -13,53 +12,48 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from trace_atlas import UserError
 
 CHUNK = 8 * 1024 * 1024
 
 
-class InputError(UserError):
-    """An input that cannot be read; the message is one line naming it."""
-
-
 def resolve(text: str, base: Path) -> list[str]:
     """Sorted absolute paths of the files the patterns name (relative to base)."""
     patterns = [part.strip() for part in text.split(",") if part.strip()]
     if not patterns:
-        raise InputError("no trace given: pass a path, a glob or a comma-separated list")
+        raise UserError("no trace given: pass a path, a glob or a comma-separated list")
     found: set[str] = set()
     for pattern in patterns:
         full = pattern if os.path.isabs(pattern) else str(base / pattern)
         if os.path.isdir(full):
-            raise InputError(
-                f"{pattern} is a folder; give the trace files in it, e.g. {pattern}/*.jsonl"
-            )
+            hint = f"give the trace files in it, e.g. {pattern}/*.jsonl"
+            raise UserError(f"{pattern} is a folder; {hint}")
         exists = [full] if os.path.exists(full) else []
         matches = sorted(glob.glob(full)) if glob.has_magic(full) else exists
         if not matches:
-            raise InputError(f"trace {pattern} not found (no file matches it)")
+            raise UserError(f"trace {pattern} not found (no file matches it)")
         for match in matches:
             if os.path.isdir(match):
                 continue
             check_not_empty(match, pattern)
             found.add(os.path.abspath(match))
     if not found:
-        raise InputError(f"trace {text} matches only folders")
+        raise UserError(f"trace {text} matches only folders")
     return sorted(found)
 
 
 def check_not_empty(path: str, pattern: str) -> None:
     if os.path.getsize(path) == 0:
-        raise InputError(f"trace file {path} is empty (from {pattern})")
+        raise UserError(f"trace file {path} is empty (from {pattern})")
     if path.endswith(".gz"):
         try:
             with gzip.open(path, "rb") as handle:
                 if not handle.read(1):
-                    raise InputError(f"trace file {path} is empty once decompressed")
+                    raise UserError(f"trace file {path} is empty once decompressed")
         except (OSError, EOFError) as error:
-            raise InputError(f"trace file {path} is not a readable gzip file ({error})") from None
+            raise UserError(f"trace file {path} is not a readable gzip file ({error})") from None
 
 
 def file_key(path: str) -> str:
@@ -91,37 +85,28 @@ def save_cache(cache_path: Path, cache: dict[str, str]) -> None:
 
 @dataclass(frozen=True)
 class Census:
-    """The lines of a file as bytes: how many (a last line without a line break counts), the
-    longest (line break included) and whether a carriage return stands alone (a line break to
-    some readers, not to others). The fast reader's line count must equal `lines`."""
+    """A file's lines as bytes: how many (a last line without a break counts), the longest (its
+    break included) and whether a carriage return stands alone (a break to some readers only)."""
 
     lines: int
     longest_line_bytes: int
     lone_carriage_return: bool
 
 
-def open_decompressed(path: str) -> BinaryIO:
-    return gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb")
-
-
 def census_of(path: str) -> Census:
     """Count a file's lines with numpy, a chunk at a time."""
     import numpy as np
 
-    lines = longest = 0
+    lines = longest = offset = 0
     last_break = -1  # offset of the previous line break
-    offset = 0
-    lone_cr = False
-    previous_cr = False
-    with open_decompressed(path) as handle:
+    lone_cr = previous_cr = False
+    with gzip.open(path, "rb") if path.endswith(".gz") else open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
             data = np.frombuffer(chunk, dtype=np.uint8)
             breaks = np.flatnonzero(data == 10) + offset
-            if previous_cr and data[0] != 10:
-                lone_cr = True
-            returns = np.flatnonzero(data[:-1] == 13)
-            if returns.size and np.any(data[returns + 1] != 10):
-                lone_cr = True
+            returns = np.flatnonzero(data[:-1] == 13)  # each must be followed by a line feed
+            alone = (previous_cr and data[0] != 10) or np.any(data[returns + 1] != 10)
+            lone_cr = lone_cr or bool(alone)
             previous_cr = bool(data[-1] == 13)
             if breaks.size:
                 gaps = np.diff(breaks, prepend=last_break)
@@ -136,8 +121,7 @@ def census_of(path: str) -> Census:
 
 
 class Hasher(threading.Thread):
-    """Hashes files in the background (hashlib and numpy release the GIL) into the cache
-    file, and takes the census of the files the fast reader reads (`census_paths`)."""
+    """Hashes files into the cache and takes the census of `census_paths`, in the background."""
 
     def __init__(
         self, paths: list[str], cache_path: Path, census_paths: list[str] | None = None

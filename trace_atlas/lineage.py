@@ -3,6 +3,7 @@ from the lineage the run copied into the output folder."""
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Any
@@ -10,8 +11,7 @@ from urllib.parse import quote, urlsplit
 
 PAGE_NAME = "index.html"
 
-# Every docs block the page shows, with the section that shows it: a model description that
-# embeds one of them links there instead of repeating it.
+# Every docs block the page shows, with its section: a description embedding one links there.
 SECTION_DOCS = {
     "atlas_glossary": ("Glossary", "glossary"),
     "cache_hit_ratio_question": ("The question", "question"),
@@ -74,6 +74,8 @@ def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> 
     description, explained = explained_elsewhere(node.get("description", ""), context["docs"])
     path = node.get("original_file_path", "")
     source = project_dir / path
+    parents = [resources[p] for p in context["parent_map"].get(key, []) if p in resources]
+    href = quote(Path(os.path.relpath(source, out_dir)).as_posix()) if source.is_file() else None
     artifact = None
     if node["resource_type"] == "exposure":
         url = urlsplit(node.get("url", ""))
@@ -88,23 +90,16 @@ def lineage_entry(key: str, context: dict, project_dir: Path, out_dir: Path) -> 
         "layer": layer_of(node),
         "description": description,
         "explained_in": explained,
-        "reads": [
-            f"{resources[p]['resource_type']} {display_name(resources[p])}"
-            for p in context["parent_map"].get(key, [])
-            if p in resources
-        ],
+        "reads": [f"{parent['resource_type']} {display_name(parent)}" for parent in parents],
         "path": path,
-        "href": quote(Path(os.path.relpath(source, out_dir)).as_posix())
-        if path and source.is_file()
-        else None,
+        "href": href,
         "artifact_href": artifact,
     }
 
 
 def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list, list]:
-    """The sources and models on a path to an exposure, layer by layer in lineage order (or in
-    plain lineage order if a model reads from a later layer), the exposures last; and the
-    project's other models."""
+    """The sources and models on a path to an exposure, by layer in lineage order (plain lineage
+    order if a model reads from a later layer), exposures last; and the other models."""
     resources, parents = context["resources"], context["parent_map"]
     exposures = [k for k, node in resources.items() if node["resource_type"] == "exposure"]
     upstream: set[str] = set()
@@ -115,13 +110,10 @@ def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list,
             if kind in ("source", "model") and parent not in upstream:
                 upstream.add(parent)
                 stack.append(parent)
-    depths: dict[str, int] = {}
 
+    @functools.cache
     def depth(key: str) -> int:
-        if key not in depths:
-            inside = [p for p in parents.get(key, []) if p in upstream]
-            depths[key] = 1 + max(map(depth, inside), default=-1)
-        return depths[key]
+        return 1 + max((depth(p) for p in parents.get(key, []) if p in upstream), default=-1)
 
     def layer_rank(key: str) -> int:
         layer = layer_of(resources[key])
@@ -132,9 +124,6 @@ def read_lineage(context: dict, project_dir: Path, out_dir: Path) -> tuple[list,
     position = {key: index for index, key in enumerate(order)}
     if any(position.get(p, -1) > position[k] for k in order for p in parents.get(k, [])):
         order = sorted(members, key=lambda k: (depth(k), display_name(resources[k])))
-    others = sorted(
-        node["name"]
-        for key, node in resources.items()
-        if node["resource_type"] == "model" and key not in upstream
-    )
+    models = [key for key, node in resources.items() if node["resource_type"] == "model"]
+    others = sorted(resources[key]["name"] for key in models if key not in upstream)
     return [lineage_entry(k, context, project_dir, out_dir) for k in order], others

@@ -1,7 +1,5 @@
-"""make normalize: DuckDB copies the build's agent_log_steps_normalized view (one step per row,
-its lists nested in SQL) to JSONL with its own JSON writer, gzip when the name ends in .gz. The
-file is written under a temporary name beside the target and renamed when complete, so a failed
-export leaves no half-written file. `make run TRACE=<file>` reads it back."""
+"""make normalize: DuckDB copies the build's agent_log_steps_normalized view to JSONL (gzip for a
+.gz name) under a temporary name, renamed when complete. `make run TRACE=<file>` reads it back."""
 
 from __future__ import annotations
 
@@ -35,9 +33,8 @@ def write(database: Path, output: Path, memory_limit: str = "1GB") -> int:
     try:
         with duckdb.connect(str(database), read_only=True, config=config) as connection:
             connection.execute("set enable_progress_bar = false")
-            found = connection.execute(
-                "select count(*) from information_schema.tables where table_name = ?", [MODEL]
-            ).fetchone()
+            tables = "select count(*) from information_schema.tables where table_name = ?"
+            found = connection.execute(tables, [MODEL]).fetchone()
             if not found or not found[0]:
                 raise ExportError(f"{database} holds no {MODEL}: build the agent logs first.")
             count = connection.execute(query.format(temporary.replace("'", "''"))).fetchone()

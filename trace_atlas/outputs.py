@@ -1,12 +1,6 @@
-"""Write the experiment's output files from the typed marts of the last `dbt build`.
-
-Which files exist and what is in them is declared once, in the marts' YAML (``meta.outputs``: the
-file, the row order, each column with its mart column and text format). This module reads those
-declarations from dbt's manifest, reads the typed rows (from the DuckDB file, or a Spark build's
-parquet folders with DuckDB: no JVM) and only formats them (format_cell); nothing is computed.
-Then the figures, run_manifest.json and the page. Everything is written into a fresh sibling
-folder swapped in at the end, so a failed run leaves the previous outputs untouched.
-"""
+"""Write the output files of the last `dbt build` as the marts' ``meta.outputs`` declare them
+(only formatting the typed rows), then the figures, run_manifest.json and the page, into a
+sibling folder swapped in whole at the end."""
 
 from __future__ import annotations
 
@@ -28,6 +22,7 @@ import duckdb
 
 from trace_atlas import UserError, input_files
 from trace_atlas.provenance import build_facts, run_manifest
+from trace_atlas.sidecar import default_file_mode
 
 # Seconds spent on the tables, the figures and the page by the last write_outputs() call.
 TIMINGS: dict[str, float] = {}
@@ -39,8 +34,6 @@ KINDS = ("csv", "markdown_table", "latex_table")
 
 
 class OutputError(UserError):
-    """A problem the user can fix; printed without a traceback."""
-
     code = 1
 
 
@@ -158,9 +151,8 @@ class MartReader:
 
 
 def format_cell(value: Any, fmt: str) -> str:
-    """The text of one cell: ``double`` the shortest text that reads back as the same double,
-    ``percent`` a share already x 100, ``rate`` a fraction shown in percent (``--`` when
-    undefined), ``general6`` Python's ``%.6g``; an undefined value is an empty cell."""
+    """The text of one cell: ``double`` the shortest that reads back the same, ``percent`` a
+    share already x 100, ``rate`` a fraction in percent (undefined: ``--``); None is empty."""
     if value is None:
         return "--" if fmt == "rate" else ""
     if fmt == "integer":
@@ -179,10 +171,8 @@ def format_cell(value: Any, fmt: str) -> str:
 def load_table(reader: MartReader, spec: OutputSpec) -> Table:
     sources = [column.source for column in spec.columns]
     values = reader.rows(spec.schema, spec.table, sources, spec.order_by)
-    cells = [
-        [format_cell(value, column.format) for value, column in zip(row, spec.columns, strict=True)]
-        for row in values
-    ]
+    formats = [column.format for column in spec.columns]
+    cells = [[format_cell(v, fmt) for v, fmt in zip(row, formats, strict=True)] for row in values]
     return Table(spec, values, cells)
 
 
@@ -197,17 +187,14 @@ def render(table: Table, docs: dict[str, str] | None = None) -> str:
         options = table.spec.options | ({"caption": " ".join(caption.split())} if caption else {})
         return render_latex(header, table.cells, options)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(table.cells)
+    csv.writer(buffer, lineterminator="\n").writerows([header, *table.cells])
     return buffer.getvalue()
 
 
 def render_markdown(
     header: list[str], cells: list[list[str]], caption: str = "", alignment: str | None = None
 ) -> str:
-    """A GitHub-flavoured table: the first column left-aligned, the others right-aligned (or
-    the declared alignment row); the caption (a docs block) as one paragraph below it."""
+    """A GitHub-flavoured table, numbers right-aligned (or as declared); the caption below it."""
     rule = f"| {alignment} |" if alignment else "|---|" + "---:|" * (len(header) - 1)
     lines = ["| " + " | ".join(header) + " |", rule]
     lines += ["| " + " | ".join(row) + " |" for row in cells]
@@ -218,11 +205,12 @@ def render_markdown(
 
 def docs_blocks(manifest: dict) -> dict[str, str]:
     """The project's docs blocks by name, as dbt's manifest holds them."""
+    project = manifest.get("metadata", {}).get("project_name", "trace_atlas")
+    blocks = manifest.get("docs", {}).values()
     return {
         block["name"]: block.get("block_contents", "")
-        for block in manifest.get("docs", {}).values()
-        if block.get("package_name")
-        == manifest.get("metadata", {}).get("project_name", "trace_atlas")
+        for block in blocks
+        if block.get("package_name") == project
     }
 
 
@@ -249,25 +237,6 @@ def write_text(path: Path, text: str) -> None:
     path.write_text(text, encoding="utf-8", newline="")
 
 
-def write_page(folder: Path) -> None:
-    """Render index.html into folder (trace_atlas.page), last, from its files."""
-    from trace_atlas import page
-
-    try:
-        page.render(folder)
-    except page.PageError as error:
-        raise OutputError(f"the atlas page: {error}") from error
-
-
-def write_page_context(folder: Path, manifest: dict) -> None:
-    """What the atlas page shows from dbt's manifest, copied beside the outputs: the page is
-    rendered from its folder alone."""
-    from trace_atlas import page
-
-    context = json.dumps(page.context_of(manifest), indent=1, sort_keys=True)
-    write_text(folder / page.CONTEXT, context + "\n")
-
-
 def swap_in(staged: Path, target: Path) -> None:
     """Replace target by staged, keeping target intact until staged is complete."""
     retired = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -278,13 +247,12 @@ def swap_in(staged: Path, target: Path) -> None:
 
 
 def check_target_folder(target: Path) -> None:
-    """Refuse, before any work, a folder the project did not write."""
-    foreign = target.exists() and not (target / MARKER).exists()
-    if foreign and (not target.is_dir() or any(target.iterdir())):
-        raise OutputError(
-            f"{target} exists and was not written by Trace Atlas; "
-            "choose an empty or new OUT folder."
-        )
+    """Refuse, before any work, a file or a folder the project did not write (a bad option)."""
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"OUT={target} is a file; give a folder for the outputs.", code=2)
+    if target.is_dir() and not (target / MARKER).exists() and any(target.iterdir()):
+        message = f"OUT={target} holds files Trace Atlas did not write; give a new or empty folder."
+        raise OutputError(message, code=2)
 
 
 def write_outputs(
@@ -299,6 +267,8 @@ def write_outputs(
     quiet: bool = True,
 ) -> tuple[Path, list[str]]:
     """Write everything into a staged folder, swap it in; return the folder and file names."""
+    from trace_atlas import page
+
     started = time.perf_counter()
     TIMINGS.clear()
     target = out.resolve()
@@ -320,9 +290,7 @@ def write_outputs(
         print(describe_build(facts, inputs), file=sys.stderr)
     target.parent.mkdir(parents=True, exist_ok=True)
     staged = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staged.chmod(0o777 & ~umask)  # mkdtemp makes it private; the outputs are for sharing
+    staged.chmod(default_file_mode(0o777))  # mkdtemp makes it private; the outputs are shared
     try:
         write_text(staged / MARKER, "written by Trace Atlas\n")
         docs = docs_blocks(manifest)
@@ -330,7 +298,8 @@ def write_outputs(
             write_text(staged / name, render(table, docs))
         manifest_data = run_manifest(facts, inputs, tables, engine, options)
         write_text(staged / RUN_MANIFEST, json.dumps(manifest_data, indent=2) + "\n")
-        write_page_context(staged, manifest)
+        context = json.dumps(page.context_of(manifest), indent=1, sort_keys=True)
+        write_text(staged / page.CONTEXT, context + "\n")  # the page reads its folder only
         TIMINGS["tables"] = time.perf_counter() - started
         if not no_plots:
             started = time.perf_counter()
@@ -339,7 +308,10 @@ def write_outputs(
             figures.draw(staged)
             TIMINGS["figures"] = time.perf_counter() - started
         started = time.perf_counter()
-        write_page(staged)
+        try:
+            page.render(staged)
+        except page.PageError as error:
+            raise OutputError(f"the atlas page: {error}") from error
         TIMINGS["page"] = time.perf_counter() - started
         names = sorted(path.name for path in staged.iterdir() if path.name != MARKER)
         swap_in(staged, target)
@@ -351,9 +323,8 @@ def write_outputs(
 
 def describe_build(facts: dict, inputs: list[dict]) -> str:
     """One line saying which build is being written."""
-    files = ", ".join(item["path"] for item in inputs[:3]) + (
-        f" and {len(inputs) - 3} more" if len(inputs) > 3 else ""
-    )
+    more = f" and {len(inputs) - 3} more" if len(inputs) > 3 else ""
+    files = ", ".join(item["path"] for item in inputs[:3]) + more
     return (
         f"writing the dbt build of {facts['build_finished_at'] or 'an unknown time'} "
         f"(invocation {facts['invocation_id']}) on {files or 'no input file'}"

@@ -1,18 +1,6 @@
-"""The atlas page, OUT/index.html, rendered from the files of OUT alone.
-
-Everything it shows was written into the output folder by the same run:
-
-* the CSV tables, the Markdown paper table and the two figures: every cell is shown as written,
-  so the page's numbers are the files' by construction;
-* run_manifest.json: what went in and with what (the page says so when it is missing);
-* page_context.json: what the page needs from dbt's manifest, copied by the writer -- the docs
-  blocks (the same words dbt docs and the figures carry), the descriptions, the lineage and the
-  exposures.
-
-So `trace-atlas page --out X` renders the run that wrote X, whatever was built since. The
-Jinja2 template (templates/atlas_page.html.j2, autoescaped) gets the dictionary load_page_data
-returns and nothing else; the page computes nothing, needs no network and runs no script.
-"""
+"""The atlas page, OUT/index.html, rendered from the files of OUT alone (page_context.json holds
+what it needs of dbt's manifest), so `trace-atlas page --out X` renders the run that wrote X. The
+autoescaped template gets load_page_data's dictionary only; the page computes nothing."""
 
 from __future__ import annotations
 
@@ -28,16 +16,12 @@ import jinja2
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from trace_atlas import PROJECT_DIR, sidecar
+from trace_atlas import PROJECT_DIR, csv_rows, sidecar
 from trace_atlas.lineage import PAGE_NAME, SECTION_DOCS, read_lineage
-from trace_atlas.outputs import format_cell
+from trace_atlas.outputs import RUN_MANIFEST, docs_blocks, format_cell
 from trace_atlas.provenance import source_line
 
 CONTEXT = "page_context.json"
-RUN_MANIFEST = "run_manifest.json"
-PAPER_TABLE = "cache_hit_ratio_table.md"
-IDLE_TABLE = "human_idle_cache_counterfactual.md"
-HEADLINE = "cache_headline.csv"
 REJECTED_SHOWN = 20
 # key: (file, leading columns shown as row headers)
 CSV_TABLES = {
@@ -50,30 +34,38 @@ CSV_TABLES = {
     "idle_gap": ("cache_hit_idle_gap_summary.csv", 2),
     "idle_cost": ("human_idle_cache_counterfactual_summary.csv", 1),
 }
-# (exposure = PNG stem, caption docs block, alt-text docs block)
+# (exposure = PNG stem, docs blocks <prefix>_caption and <prefix>_alt)
 FIGURES = (
-    ("cache_hit_ratio_histogram", "cache_hit_ratio_fig1_caption", "cache_hit_ratio_fig1_alt"),
-    (
-        "cache_hit_ratio_append_weighted_histogram",
-        "cache_hit_ratio_fig2_caption",
-        "cache_hit_ratio_fig2_alt",
-    ),
+    ("cache_hit_ratio_histogram", "cache_hit_ratio_fig1"),
+    ("cache_hit_ratio_append_weighted_histogram", "cache_hit_ratio_fig2"),
 )
-IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3_caption", "idle_gap_fig3_alt")
-DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4_caption", "cache_by_day_fig4_alt")
-# How the page shows a CSV's numbers (the file keeps every digit): fractions as `rate` (percent,
-# one decimal, the writer's rule), seconds with one decimal, dollars shortened; every other
-# integer cell of a CSV with thousands separators.
+IDLE_FIGURE = ("cache_hit_idle_gap", "idle_gap_fig3")
+DAY_FIGURE = ("cache_by_day", "cache_by_day_fig4")
+# How the page shows a CSV's numbers (reading_cell; the file keeps every digit), by column.
 PERCENTILES = ("mean_hit_ratio", "p01", "p05", "p10", "p25", "median", "p75", "p90", "p95", "p99")
 GAPS = ("low_gap_median_s", "low_gap_p90_s", "all_gap_median_s", "all_gap_p90_s")
 IDLE_RATES = ("append_reduction_pct_of_all_append", "user_append_reduction_pct")
+IDLE_RATES += ("total_cost_reduction_pct",)
 READ_AS = {
     "cache_hit_ratio_summary.csv": dict.fromkeys(PERCENTILES, "rate"),
     "cache_hit_ratio_token_weighted.csv": {"token_weighted_hit_rate": "rate"},
     "cache_hit_idle_gap_summary.csv": {"low_hit_threshold": "rate"}
     | dict.fromkeys(GAPS, "seconds"),
-    "human_idle_cache_counterfactual_summary.csv": dict.fromkeys(
-        (*IDLE_RATES, "total_cost_reduction_pct"), "rate"
+    "human_idle_cache_counterfactual_summary.csv": dict.fromkeys(IDLE_RATES, "rate"),
+}
+# The step counts that tell the populations apart: (table, row, column) -> label.
+POPULATIONS = {
+    ("audit", ("lines", "steps_ingested"), "count"): "Steps ingested from the trace",
+    ("summary", ("merged", "all"), "rounds"): (
+        "Eligible steps: summary, round split, bins, Fig. 1 and 2 (merged / all, the n of the "
+        "first panel)"
+    ),
+    ("token_weighted", ("merged", "all"), "rounds"): (
+        "Gate-passing steps, whatever their first event: token-weighted merged / all, the paper "
+        "table's first row (Total)"
+    ),
+    ("audit", ("steps", "excluded_steps"), "count"): (
+        "Ingested steps left out of the hit-ratio statistics"
     ),
 }
 INTEGER_CELL = re.compile(r"^-?[0-9]+$")
@@ -96,16 +88,11 @@ def inline_markdown(text: str) -> Markup:
     return Markup(MARKDOWN.renderInline(text.strip()))
 
 
-# ---------------------------------------------------------------- the tables
-
-
 def table(source: str, lines: list[list[str]] | None, row_headers: int) -> dict[str, Any]:
     """A table as written in its file (lines None: the run wrote no such file)."""
     header, rows = (lines[0], lines[1:]) if lines else ([], [])
     columns = list(zip(*rows, strict=False)) or [() for _ in header]
-    numeric = [
-        any(cells) and all(not c or NUMBER_CELL.match(c) for c in cells) for cells in columns
-    ]
+    numeric = [any(col) and all(not c or NUMBER_CELL.match(c) for c in col) for col in columns]
     return {
         "source": source,
         "present": lines is not None,
@@ -133,8 +120,7 @@ def read_csv(path: Path, row_headers: int, limit: int | None = None) -> dict[str
 
 
 def reading_format(file: str, column: str) -> str | None:
-    """The reading format of a CSV column: declared in READ_AS, `usd` and `seconds` by the
-    thinking-time summary's column suffixes, else None."""
+    """READ_AS's format of a CSV column, else the thinking-time summary's by suffix, else None."""
     declared = READ_AS.get(file, {})
     if column in declared or file != "human_idle_cache_counterfactual_summary.csv":
         return declared.get(column)
@@ -142,9 +128,8 @@ def reading_format(file: str, column: str) -> str | None:
 
 
 def reading_cell(text: str, fmt: str | None) -> str:
-    """A CSV cell as the page shows it: a fraction in percent with one decimal (the writer's
-    `rate`), seconds with one decimal, dollars with two decimals (three significant digits
-    under $1), an integer with thousands separators; anything else, and empty cells, as is."""
+    """A CSV cell as shown: `rate` as the writer's percent, seconds with one decimal, dollars
+    with two (three significant digits under $1), integers with thousands separators."""
     if not text or (fmt is None and not INTEGER_CELL.match(text)):
         return text
     if fmt is None:
@@ -180,47 +165,19 @@ def cell(table: dict[str, Any], key: tuple[str, ...], column: str) -> str:
 
 def population_facts(tables: dict[str, dict]) -> list[dict[str, str]]:
     """The step counts that tell the populations apart on this run, quoted from the files."""
-    facts = (
-        ("Steps ingested from the trace", "audit", ("lines", "steps_ingested"), "count"),
-        (
-            "Eligible steps: summary, round split, bins, Fig. 1 and 2 (merged / all, the n of "
-            "the first panel)",
-            "summary",
-            ("merged", "all"),
-            "rounds",
-        ),
-        (
-            "Gate-passing steps, whatever their first event: token-weighted merged / all, the "
-            "paper table's first row (Total)",
-            "token_weighted",
-            ("merged", "all"),
-            "rounds",
-        ),
-        (
-            "Ingested steps left out of the hit-ratio statistics",
-            "audit",
-            ("steps", "excluded_steps"),
-            "count",
-        ),
-    )
     return [
         {
             "label": label,
             "value": cell(tables[key], row, column),
             "source": f"{tables[key]['source']}: {', '.join(row)}, {column}",
         }
-        for label, key, row, column in facts
+        for (key, row, column), label in POPULATIONS.items()
     ]
-
-
-# ---------------------------------------------------------------- run_manifest.json
 
 
 def json_text(value: Any) -> str:
     """A JSON value as it was written (numbers were read as their text)."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False)
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
 def flatten(document: dict, prefix: str = "") -> tuple[list, list]:
@@ -258,12 +215,8 @@ def read_run_manifest(path: Path) -> dict[str, Any]:
     return provenance | {"fields": fields, "tables": tables, "document": document}
 
 
-# ---------------------------------------------------------------- the loader
-
-
 def context_of(manifest: dict) -> dict:
-    """What the page shows from dbt's manifest, for the writer to copy into CONTEXT: the
-    project's docs blocks, and its sources, seeds, models and exposures with their parents."""
+    """The project's docs blocks and resources with their parents, for the writer's CONTEXT."""
     project = manifest["metadata"].get("project_name", "trace_atlas")
     kept = ("name", "resource_type", "original_file_path", "description", "label", "url")
     resources = {
@@ -273,11 +226,8 @@ def context_of(manifest: dict) -> dict:
         if node["package_name"] == project
         and node["resource_type"] in ("source", "seed", "model", "exposure")
     }
-    docs = manifest["docs"].values()
     return {
-        "docs": {
-            d["name"]: d["block_contents"].strip() for d in docs if d["package_name"] == project
-        },
+        "docs": {name: text.strip() for name, text in docs_blocks(manifest).items()},
         "resources": resources,
         "parent_map": {key: manifest["parent_map"].get(key, []) for key in resources},
     }
@@ -286,10 +236,8 @@ def context_of(manifest: dict) -> dict:
 def read_context(out_dir: Path) -> dict:
     path = out_dir / CONTEXT
     if not path.is_file():
-        raise PageError(
-            f"{path} not found: this folder was written without the page's context; "
-            "run `make run` again."
-        )
+        problem = "this folder was written without the page's context; run `make run` again."
+        raise PageError(f"{path} not found: {problem}")
     context = json.loads(path.read_text(encoding="utf-8"))
     for name in SECTION_DOCS:
         if name not in context["docs"]:
@@ -298,8 +246,7 @@ def read_context(out_dir: Path) -> dict:
 
 
 def output_files(out_dir: Path, docs: dict[str, str]) -> list[dict[str, Any]]:
-    """Every output the docs block atlas_output_files describes (written or not), then any
-    other file of the folder."""
+    """The outputs docs block atlas_output_files describes (written or not), then other files."""
     items = [t.content for t in MARKDOWN.parse(docs["atlas_output_files"]) if t.type == "inline"]
     described = dict(m.groups() for item in items if (m := OUTPUT_ITEM.match(item)))
     for path in sorted(out_dir.iterdir()):
@@ -314,17 +261,17 @@ def output_files(out_dir: Path, docs: dict[str, str]) -> list[dict[str, Any]]:
 
 
 def figure_entry(
-    number: int, figure: tuple[str, str, str], out_dir: Path, docs: dict, exposures: dict
+    number: int, figure: tuple[str, str], out_dir: Path, docs: dict, exposures: dict
 ) -> dict[str, Any]:
-    name, caption, alt = figure
+    name, blocks = figure
     path = out_dir / f"{name}.png"
     size = sidecar.png_size(path) if path.is_file() else (None, None)
     return {
         "number": number,
         "file": path.name,
         "title": exposures.get(name, {}).get("label") or path.name,
-        "caption": docs[caption],
-        "alt": " ".join(docs[alt].replace("`", "").replace("**", "").split()),
+        "caption": docs[f"{blocks}_caption"],
+        "alt": " ".join(docs[f"{blocks}_alt"].replace("`", "").replace("**", "").split()),
         "width": size[0],
         "height": size[1],
         "present": path.is_file(),
@@ -332,15 +279,12 @@ def figure_entry(
 
 
 def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, Any]:
-    """Everything the page shows, read from the output folder: the template gets this and
-    nothing else."""
+    """Everything the page shows, read from the output folder (the template gets nothing else)."""
     out_dir, project_dir = Path(out_dir).resolve(), Path(project_dir).resolve()
     summary = out_dir / CSV_TABLES["summary"][0]
     if not summary.is_file():
-        raise PageError(
-            f"output folder {out_dir} holds no {summary.name}: not the output folder of a "
-            "finished run (make run writes one)."
-        )
+        problem = "not the output folder of a finished run (make run writes one)."
+        raise PageError(f"output folder {out_dir} holds no {summary.name}: {problem}")
     context = read_context(out_dir)
     docs = context["docs"]
     tables = {
@@ -349,26 +293,19 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
     }
     resources = context["resources"].values()
     exposures = {n["name"]: n for n in resources if n["resource_type"] == "exposure"}
-    figures = [
-        figure_entry(number, figure, out_dir, docs, exposures)
-        for number, figure in enumerate(FIGURES, start=1)
-    ]
+    figures = [figure_entry(n, fig, out_dir, docs, exposures) for n, fig in enumerate(FIGURES, 1)]
     provenance = read_run_manifest(out_dir / RUN_MANIFEST)
     run = provenance["document"]
-    build = (
-        ("dbt", "dbt_version"),
-        ("adapter", "adapter"),
-        ("dbt invocation", "dbt_invocation_id"),
-    )
-    build += (("built", "build_finished_at"),)
+    build = (("dbt", "dbt_version"), ("adapter", "adapter"))
+    build += (("dbt invocation", "dbt_invocation_id"), ("built", "build_finished_at"))
     lineage, side_models = read_lineage(context, project_dir, out_dir)
     return {
         "docs": docs,
         "build": [(label, run[key]) for label, key in build if isinstance(run.get(key), str)],
         "figures": figures,
-        "paper_table": read_markdown_table(out_dir / PAPER_TABLE),
+        "paper_table": read_markdown_table(out_dir / "cache_hit_ratio_table.md"),
         "idle_figure": figure_entry(3, IDLE_FIGURE, out_dir, docs, exposures),
-        "idle_table": read_markdown_table(out_dir / IDLE_TABLE),
+        "idle_table": read_markdown_table(out_dir / "human_idle_cache_counterfactual.md"),
         "day_figure": figure_entry(4, DAY_FIGURE, out_dir, docs, exposures),
         "source": source_line(out_dir),
         "tables": tables,
@@ -378,20 +315,9 @@ def load_page_data(out_dir: Path, project_dir: Path = PROJECT_DIR) -> dict[str, 
         "lineage": lineage,
         "side_models": side_models,
         "outputs": output_files(out_dir, docs),
-        "headline": read_headline(out_dir),
+        "headline": [row["line"] for row in csv_rows(out_dir / "cache_headline.csv")],
     }
 
-
-def read_headline(out_dir: Path) -> list[str]:
-    """The answer the page opens with: the lines of cache_headline.csv (none when absent)."""
-    path = out_dir / HEADLINE
-    if not path.is_file():
-        return []
-    with open(path, encoding="utf-8", newline="") as handle:
-        return [row["line"] for row in csv.DictReader(handle)]
-
-
-# ---------------------------------------------------------------- rendering
 
 ENVIRONMENT = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
@@ -407,8 +333,7 @@ ENVIRONMENT.filters["thousands"] = "{:,}".format
 
 def render(out_dir: Path, project_dir: Path = PROJECT_DIR) -> Path:
     """Write out_dir/index.html from the files of out_dir (atomically); return its path."""
-    html = ENVIRONMENT.get_template("atlas_page.html.j2").render(
-        page=load_page_data(out_dir, project_dir)
-    )
+    template = ENVIRONMENT.get_template("atlas_page.html.j2")
+    html = template.render(page=load_page_data(out_dir, project_dir))
     path = Path(out_dir).resolve() / PAGE_NAME
     return sidecar.write_atomically(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))

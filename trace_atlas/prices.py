@@ -1,10 +1,5 @@
-"""The price table of a run: the seed model_prices, or the user's own file (PRICES=path.csv).
-
-A user's file has the seed's columns (docs/outputs.md). It is checked here, line by line, before
-dbt starts: a bad line is an error naming the file and the line. Its rows reach the models as the
-dbt var ``prices`` (stg_prices__model_prices reads it); the matching and the dollars are the
-models' work, never this module's.
-"""
+"""The price table of a run: the seed model_prices, or the user's file (PRICES, docs/outputs.md)
+checked line by line before dbt starts and handed to the models as the dbt var ``prices``."""
 
 from __future__ import annotations
 
@@ -80,9 +75,8 @@ def read(text_path: str) -> PriceTable:
         if not any(value.strip() for value in values):
             continue
         if len(values) != len(header):
-            raise PriceError(
-                f"{path}, line {number}: {len(values)} values for {len(header)} columns."
-            )
+            found = f"{len(values)} values for {len(header)} columns"
+            raise PriceError(f"{path}, line {number}: {found}.")
         row = {name: value.strip() for name, value in zip(header, values, strict=True)}
         check_row(row, f"{path}, line {number}")
         if row["match_order"] in orders:

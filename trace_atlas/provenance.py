@@ -3,7 +3,6 @@ made the folder, and the step audit's counts. Facts only; nothing is computed he
 
 from __future__ import annotations
 
-import csv
 import importlib.metadata
 import json
 import os
@@ -12,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from trace_atlas import PROJECT_DIR
+from trace_atlas import PROJECT_DIR, csv_rows
 
 # The demo trace `make run` generates when given no input (the Makefile's DEFAULT_TRACE).
 DEMO_TRACE = "data/default/trace.jsonl"
@@ -50,16 +49,13 @@ def package_version(name: str) -> str | None:
 
 def git_commit() -> str | None:
     """HEAD of the project's checkout, with -dirty when a tracked file changed."""
-    git = ["git", "-C", str(PROJECT_DIR)]
+    git = ["git", "-C", str(PROJECT_DIR), "describe", "--always", "--abbrev=40", "--dirty"]
+    git += ["--exclude=*"]  # no tag names: the commit's full hash
     try:
-        found = subprocess.run(
-            [*git, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5
-        )
-        status = [*git, "status", "--porcelain", "--untracked-files=no"]
-        dirty = subprocess.run(status, capture_output=True, text=True, timeout=5).stdout.strip()
+        found = subprocess.run(git, capture_output=True, text=True, timeout=5)
     except (OSError, subprocess.SubprocessError):
         return None
-    return found.stdout.strip() + ("-dirty" if dirty else "") if found.returncode == 0 else None
+    return found.stdout.strip() if found.returncode == 0 else None
 
 
 def audit_counts(tables: dict[str, Table]) -> dict[str, int]:
@@ -85,10 +81,7 @@ def run_manifest(
         "on_bad_lines": options.get("on_bad_lines"),
         "input_kind": options.get("input_kind"),
         "engine": engine,
-        "target": facts["target"],
-        "dbt_version": facts["dbt_version"],
-        "adapter": facts["adapter"],
-        "adapter_version": facts["adapter_version"],
+        **{key: facts[key] for key in ("target", "dbt_version", "adapter", "adapter_version")},
         "dbt_invocation_id": facts["invocation_id"],
         "started_at": options.get("started_at"),
         "build_finished_at": facts["build_finished_at"],
@@ -98,13 +91,9 @@ def run_manifest(
     }
 
 
-# ---------------------------------------------------------------- the source, in words
-
-
 def source_line(out_dir: Path) -> str:
-    """What a folder's numbers come from, as the page and every figure name it: the input (the
-    demo trace said to be generated) and the first and last day of its steps, read from the
-    folder's run_manifest.json and cache_by_day.csv (written in day order)."""
+    """What a folder's numbers come from, as the page and the figures name it: the input and
+    the first and last day of its steps (run_manifest.json, cache_by_day.csv in day order)."""
     path = out_dir / "run_manifest.json"
     if not path.is_file():
         return "Source: not recorded (the folder holds no run_manifest.json)"
@@ -131,6 +120,5 @@ def days_text(path: Path) -> str:
     """', steps dated D1 to D2 (UTC)' from the first and last dated row of cache_by_day.csv."""
     if not path.is_file():
         return ""
-    with open(path, newline="", encoding="utf-8") as handle:
-        days = [row["day"] for row in csv.DictReader(handle) if row["day"]]
+    days = [row["day"] for row in csv_rows(path) if row["day"]]
     return f", steps dated {days[0]} to {days[-1]} (UTC)" if days else ", no step has a time"

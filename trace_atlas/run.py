@@ -1,11 +1,11 @@
-"""A run end to end: cheap checks before dbt starts (one line each, exit code 2), a lock beside
-the database or Spark folder (a second run stops at once, exit 3), ``dbt build`` in this process
-(the fast reader first when it may serve, the exact one on any doubt) while a thread hashes the
+"""A run end to end: cheap checks before dbt starts, a lock beside the database or Spark folder,
+``dbt build`` in this process (the fast reader first when it may serve) while a thread hashes the
 inputs, and only when everything passed the outputs, replacing the folder as a whole."""
 
 from __future__ import annotations
 
 import fcntl
+import functools
 import importlib.util
 import json
 import os
@@ -36,12 +36,7 @@ DEFAULT_OUT = "output/cache_hit_ratio"
 ENGINES = ("duckdb", "spark", "spark-cluster")
 
 
-class RunError(UserError):
-    """A problem of the run the user can fix (trace_atlas.UserError)."""
-
-
-def say(message: str) -> None:
-    print(message, flush=True)
+say = functools.partial(print, flush=True)
 
 
 @dataclass
@@ -82,21 +77,12 @@ class Plan:
     prices: prices.PriceTable = field(default_factory=prices.PriceTable)
 
 
-def check_output_folder(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        raise RunError(f"OUT={out} is a file; give a folder for the outputs.")
-    if out.is_dir() and not (out / ".trace_atlas_output").exists() and any(out.iterdir()):
-        raise RunError(
-            f"OUT={out} holds files Trace Atlas did not write; give a new or empty folder."
-        )
-
-
 def check_spark() -> None:
     find = importlib.util.find_spec
     if not (find("pyspark") and find("dbt") and find("dbt.adapters.spark")):
-        raise RunError("the Spark engine is not installed: make venv-spark.")
+        raise UserError("the Spark engine is not installed: make venv-spark.")
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
-        raise RunError("the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME.")
+        raise UserError("the Spark engine needs a Java runtime (17+) on PATH or JAVA_HOME.")
 
 
 def one_input(options: Options) -> str:
@@ -105,7 +91,7 @@ def one_input(options: Options) -> str:
     given = {"TRACE": options.trace, "DB": options.db, "CLAUDE_LOGS/CODEX_LOGS": logs}
     named = [name for name, value in given.items() if value]
     if len(named) > 1:
-        raise RunError(f"give one input, not {' and '.join(named)}: they are never combined.")
+        raise UserError(f"give one input, not {' and '.join(named)}: they are never combined.")
     return {"TRACE": "trace", "DB": "trace_db"}.get(named[0], "agent_logs") if named else "trace"
 
 
@@ -113,15 +99,17 @@ def plan_run(options: Options) -> Plan:
     database = Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE))
     kind = one_input(options)
     if options.normalized and options.engine != "duckdb":
-        raise RunError("the normalized export is written by DuckDB only: leave ENGINE unset.")
+        raise UserError("the normalized export is written by DuckDB only: leave ENGINE unset.")
     if options.engine != "duckdb":
         check_spark()
         if kind == "trace_db":
-            raise RunError("a prebuilt trace database is read by the DuckDB engine only.")
+            raise UserError("a prebuilt trace database is read by the DuckDB engine only.")
     if options.normalized and kind != "agent_logs":
-        raise RunError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
+        raise UserError("NORMALIZED needs agent logs: give CLAUDE_LOGS and/or CODEX_LOGS.")
     if not options.normalized:
-        check_output_folder(Path(options.out))
+        from trace_atlas.outputs import check_target_folder
+
+        check_target_folder(Path(options.out))
     if kind == "agent_logs":
         env, found = agent_logs.plan(
             options.claude_logs, options.codex_logs, options.include_content
@@ -131,13 +119,13 @@ def plan_run(options: Options) -> Plan:
     elif kind == "trace_db":
         db_path = Path(options.db)
         if not db_path.is_file():
-            raise RunError(f"trace database {options.db} not found.")
+            raise UserError(f"trace database {options.db} not found.")
         env = {"TRACE_ATLAS_INPUT": "trace_db", "TRACE_ATLAS_INPUT_DB": str(db_path)}
         plan = Plan("trace_db", [str(db_path)], "duckdb_from_db", database, env=env)
     else:
         files = input_files.resolve(options.trace or DEFAULT_TRACE, PROJECT_DIR)
         if any("," in path for path in files):
-            raise RunError("a trace file name holds a comma; rename it (commas separate files).")
+            raise UserError("a trace file name holds a comma; rename it (commas separate files).")
         env = {"TRACE_ATLAS_INPUT": "trace", "TRACE_ATLAS_TRACE": ",".join(files)}
         plan = Plan("trace", files, lock=database, env=env)
     if options.engine == "spark":
@@ -166,11 +154,9 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
         except BlockingIOError:
             handle.seek(0)
             holder = handle.read().strip() or "another process"
-            raise RunError(
-                f"another Trace Atlas run holds {database} ({holder}). Wait for it to finish, "
-                f"or give this run its own with {setting}=<path>.",
-                code=3,
-            ) from None
+            held = f"another Trace Atlas run holds {database} ({holder})"
+            wait = f"Wait for it to finish, or give this run its own with {setting}=<path>."
+            raise UserError(f"{held}. {wait}", code=3) from None
         handle.seek(0)
         handle.truncate()
         handle.write(f"pid {os.getpid()}, started {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
@@ -181,10 +167,7 @@ def database_lock(database: Path, setting: str) -> Iterator[None]:
 def run_dbt(
     plan: Plan, options: Options, reader: str, ingest: ingest_plan.IngestPlan | None
 ) -> build.Progress:
-    """dbt build of the models and their data tests. The unit tests (the SQL's logic on fixed
-    rows) run in `make test`, not in every build; seeds the database holds as they are are not
-    loaded again; raw logs' lines are built anew without --full-refresh, which would forget the
-    history."""
+    """dbt build without unit tests (`make test`) and unchanged seeds, raw logs never in full."""
     arguments = ["build", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     arguments += ["--target", plan.target, "--target-path", options.target_path]
     seeds_loaded = ingest is not None and ingest.seeds_loaded
@@ -209,9 +192,8 @@ def run_build(
     hasher: input_files.Hasher,
     timings: dict[str, float],
 ) -> dict | None:
-    """dbt build: with the fast reader first when it may serve, again with the exact one if it
-    declines or its line counts disagree with the files'; nothing when up to date (and None
-    when OUT already holds this build's outputs)."""
+    """dbt build, with the fast reader first when it may serve and again with the exact one on
+    any doubt; none when up to date (then None when OUT already holds this build's outputs)."""
     target_dir = Path(options.target_path)
     artifacts = ("manifest.json", "run_results.json")  # the writer needs the last build's
     if ingest and ingest.up_to_date and all((target_dir / name).is_file() for name in artifacts):
@@ -237,11 +219,8 @@ def run_build(
             timings["dbt.exact"] = time.perf_counter() - clock
     extra = spark_cluster.report(plan.driver_ui, before, say) if before else {}
     if not progress.passed:
-        raise RunError(
-            f"{progress.explain(dbt_log_path())}\nno output was written; "
-            f"{options.out or 'the output folder'} was left as it was.",
-            code=1,
-        )
+        kept = f"no output was written; {options.out or 'the output folder'} was left as it was."
+        raise UserError(f"{progress.explain(dbt_log_path())}\n{kept}", code=1)
     if ingest is not None:
         counts = built_line_counts(plan.lock) if plan.input_kind == "trace" else {}
         ingest_plan.record_build(plan.lock, ingest, counts)
@@ -254,9 +233,7 @@ def fast_reader_doubt(
     hasher: input_files.Hasher,
     database: Path,
 ) -> str | None:
-    """Why the fast reader's build cannot stand (None when it can): it declined a line, the
-    build failed (the exact reader says why, with the line), or a file's lines as counted byte
-    by byte differ from the lines it read (blank lines, a lone carriage return, a long line)."""
+    """Why the fast build cannot stand (or None): a declined line, a failure, or a line count."""
     if not progress.passed:
         declined = [line for line in progress.errors if "TRACE_ATLAS_FAST_READER_DECLINED" in line]
         if declined:
@@ -297,21 +274,18 @@ def max_line_bytes() -> int:
     return int(project["vars"]["fast_reader_max_line_bytes"])
 
 
-def write(options: Options, plan: Plan, started_at: str, extra: dict) -> None:
+def write(options: Options, **settings) -> tuple[Path, list[str]]:
+    """The outputs of the last build in options.target_path (outputs.write_outputs)."""
     from trace_atlas import outputs
 
     target_dir = Path(options.target_path)
-    run_options = {"on_bad_lines": options.on_bad_lines, "input_kind": plan.input_kind}
-    run_options |= {"started_at": started_at, "extra": extra | {"prices": plan.prices.describe()}}
-    outputs.write_outputs(
+    return outputs.write_outputs(
         Path(options.out),
         database=Path(os.environ.get("TRACE_ATLAS_DB", DEFAULT_DATABASE)),
         manifest_path=target_dir / "manifest.json",
-        engine="duckdb" if options.engine == "duckdb" else "spark",
-        spark_dir=plan.spark_dir,
         hashes=target_dir / "input_hashes.json",
-        run_options=run_options,
         no_plots=options.no_plots,
+        **settings,
     )
 
 
@@ -321,8 +295,7 @@ def dbt_log_path() -> Path:
 
 
 def main(options: Options) -> int:
-    """The whole run; the exit code (0 done, 1 the build or writer failed, 2 a bad option or
-    input, 3 another run holds the database)."""
+    """The whole run; its exit code (UserError's, else 0)."""
     os.chdir(PROJECT_DIR)
     os.environ.setdefault("DO_NOT_TRACK", "1")
     started = time.perf_counter()
@@ -354,7 +327,11 @@ def main(options: Options) -> int:
             clock = time.perf_counter()
             if extra is not None:  # else OUT holds this build's outputs already
                 extra |= ingest_plan.output_stamp(ingest, options.no_plots)
-                write(options, plan, started_at, extra)
+                extra["prices"] = plan.prices.describe()
+                run = {"on_bad_lines": options.on_bad_lines, "input_kind": plan.input_kind}
+                run |= {"started_at": started_at, "extra": extra}
+                engine = "duckdb" if options.engine == "duckdb" else "spark"
+                write(options, engine=engine, spark_dir=plan.spark_dir, run_options=run)
             timings["outputs"] = time.perf_counter() - clock
     except UserError as error:
         print(f"error: {error}", flush=True, file=sys.stderr)

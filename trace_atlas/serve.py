@@ -1,9 +1,5 @@
-"""Serve the atlas page and the dbt docs site on this machine (`make serve`): http.server rooted
-at the folder holding the output folder, dbt's target folder and the project, so every relative
-link works as on disk (the page's links to the models' SQL, the docs site's exposures). Only the
-output folder, the docs site's three files and the project's sources are served; anything else,
-the database included, answers 404.
-"""
+"""`make serve`: http.server rooted where the output folder, dbt's target folder and the project
+meet, so relative links work as on disk; only the outputs, the docs site and the sources."""
 
 from __future__ import annotations
 
@@ -58,8 +54,7 @@ class Site:
 
 
 class Handler(SimpleHTTPRequestHandler):
-    """http.server's file handler, answering only for what the Site allows; / leads to the
-    page. Nothing is cached, so a re-rendered page shows at once."""
+    """http.server's file handler for what the Site allows, / leading to the page, uncached."""
 
     def __init__(self, *args, site: Site, **kwargs) -> None:
         self.site = site
@@ -89,8 +84,7 @@ class Server(ThreadingHTTPServer):
 
 
 def main(out: Path, target: Path, port: int = DEFAULT_PORT, host: str = "127.0.0.1") -> None:
-    """Print both addresses, then serve until Ctrl-C or SIGTERM (also when started with SIGINT
-    ignored, as a background job of a shell is)."""
+    """Print both addresses, then serve until Ctrl-C or SIGTERM (even as a background job)."""
     if not (out / "index.html").is_file():
         raise click.ClickException(f"no atlas page in {out}: run `make run` first.")
     site = Site(out, target)
@@ -101,12 +95,8 @@ def main(out: Path, target: Path, port: int = DEFAULT_PORT, host: str = "127.0.0
         raise click.ClickException(message) from None
     host, port = httpd.server_address[:2]
     click.echo("\n".join([*site.addresses(f"http://{host}:{port}"), "Ctrl-C stops the server."]))
-
-    def stop(signum: int, frame: object) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, stop)
-    signal.signal(signal.SIGTERM, stop)
+    for signum in (signal.SIGINT, signal.SIGTERM):  # both stop as Ctrl-C does
+        signal.signal(signum, signal.default_int_handler)
     with httpd:
         try:
             httpd.serve_forever()

@@ -1,25 +1,12 @@
-"""Self-contained figures: the files a PNG carries, embedded with Pillow and read back with it.
-
-A figure carries what it takes to understand and reproduce it: the README, the docs blocks, every
-output table, the run's provenance (``run_manifest.json``) and the SQL that computed it. Each file
-is one compressed ``iTXt`` chunk (Pillow's ``PngInfo.add_itxt``) written before the image data:
-
-* translated keyword: the file's relative POSIX name (authoritative); keyword
-  ``trace-atlas:<name>`` when that is a valid PNG keyword and not taken, else
-  ``trace-atlas:file-<n>`` (keywords are for humans and tools such as exiftool);
-* text: the bytes as they are when they are UTF-8 without NUL, else base64.
-
-One more chunk, ``trace-atlas:manifest.json``, lists every file with its ``kind`` (readme, docs,
-data, provenance, code), size, sha256 and encoding, after the fields the caller adds (the figure,
-the plotted column, the run). ``extract`` refuses any name that could leave its folder and checks
-every sha256 before it writes anything. Read them with ``trace-atlas sidecar``: list, show,
-provenance, extract.
-"""
+"""Self-contained figures (docs/outputs.md): each file is one compressed iTXt chunk, its POSIX
+name the translated keyword, its bytes as text (UTF-8 without NUL, else base64); the chunk
+``trace-atlas:manifest.json`` lists every file's kind, size, sha256 and encoding."""
 
 from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import json
 import os
@@ -53,8 +40,7 @@ class Sidecar(NamedTuple):
 
 
 def check_name(name: str) -> None:
-    """Refuse a name that is empty, absolute, has a drive letter, a backslash, a control
-    character or an empty, '.' or '..' part."""
+    """Refuse a name that is empty or absolute or could leave its folder (_UNSAFE_NAME)."""
     if not name or _UNSAFE_NAME.search(name):
         raise SidecarError(f"refusing unsafe embedded name {name!r}")
 
@@ -84,19 +70,16 @@ def assign_keywords(names: list[str]) -> dict[str, str]:
 def _text(content: bytes) -> tuple[bytes, str]:
     """The chunk text of a file and its encoding."""
     if b"\x00" not in content:
-        try:
+        with contextlib.suppress(UnicodeDecodeError):
             content.decode("utf-8")
             return content, "utf-8"
-        except UnicodeDecodeError:
-            pass
     return base64.b64encode(content), "base64"
 
 
 def sidecar_pnginfo(
     files: dict[str, bytes], kinds: dict[str, str], extra: dict
 ) -> PngImagePlugin.PngInfo:
-    """A PngInfo carrying ``files`` and their manifest, for ``Image.save(pnginfo=...)`` or
-    matplotlib's ``savefig(pil_kwargs={"pnginfo": ...})``: the PNG is encoded once."""
+    """A PngInfo carrying ``files`` and their manifest, for savefig's pil_kwargs (one encoding)."""
     info, entries, total = PngImagePlugin.PngInfo(), [], 0
     keywords = assign_keywords(sorted(files))
     for name in sorted(files):
@@ -110,9 +93,7 @@ def sidecar_pnginfo(
         info.add_itxt(keywords[name], text, lang="", tkey=name, zip=True)
         digest = hashlib.sha256(files[name]).hexdigest()
         size, kind = len(files[name]), kinds[name]
-        entries.append(
-            {"name": name, "kind": kind, "bytes": size, "sha256": digest, "encoding": encoding}
-        )
+        entries.append(dict(name=name, kind=kind, bytes=size, sha256=digest, encoding=encoding))
     if total > MAX_TOTAL_TEXT_BYTES:
         raise SidecarError(f"too much to embed ({total:,} bytes of text in all)")
     header = {"format": "trace-atlas-png-sidecar", "version": 2}
@@ -122,13 +103,9 @@ def sidecar_pnginfo(
     return info
 
 
-# ---------------------------------------------------------------- reading
-
-
 @contextmanager
 def open_png(path: Path) -> Iterator[PngImagePlugin.PngImageFile]:
-    """The PNG opened by Pillow, with its text limits raised to ours; any failure becomes a
-    one-line SidecarError."""
+    """The PNG opened by Pillow with our text limits; any failure is a one-line SidecarError."""
     saved = PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY
     PngImagePlugin.MAX_TEXT_CHUNK = MAX_TEXT_BYTES
     PngImagePlugin.MAX_TEXT_MEMORY = MAX_TOTAL_TEXT_BYTES + MAX_TEXT_BYTES  # + the manifest
@@ -140,11 +117,9 @@ def open_png(path: Path) -> Iterator[PngImagePlugin.PngImageFile]:
             signed = handle.read(8) == b"\x89PNG\r\n\x1a\n"
         problem = "corrupt or truncated PNG" if signed else "not a PNG file"
         raise SidecarError(f"{path}: {problem}") from error
-    except OSError as error:
-        if error.errno is not None:
+    except (OSError, SyntaxError, ValueError, EOFError, zlib.error) as error:
+        if getattr(error, "errno", None) is not None:
             raise SidecarError(f"cannot read {path}: {error.strerror}") from error
-        raise SidecarError(f"{path}: corrupt or truncated PNG ({error})") from error
-    except (SyntaxError, ValueError, EOFError, zlib.error) as error:
         raise SidecarError(f"{path}: corrupt or truncated PNG ({error})") from error
     finally:
         PngImagePlugin.MAX_TEXT_CHUNK, PngImagePlugin.MAX_TEXT_MEMORY = saved
@@ -156,8 +131,8 @@ def png_size(path: Path) -> tuple[int, int]:
 
 
 def read_sidecar(path: Path) -> Sidecar:
-    """The manifest and every embedded file, decoded to its original bytes (the whole image is
-    decoded too, so that a corrupt one is found)."""
+    """The manifest and every embedded file's bytes (image.text decodes the whole image, so a
+    corrupt one is found)."""
     with open_png(path) as image:
         chunks = {k: v for k, v in image.text.items() if k.startswith(KEYWORD_PREFIX)}
     manifest = chunks.pop(MANIFEST_KEYWORD, None)
@@ -182,10 +157,9 @@ def read_sidecar(path: Path) -> Sidecar:
 def verify_entry(entry: dict, content: bytes) -> None:
     digest = hashlib.sha256(content).hexdigest()
     if digest != entry["sha256"] or entry["bytes"] != len(content):
-        raise SidecarError(
-            f"{entry['name']!r}: sha256 mismatch (manifest {entry['sha256'][:12]}…, embedded "
-            f"{digest[:12]}…); the figure was altered or is corrupt"
-        )
+        hashes = f"manifest {entry['sha256'][:12]}…, embedded {digest[:12]}…"
+        problem = f"sha256 mismatch ({hashes}); the figure was altered or is corrupt"
+        raise SidecarError(f"{entry['name']!r}: {problem}")
 
 
 def verify(sidecar: Sidecar) -> None:
@@ -203,8 +177,7 @@ def verify(sidecar: Sidecar) -> None:
 
 
 def verified_file(sidecar: Sidecar, name: str) -> tuple[str, bytes]:
-    """The file called ``name``, or else the only one whose path ends in ``/name``, checked
-    against its manifest entry: (full name, bytes)."""
+    """(full name, bytes) of ``name``, else of the only file ending in ``/name``, checked."""
     entries = {entry["name"]: entry for entry in sidecar.manifest["files"]}
     if name not in entries:
         matches = sorted(full for full in entries if full.endswith("/" + name))
@@ -218,8 +191,7 @@ def verified_file(sidecar: Sidecar, name: str) -> tuple[str, bytes]:
 
 
 def extract(png: Path, out_dir: Path) -> list[Path]:
-    """Write every embedded file under ``out_dir``, relative folders kept; every name and every
-    sha256 is checked before the first byte is written."""
+    """Write every embedded file under ``out_dir``, once every name and sha256 is checked."""
     sidecar, root = read_sidecar(png), Path(out_dir).resolve()
     targets = {}
     for name in [*(entry["name"] for entry in sidecar.manifest["files"]), *sidecar.files]:
@@ -234,9 +206,6 @@ def extract(png: Path, out_dir: Path) -> list[Path]:
     return list(targets.values())
 
 
-# ---------------------------------------------------------------- provenance
-
-
 def _plain(value: object) -> str:
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
@@ -244,8 +213,7 @@ def _plain(value: object) -> str:
 
 
 def provenance(png: Path) -> str:
-    """The run that drew the figure (its embedded run_manifest.json, checked), one fact a line,
-    its input files and row counts indented."""
+    """The figure's embedded run_manifest.json, checked: one fact a line, inputs indented."""
     sidecar = read_sidecar(png)
     names = [e["name"] for e in sidecar.manifest["files"] if e["kind"] == "provenance"]
     if not names:
@@ -266,19 +234,15 @@ def provenance(png: Path) -> str:
     return "\n".join(lines) + "\n"
 
 
-# ---------------------------------------------------------------- writing a file in one step
-
-
-def default_file_mode() -> int:
-    """The mode a plainly created file gets (0o666 less the umask; mkstemp gives 0o600)."""
+def default_file_mode(mode: int = 0o666) -> int:
+    """The mode a plainly created file (or with 0o777, folder) gets: mode less the umask."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return mode & ~umask
 
 
 def write_atomically(path: Path, write: Callable[[Path], object]) -> Path:
-    """Let ``write`` fill a temporary file beside ``path``, then rename it over ``path``: a
-    reader sees the old file or the new one, never half of one."""
+    """Let ``write`` fill a temporary file beside ``path``, then rename it over ``path``."""
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(handle)
     try:

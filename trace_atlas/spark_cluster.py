@@ -1,12 +1,5 @@
-"""A local Spark cluster for ENGINE=spark-cluster (docs/spark_cluster.md): a standalone master, two
-workers of one core and the Spark Thrift server on 127.0.0.1, started and stopped by the pyspark
-wheel's own sbin/spark-daemon.sh. What is ours: the ports, a readiness check and the count of the
-executors that ran a build's tasks.
-
-Pid files, logs and Spark's configuration live in the cluster folder (--dir, else
-TRACE_ATLAS_SPARK_CLUSTER_DIR, else target/spark-cluster), with the warehouse, the metastore and
-cluster.json, which records the ports `up` chose.
-"""
+"""A local Spark cluster for ENGINE=spark-cluster (docs/spark_cluster.md), run by the pyspark
+wheel's sbin/spark-daemon.sh; ours are the ports, a readiness check and the executors' count."""
 
 from __future__ import annotations
 
@@ -140,11 +133,8 @@ def application(driver_ui: str) -> Application:
     except (OSError, ValueError, IndexError, KeyError) as error:
         raise ClusterError(f"the driver UI {driver_ui} does not answer ({error})") from error
     master = properties.get("spark.master", "unknown")
-    tasks = {
-        e["id"]: int(e.get("totalTasks", 0))
-        for e in executors
-        if e["id"] != "driver" or master.startswith("local")
-    }
+    ran = [e for e in executors if e["id"] != "driver" or master.startswith("local")]
+    tasks = {e["id"]: int(e.get("totalTasks", 0)) for e in ran}
     active = sum(1 for e in executors if e["id"] != "driver" and e.get("isActive"))
     return Application(app_id, master, tasks, active)
 
@@ -215,8 +205,7 @@ def recorded(directory: Path) -> dict:
 
 
 def plan_run(plan) -> None:
-    """make run ENGINE=spark-cluster: the running cluster's Thrift server and folder, on the
-    run's plan (trace_atlas.run.Plan)."""
+    """make run ENGINE=spark-cluster: the running cluster's Thrift server and folder."""
     directory = default_directory()
     state = load_state(directory.resolve())
     if state is None:
@@ -230,19 +219,14 @@ def plan_run(plan) -> None:
 
 
 def report(driver_ui: str, before: Application, say) -> dict:
-    """spark.master and spark.executors (those that ran tasks during the build); a build that
-    ran on a local master instead of the cluster is an error."""
+    """spark.master and the executors that ran tasks; a build on a local master is an error."""
     usage = executor_usage(before, application(driver_ui))
     say(f"  spark.master {usage.master}, {usage.executors} executor(s) ran tasks")
     if usage.master.startswith("local") or usage.executors == 0:
-        raise ClusterError(
-            f"the build did not run on the cluster (master {usage.master}, "
-            f"{usage.executors} executors ran tasks)"
-        )
+        ran = f"master {usage.master}, {usage.executors} executors ran tasks"
+        raise ClusterError(f"the build did not run on the cluster ({ran})")
     return {"spark.master": usage.master, "spark.executors": usage.executors}
 
-
-# ---------------------------------------------------------------- trace-atlas spark-cluster
 
 folder_option = click.option(
     "--dir",
