@@ -35,9 +35,9 @@ compaction summaries, Codex sub-agent replay files (``thread_spawn.parent_thread
 files (``forked_from_id``), an ``archived_sessions/`` copy of a live session and an archived-only
 session, a legacy Codex session without ``turn_context``, a half-written last line (a live log),
 unknown record types, blank lines, non-ASCII text (accents, CJK, emoji), tool results for unknown
-ids and repeated tool ids. ``--bad-lines`` adds a few lines that are not JSON objects (they stop a
-strict run, so they are opt-in). The edge-case sessions come first, so even a small ``--steps``
-contains all of them.
+ids and repeated tool ids. ``--bad-lines`` adds a few lines that are not JSON objects, one not
+UTF-8 (they stop a strict run, so they are opt-in). The edge-case sessions come first, so even a
+small ``--steps`` contains all of them.
 
 ``--summary FILE`` writes what the generator put in, counted by the generator itself: the steps a
 correct reader keeps, the steps it must set aside (by reason), skipped token_counts, synthetic
@@ -270,7 +270,7 @@ class Output:
         data = "".join(line + "\n" for line in sink.lines)
         if truncated_tail is not None:
             data += truncated_tail
-        encoded = data.encode("utf-8")
+        encoded = data.encode("utf-8", "surrogateescape")
         path.write_bytes(encoded)
         self.files += 1
         self.bytes += len(encoded)
@@ -307,6 +307,8 @@ def truncated_copy(record: Record, rng: random.Random) -> str:
 
 
 def bad_lines(sink: Sink) -> None:
+    # a line that is not UTF-8 (a byte 0xFF, written through surrogateescape)
+    sink.raw('{"type": "user", "text": "\udcff"}', "bad")
     sink.raw("this line is not JSON {", "bad")
     sink.raw("[1, 2, 3]", "bad")
 
@@ -1229,8 +1231,8 @@ def codex_turn(session: CodexSession, calls_in_turn: int) -> None:
 
 
 def codex_edge_ids(session: CodexSession) -> None:
-    """A result for a call id never issued, a call id issued twice, and a call without an id
-    (not a tool)."""
+    """A result for a call id never issued, a call id issued twice, a call without an id (not a
+    tool), and a token_count whose info lacks its total usage (usage_missing)."""
     session.add(
         "response_item",
         {
@@ -1248,6 +1250,12 @@ def codex_edge_ids(session: CodexSession) -> None:
     )
     session.add(
         "response_item", {"type": "function_call", "name": "exec_command", "arguments": "{}"}
+    )
+    usage = {"input_tokens": 1, "cached_input_tokens": 0, "output_tokens": 1, "total_tokens": 2}
+    session.add(
+        "event_msg",
+        {"type": "token_count", "info": {"last_token_usage": usage}, "rate_limits": None},
+        "usage_missing",
     )
 
 
@@ -1432,6 +1440,7 @@ def summary(out: Output) -> dict[str, Any]:
             "token_counts": {
                 "unchanged_total": tally["unchanged"],
                 "info_null": tally["info_null"],
+                "usage_missing": tally["usage_missing"],
             },
             "truncated_last_line": tally["truncated"],
             "bad": tally["bad"],
@@ -1504,7 +1513,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--bad-lines",
         action="store_true",
-        help="also write a few lines that are not JSON objects (a strict reader stops on them)",
+        help="also write a few lines that are not JSON objects, one not UTF-8 (a strict reader"
+        " stops on them)",
     )
     parser.add_argument(
         "--summary",

@@ -22,10 +22,11 @@ DuckDB only. Each mutant is judged by, in order:
      bill files against tests/idle_cost_reference.py and tests/cache_bill_reference.py, as
      tests/test_idle_cost_reference.py compares them), computed in the same scratch copy.
 A seed mutant meets tests/test_docs_constants.py first (the seeds against the docs and the
-references' own copies). Code a build of the two inputs never runs (strict mode's message,
-the branches reading a trace database) meets the pytest tests named for its file in
-PYTEST_FOR. A mutant that no step notices survives. Equivalent mutants (reviewed, no
-observable change) are listed in tools/mutants_equivalent.txt and reported apart.
+references' own copies). Code a build of the two inputs never runs (a generic test's failing
+side, the incremental plan, strict mode's message, the branches reading a trace database)
+meets the pytest tests named for its file in PYTEST_FOR. A mutant that no step notices
+survives. Equivalent mutants (reviewed, no observable change) are listed in
+tools/mutants_equivalent.txt and reported apart.
 
     python tools/mutate_sql.py [--sample N] [--seed S] [--jobs J] [--report PATH]
 """
@@ -60,8 +61,9 @@ COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "target", "logs", "output", "data", "bench", "mutants", "__pycache__", "*.pyc"
 )
 TRACE_STEPS = 1500
-# Files holding code the two builds do not run, with the pytest tests that do: strict mode's
-# message, and the branches that read a prebuilt trace database.
+# Files holding code the two builds do not run, with the pytest tests that do: the generic
+# tests' failing side (a clean build only passes them), the runner's incremental plan, strict
+# mode's message, and the branches that read a prebuilt trace database.
 TRACE_DB_TESTS = [
     "tests/test_trace_database.py",
     "tests/test_idle_cost_reference.py",
@@ -69,6 +71,17 @@ TRACE_DB_TESTS = [
     "trace_database",
 ]
 PYTEST_FOR = {
+    **{
+        f"macros/generic_tests/{name}.sql": ["tests/test_generic_tests.py"]
+        for name in (
+            "accepted_range",
+            "equal_row_count",
+            "expression_is_true",
+            "sums_agree",
+            "unique_combination",
+        )
+    },
+    "macros/trace_batch.sql": ["tests/test_incremental.py"],
     "macros/generic_tests/no_rejected_lines.sql": [
         "tests/test_bad_input.py",
         "-k",
