@@ -117,7 +117,34 @@ def test_history_keeps_a_deleted_file_until_a_full_refresh(tmp_path: Path) -> No
     ingest_plan.record_build(database, plan, {a: 1})
     assert ingest_plan.make_plan([a], database, SETTINGS, keep_history=True).up_to_date
     refreshed = ingest_plan.make_plan([a], database, SETTINGS, True, True)
-    assert refreshed.actions == {a: "read", b: "drop"} and refreshed.notes
+    assert refreshed.actions == {a: "read", b: "drop"}
+    assert [note for note in refreshed.notes if note.startswith("1 file")], refreshed.notes
+    first = ingest_plan.make_plan([a], tmp_path / "new.duckdb", SETTINGS, keep_history=True)
+    assert refreshed.build_key == first.build_key, "the dropped file is not in what is built"
+
+
+def test_the_version_of_project_files_follows_their_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changed model, macro or seed (a folder's file or a single file named) changes the
+    version; a file of another kind (notes, editor backups) does not; nor does a setting."""
+    monkeypatch.setattr(ingest_plan, "PROJECT_DIR", tmp_path)
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "a.sql"
+    notes = tmp_path / "models" / "notes.txt"
+    single = tmp_path / "dbt_project.yml"
+    for path in (model, notes, single):
+        path.write_text("first\n", encoding="utf-8")
+    names = ("models", "dbt_project.yml")
+    first = ingest_plan.files_version(names)
+    notes.write_text("second\n", encoding="utf-8")
+    assert ingest_plan.files_version(names) == first
+    model.write_text("second\n", encoding="utf-8")
+    changed_model = ingest_plan.files_version(names)
+    assert changed_model != first
+    single.write_text("second\n", encoding="utf-8")
+    assert ingest_plan.files_version(names) not in (first, changed_model)
+    assert ingest_plan.files_version(names, ("KEEP=1",)) != ingest_plan.files_version(names)
 
 
 def test_a_change_of_the_reading_rules_reads_everything_again(
