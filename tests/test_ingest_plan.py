@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import locale
 import os
 import time
 from pathlib import Path
@@ -202,3 +203,17 @@ def test_the_census_sees_across_chunks(tmp_path: Path, monkeypatch: pytest.Monke
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'{"a":1}\n{}\r\n' + b"z" * 11 + b"\n{}\r")
     assert input_files.census_of(str(path)) == input_files.Census(4, 12, True)
+
+
+def test_the_plan_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """A file name beyond ASCII is written as is, also where the locale's encoding is ASCII
+    (the C locale, Python not in UTF-8 mode)."""
+    name = write(tmp_path / "café-日志.jsonl", "{}\n")
+    plan = ingest_plan.make_plan([name], tmp_path / "db.duckdb", SETTINGS)
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        plan.write_csv(tmp_path / "plan.csv")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert name in (tmp_path / "plan.csv").read_text(encoding="utf-8")

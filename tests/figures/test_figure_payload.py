@@ -7,8 +7,10 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import locale
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from trace_atlas import figures as plot_figures
 from trace_atlas import sidecar as png_sidecar
@@ -91,3 +93,23 @@ def test_two_processes_draw_all_four_figures_each_naming_what_it_plots(kit, tmp_
         with Image.open(out / name) as image:
             assert image.text["Title"] == title
             assert image.text["Software"].startswith("Matplotlib version")
+
+
+@pytest.fixture
+def ascii_locale():
+    """The C locale's ASCII as the locale's text encoding, as on a machine without a UTF-8
+    locale (Python not in UTF-8 mode)."""
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        yield locale.getpreferredencoding(False)
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+
+
+def test_the_export_is_read_as_utf8_whatever_the_locale(kit, tmp_path: Path, ascii_locale):
+    path = tmp_path / kit.export_name
+    kit.write_export(path, kit.export_rows())
+    export = plot_figures.read_export(path)
+    assert [label for label, _ in export.bands] == [label for label, _ in kit.bands.values()]
+    assert any(not label.isascii() for label, _ in export.bands), "the test needs a non-ASCII"
