@@ -6,7 +6,7 @@ dbt build. mutmut mutates only the lines those tests run (mutate_only_covered_li
 a function none of them calls is counted as "no tests", apart from the score.
 
 A survivor reviewed as equivalent (no input can show it) is listed in tools/mutants_equivalent.txt
-as `trace_atlas/MODULE.py | FUNCTION__mutmut_N | line | reason` (mutmut's name within its module,
+as `file | mutant | line | reason` (mutmut's name within its module, e.g. x_draw__mutmut_45,
 the line of the change); it is reported apart and not scored.
 
 A deterministic sample: --digits 05 runs the mutants whose number (mutmut numbers the mutants
