@@ -78,6 +78,9 @@ def test_undefined_cells():
 def test_doubles_and_integers_in_full():
     assert format_cell(0.30000000000000004, "double") == "0.30000000000000004"
     assert format_cell(1.0, "double") == "1.0"
+    # a double column the engine hands back as a decimal or an integer is written as a double
+    assert format_cell(Decimal("0.250"), "double") == "0.25"
+    assert format_cell(3, "double") == "3.0"
     assert format_cell(2**63 - 1, "integer") == "9223372036854775807"
     assert format_cell(12.0, "integer") == "12"
 
@@ -254,3 +257,27 @@ def test_an_unreadable_run_manifest_is_no_source(tmp_path):
         assert provenance.source_line(tmp_path) == (
             "Source: not recorded (the folder's run_manifest.json could not be read)"
         )
+
+
+def test_read_csv_gives_the_table_as_the_page_shows_it(tmp_path):
+    """A declared column of its file in percent, counts separated; the first `limit` rows;
+    numeric columns (right-aligned) told apart from text; a file the run did not write is an
+    absent table, nothing rounded."""
+    (tmp_path / "cache_hit_ratio_summary.csv").write_text(
+        "scope,rounds,median,note\nmerged,2898,0.98765,a\nclaude,12,0.5,b\ncodex,7,0.25,c\n",
+        encoding="utf-8",
+    )
+    shown = page.read_csv(tmp_path / "cache_hit_ratio_summary.csv", 1, limit=2)
+    assert shown == {
+        "source": "cache_hit_ratio_summary.csv",
+        "present": True,
+        "header": ["scope", "rounds", "median", "note"],
+        "rows": [["merged", "2,898", "98.8%", "a"], ["claude", "12", "50.0%", "b"]],
+        "row_headers": 1,
+        "numeric": [False, True, True, False],
+        "rounded": True,
+    }
+    assert len(page.read_csv(tmp_path / "cache_hit_ratio_summary.csv", 1)["rows"]) == 3
+    missing = page.read_csv(tmp_path / "cache_hit_ratio_token_weighted.csv", 1)
+    assert missing["present"] is False and missing["rounded"] is False
+    assert missing["header"] == missing["rows"] == []

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import locale
 import os
 import time
 from pathlib import Path
@@ -117,7 +118,34 @@ def test_history_keeps_a_deleted_file_until_a_full_refresh(tmp_path: Path) -> No
     ingest_plan.record_build(database, plan, {a: 1})
     assert ingest_plan.make_plan([a], database, SETTINGS, keep_history=True).up_to_date
     refreshed = ingest_plan.make_plan([a], database, SETTINGS, True, True)
-    assert refreshed.actions == {a: "read", b: "drop"} and refreshed.notes
+    assert refreshed.actions == {a: "read", b: "drop"}
+    assert [note for note in refreshed.notes if note.startswith("1 file")], refreshed.notes
+    first = ingest_plan.make_plan([a], tmp_path / "new.duckdb", SETTINGS, keep_history=True)
+    assert refreshed.build_key == first.build_key, "the dropped file is not in what is built"
+
+
+def test_the_version_of_project_files_follows_their_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A changed model, macro or seed (a folder's file or a single file named) changes the
+    version; a file of another kind (notes, editor backups) does not; nor does a setting."""
+    monkeypatch.setattr(ingest_plan, "PROJECT_DIR", tmp_path)
+    (tmp_path / "models").mkdir()
+    model = tmp_path / "models" / "a.sql"
+    notes = tmp_path / "models" / "notes.txt"
+    single = tmp_path / "dbt_project.yml"
+    for path in (model, notes, single):
+        path.write_text("first\n", encoding="utf-8")
+    names = ("models", "dbt_project.yml")
+    first = ingest_plan.files_version(names)
+    notes.write_text("second\n", encoding="utf-8")
+    assert ingest_plan.files_version(names) == first
+    model.write_text("second\n", encoding="utf-8")
+    changed_model = ingest_plan.files_version(names)
+    assert changed_model != first
+    single.write_text("second\n", encoding="utf-8")
+    assert ingest_plan.files_version(names) not in (first, changed_model)
+    assert ingest_plan.files_version(names, ("KEEP=1",)) != ingest_plan.files_version(names)
 
 
 def test_a_change_of_the_reading_rules_reads_everything_again(
@@ -175,3 +203,17 @@ def test_the_census_sees_across_chunks(tmp_path: Path, monkeypatch: pytest.Monke
     path = tmp_path / "t.jsonl"
     path.write_bytes(b'{"a":1}\n{}\r\n' + b"z" * 11 + b"\n{}\r")
     assert input_files.census_of(str(path)) == input_files.Census(4, 12, True)
+
+
+def test_the_plan_file_is_utf8_whatever_the_locale(tmp_path: Path) -> None:
+    """A file name beyond ASCII is written as is, also where the locale's encoding is ASCII
+    (the C locale, Python not in UTF-8 mode)."""
+    name = write(tmp_path / "café-日志.jsonl", "{}\n")
+    plan = ingest_plan.make_plan([name], tmp_path / "db.duckdb", SETTINGS)
+    before = locale.setlocale(locale.LC_CTYPE)
+    locale.setlocale(locale.LC_CTYPE, "C")
+    try:
+        plan.write_csv(tmp_path / "plan.csv")
+    finally:
+        locale.setlocale(locale.LC_CTYPE, before)
+    assert name in (tmp_path / "plan.csv").read_text(encoding="utf-8")

@@ -5,6 +5,10 @@ The package and the fast tests are set in pyproject.toml ([tool.mutmut]): the te
 dbt build. mutmut mutates only the lines those tests run (mutate_only_covered_lines); a mutant in
 a function none of them calls is counted as "no tests", apart from the score.
 
+A survivor reviewed as equivalent (no input can show it) is listed in tools/mutants_equivalent.txt
+as `file | mutant | line | reason` (mutmut's name within its module, e.g. x_draw__mutmut_45,
+the line of the change); it is reported apart and not scored.
+
 A deterministic sample: --digits 05 runs the mutants whose number (mutmut numbers the mutants
 of each function from 1) ends in 0 or 5, about one in five; --digits "" runs them all.
 
@@ -32,6 +36,7 @@ MUTMUT = str(Path(sys.executable).parent / "mutmut")
 COPY_IGNORE = shutil.ignore_patterns(
     ".venv", ".git", "target", "logs", "output", "data", "bench", "mutants", "__pycache__", "*.pyc"
 )
+EQUIVALENT_FILE = PROJECT / "tools" / "mutants_equivalent.txt"
 STATUS = re.compile(r"^\s+(?P<name>\S+): (?P<status>.+)$")
 
 
@@ -56,6 +61,17 @@ def mutmut(folder: Path, *args: str) -> subprocess.CompletedProcess:
         return subprocess.CompletedProcess(process.args, returncode, out.read(), "")
 
 
+def read_equivalent() -> dict[str, str]:
+    """The Python lines of tools/mutants_equivalent.txt, by mutmut's full mutant name."""
+    known = {}
+    for raw in EQUIVALENT_FILE.read_text(encoding="utf-8").splitlines():
+        if raw.strip() and not raw.lstrip().startswith("#"):
+            file, mutant, _line, reason = (part.strip() for part in raw.split("|", 3))
+            if file.endswith(".py"):
+                known[f"{file.removesuffix('.py').replace('/', '.')}.{mutant}"] = reason
+    return known
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--jobs", type=int, default=2, help="mutmut's --max-children")
@@ -65,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(MUTMUT).exists():
         print(f"mutate: no {MUTMUT}; install requirements-mutate.txt", file=sys.stderr)
         return 2
+    equivalent = read_equivalent()
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="trace-atlas-mutmut-") as temporary:
         folder = Path(temporary) / "project"
@@ -77,9 +94,13 @@ def main(argv: list[str] | None = None) -> int:
             return ran.returncode
         listed = mutmut(folder, "results", "--all", "true").stdout.splitlines()
         statuses = {m["name"]: m["status"] for m in map(STATUS.match, listed) if m}
+        for name in equivalent:
+            if statuses.get(name) == "survived":
+                statuses[name] = "equivalent"
         survivors = sorted(name for name, status in statuses.items() if status == "survived")
         diffs = [mutmut(folder, "show", name).stdout.rstrip() for name in survivors]
     seconds = time.perf_counter() - started
+    killed_anyway = sorted(n for n in equivalent if statuses.get(n) == "killed")
     counts = Counter(statuses.values())
     killed = counts["killed"] + counts["timeout"] + counts["segfault"]
     tested = killed + counts["survived"] + counts["suspicious"]
@@ -94,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             else "every mutant"
         ),
         "",
-        "by module (killed/tested, no tests):",
+        "by module (killed/tested, no tests, equivalent):",
     ]
     modules: dict[str, Counter] = {}
     for name, status in statuses.items():
@@ -103,7 +124,16 @@ def main(argv: list[str] | None = None) -> int:
     for module, count in sorted(modules.items()):
         done = count["killed"] + count["timeout"] + count["segfault"]
         total = done + count["survived"] + count["suspicious"]
-        lines.append(f"  {module:<40} {done:>4}/{total:<4} no tests {count['no tests']}")
+        lines.append(
+            f"  {module:<40} {done:>4}/{total:<4} no tests {count['no tests']}"
+            f", equivalent {count['equivalent']}"
+        )
+    reviewed = sorted(n for n, status in statuses.items() if status == "equivalent")
+    lines += ["", f"equivalent ({len(reviewed)}, tools/mutants_equivalent.txt):"]
+    lines += [f"  {name}: {equivalent[name]}" for name in reviewed]
+    if killed_anyway:
+        lines += ["", "listed as equivalent but killed (remove them from the list):"]
+        lines += [f"  {name}" for name in killed_anyway]
     lines += ["", f"survivors ({len(survivors)}):", *diffs]
     text = "\n".join(lines) + "\n"
     args.report.parent.mkdir(parents=True, exist_ok=True)
