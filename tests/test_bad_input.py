@@ -390,6 +390,25 @@ def test_unreadable_lines_are_named_rejections(tmp_path, mode):
     ]
 
 
+def test_an_unreadable_line_is_named_in_its_own_file_only(tmp_path):
+    """Three files read in one scan, two of them holding bytes that are not UTF-8 at different
+    lines: each rejection is its own file's, and every other line keeps its number."""
+    unreadable = b'{"provider":"\xe9t\xe9"}'
+    first = write_trace(tmp_path / "a.jsonl", [*GOOD_STEPS[:2], unreadable, GOOD_STEPS[2]])
+    second = write_trace(tmp_path / "b.jsonl", GOOD_STEPS[3:6])
+    third = write_trace(tmp_path / "c.jsonl", [GOOD_STEPS[6], unreadable, GOOD_STEPS[7]])
+    files = [str(first), str(second), str(third)]
+    run = run_pipeline(",".join(files), tmp_path / "run", env=quarantine())
+    expected = reference.outputs_for(files)
+    for name, text in expected.items():
+        assert (run.out / name).read_text(encoding="utf-8") == text, name
+    rows = list(csv.reader((run.out / "rejected_lines.csv").read_text().splitlines()[1:]))
+    assert [(row[0], row[1], row[2]) for row in rows] == [
+        (str(first), "3", "not_utf8"),
+        (str(third), "2", "not_utf8"),
+    ]
+
+
 def test_lines_of_tens_of_megabytes_are_read_in_strict_mode(tmp_path):
     """A 30 MB line (a step carrying a big tool output) is an ordinary line."""
     step = json.loads(GOOD_STEPS[3])

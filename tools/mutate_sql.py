@@ -62,8 +62,9 @@ COPY_IGNORE = shutil.ignore_patterns(
 )
 TRACE_STEPS = 1500
 # Files holding code the two builds do not run, with the pytest tests that do: the generic
-# tests' failing side (a clean build only passes them), the runner's incremental plan, strict
-# mode's message, and the branches that read a prebuilt trace database.
+# tests' failing side (a clean build only passes them), the runner's incremental plan, the
+# lines DuckDB's reader skips, strict mode's message, and the branches that read a prebuilt
+# trace database.
 TRACE_DB_TESTS = [
     "tests/test_trace_database.py",
     "tests/test_idle_cost_reference.py",
@@ -82,6 +83,11 @@ PYTEST_FOR = {
         )
     },
     "macros/trace_batch.sql": ["tests/test_incremental.py"],
+    "macros/reader.sql": [
+        "tests/test_bad_input.py",
+        "-k",
+        "own_file_only or quarantine_sets_every or unreadable_lines",
+    ],
     "macros/generic_tests/no_rejected_lines.sql": [
         "tests/test_bad_input.py",
         "-k",
