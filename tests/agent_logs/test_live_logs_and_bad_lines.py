@@ -39,6 +39,7 @@ from test_raw_logs_reference import (
     tokens,
     tool_use,
     turn,
+    usage,
     user_message,
 )
 
@@ -195,3 +196,34 @@ def test_a_big_tool_output_and_a_lone_surrogate_are_read_in_strict_mode(tmp_path
     outputs = reference.outputs_for([str(tmp_path / "reference_steps.jsonl")])
     for name in SPEC_FILES:
         assert (run.out / name).read_text(encoding="utf-8") == outputs[name], name
+
+
+def test_a_cache_write_split_of_nothing_or_of_a_negative_write(tmp_path):
+    """A step that wrote nothing to the cache but logs its split (0 and 0) carries the split
+    0 and 0; one whose logged write is negative carries no split (the bill's 5-minute rule
+    then applies), nor one whose usage holds a split but no counter (no usage snapshot, R5.5).
+    The normalized steps are the reference's."""
+    projects = tmp_path / "logs" / "projects"
+    records = conversation("m9")
+    for position, creation, hour in ((1, 0, 0), (3, -5, 3)):
+        split = {"ephemeral_1h_input_tokens": hour, "ephemeral_5m_input_tokens": creation - hour}
+        records[position]["message"]["usage"] = usage(fresh=10, creation=creation) | {
+            "cache_creation": split
+        }
+    split_only = {
+        "cache_creation": {"ephemeral_1h_input_tokens": 7, "ephemeral_5m_input_tokens": 0}
+    }
+    records.append(assistant("m9c", text("more"), 6.5, stop="end_turn", use=split_only))
+    write(projects / "p" / "split.jsonl", [*lines_of(records), b""], b"\n")
+    run = run_pipeline(tmp_path / "run", projects, None)
+    assert run.result.returncode == 0, run.result.stdout[-3000:] + run.result.stderr[-3000:]
+    expected = ref.normalize([projects], [])
+    splits = [
+        (
+            step["claude_cache_creation_5m_input_tokens"],
+            step["claude_cache_creation_1h_input_tokens"],
+        )
+        for step in expected.steps
+    ]
+    assert splits == [(0, 0), (None, None), (None, None)]
+    assert write_normalized(run, tmp_path / "steps.jsonl") == reference_lines(expected.steps)
