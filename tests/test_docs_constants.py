@@ -183,15 +183,23 @@ def test_scopes_triggers_and_exclusion_reasons():
         (first, label) for _, first, label in reference.C.triggers
     ]
     expected = docs_exclusion_reasons()
-    assert [row["reason"] for row in seed("exclusion_reasons")] == expected
+    assert in_order(seed("exclusion_reasons"), "reason") == expected
     assert reference.C.exclusion_reasons == expected
+
+
+def in_order(rows: list[dict[str, str]], name: str) -> list[str]:
+    """The seed's names by its order column (reason_order, warning_order), which must number
+    them 1, 2, ... in the docs' order (the outputs list them by it)."""
+    ranked = sorted(rows, key=lambda row: int(row[f"{name}_order"]))
+    assert [int(row[f"{name}_order"]) for row in ranked] == list(range(1, len(rows) + 1))
+    return [row[name] for row in ranked]
 
 
 def test_rejection_reasons_and_warning_kinds():
     rejections, warnings = docs_reasons()
-    assert [row["reason"] for row in seed("rejection_reasons")] == rejections
+    assert in_order(seed("rejection_reasons"), "reason") == rejections
     assert reference.C.rejection_reasons == rejections
-    assert [row["warning"] for row in seed("warning_kinds")] == warnings
+    assert in_order(seed("warning_kinds"), "warning") == warnings
     assert reference.C.warning_kinds == warnings
 
 
