@@ -1,7 +1,8 @@
 """The constants of the experiment, three ways: as the docs state them (docs/method.md,
-docs/input_format.md), as the project defines them (its seeds and dbt_project.yml's trace_keys),
-and as the independent reference writes them (tests/reference.py). All three must agree, so that
-a wrong seed value fails here even where it would change the SQL and the reference alike."""
+docs/input_format.md, docs/raw_logs_rules.md), as the project defines them (its seeds and
+dbt_project.yml's trace_keys), and as the independent reference writes them
+(tests/reference.py). All three must agree, so that a wrong seed value fails here even where it
+would change the SQL and the reference alike."""
 
 from __future__ import annotations
 
@@ -114,6 +115,35 @@ def docs_reasons() -> tuple[list[str], list[str]]:
         else:
             rejections += ticked(last)
     return rejections, warnings
+
+
+def docs_record_kinds() -> set[tuple[str, str, str]]:
+    """raw_logs_rules.md R3.2 and R3.3: the record labels read as used or as bookkeeping, as
+    (agent, label, category); a Codex label is `type`, or `type/payload.type`."""
+    rules = (PROJECT_DIR / "docs" / "raw_logs_rules.md").read_text(encoding="utf-8")
+    claude_rules, codex_rules = rules.split("**R3.3 Codex records.**", 1)
+    kinds = set()
+    for row in claude_rules.splitlines():
+        if row.startswith("| label ∈") and row.endswith("| ignored, bookkeeping |"):
+            kinds |= {("claude", label, "bookkeeping") for label in ticked(row)}
+    for row in codex_rules.split("\n\n", 2)[1].splitlines():
+        if "ignored, unknown" in row or not row.startswith("| `"):
+            continue
+        category = "used" if row.endswith("| used |") or "| used (" in row else "bookkeeping"
+        names = ticked(row.split("|")[1])
+        if row.startswith("| `type` is"):
+            labels = names[1:3]
+        elif row.startswith('| `type == "compacted"`'):
+            labels = ["compacted"]
+        elif row.startswith("| `type =="):
+            prefix = "response_item" if "response_item" in names[0] else "event_msg"
+            labels = [f"{prefix}/{name}" for name in names[2:]]
+        else:
+            event = [name for name in names if "/" not in name]
+            labels = [name for name in names if "/" in name and not name.endswith("/")]
+            labels += [f"event_msg/{name}" for name in event]
+        kinds |= {("codex", label, category) for label in labels}
+    return kinds
 
 
 # ------------------------------------------------------------------------- the checks
@@ -279,3 +309,8 @@ def test_prices():
         (name, (r[0], r[1], r[3], r[4])) for name, r in families
     ]
     assert max(r["applies_from"] for r in documented)[:7] == idle_cost_reference.PRICING_AS_OF
+
+
+def test_record_kinds():
+    rows = {(row["agent"], row["label"], row["category"]) for row in seed("agent_log_record_kinds")}
+    assert rows == docs_record_kinds()
