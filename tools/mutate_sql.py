@@ -86,6 +86,11 @@ PYTEST_FOR = {
     },
     "macros/trace_batch.sql": ["tests/test_incremental.py"],
     "macros/seed_rows.sql": ["tests/test_docs.py", "-k", "empty_database"],
+    "macros/agent_logs.sql": [
+        "tests/agent_logs/test_live_logs_and_bad_lines.py",
+        "-k",
+        "steps_equal_the_reference or bad_lines_are_named",
+    ],
     "macros/reader.sql": [
         "tests/test_bad_input.py",
         "-k",
