@@ -10,6 +10,7 @@
     'timing_events': ['event_type', 'timestamp', 'tool_call_id'],
     'tools': ['tool_call_id', 'emitted_at', 'result_at'],
 } %}
+{%- set fast = target.type == 'duckdb' and trace_reader() == 'fast' %}
 
 {#- One row per timing event and per tool call of a line of the trace (grain: source_file,
     line_number, item_kind, item_index): the few keys the idle-gap and thinking-time
@@ -18,13 +19,14 @@
     date-time). Text keys are kept only when they are JSON strings. Lines that are not JSON
     objects, or whose list is not a list of objects, give no row; stg_trace__lines judges the
     line itself. The fast reader reads both lists straight into structs (such a list fails its
-    read, and the runner reads the batch again with the exact reader). Incremental under the runner like stg_trace__lines: a build reads the files it
-    reads. Lines are numbered as stg_trace__lines numbers them: over every line handed over
-    (blank ones too), then moved past the lines DuckDB's reader skipped (post-hook). #}
+    read, and the runner reads the batch again with the exact reader). Incremental under the
+    runner like stg_trace__lines: a build reads the files it reads. Lines are numbered as
+    stg_trace__lines numbers them: over every line handed over (blank ones too), then moved
+    past the lines DuckDB's reader skipped (post-hook). #}
 
 with
 
-{%- if target.type == 'duckdb' and trace_reader() == 'fast' %}
+{%- if fast %}
 
 trace_lines as (
 
@@ -50,7 +52,7 @@ lines_numbered as (
     select
         source_file,
         input_row - min(input_row) over (partition by source_file) + 1 as line_number,
-        {%- if target.type == 'duckdb' and trace_reader() == 'fast' %}
+        {%- if fast %}
         timing_events,
         tools
         {%- else %}
