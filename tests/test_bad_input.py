@@ -296,15 +296,18 @@ def test_strict_mode_stops_at_the_first_bad_line_naming_file_line_field_and_prob
 ):
     """The message is made of the rejection's columns (file, line, field, problem, reason): the
     quarantine test below checks those columns for every kind of bad line; here, the message
-    with and without a field, the first bad line named, and every bad line counted."""
+    with and without a field, the first bad line named (the first file's, though a later
+    file's bad line comes earlier in it), and every bad line counted."""
     later_bad = REJECTED[-1][1]
     lines = [*trace_with(bad_line)[:8], later_bad, *trace_with(bad_line)[8:]]
     trace = write_trace(tmp_path / f"{name}.jsonl", lines)
-    result = run_dbt(["build", "--select", "+stg_trace__lines"], str(trace), tmp_path)
+    later_file = write_trace(tmp_path / f"{name}_z.jsonl", [later_bad, GOOD_STEPS[0]])
+    traces = f"{trace},{later_file}"
+    result = run_dbt(["build", "--select", "+stg_trace__lines"], traces, tmp_path)
     assert result.returncode != 0
     where = f"{trace}, line 5" + (f": field {field}" if field else "")
     assert f"Bad trace line: {where}: {problem} [{reason}]" in result.stdout, result.stdout[-3000:]
-    assert "2 bad line(s) in all; no output was written" in result.stdout
+    assert "3 bad line(s) in all; no output was written" in result.stdout
     assert "ON_BAD_LINES=quarantine" in result.stdout
 
 

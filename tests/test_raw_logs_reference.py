@@ -338,7 +338,7 @@ def test_reference_finds_exactly_what_the_generator_put_in(generated):
     assert codex_counts["info_null"] == expected["codex"]["token_counts"]["info_null"] > 0
     assert codex_counts["usage_missing"] == expected["codex"]["token_counts"]["usage_missing"] > 0
     reasons = Counter(r.reason for r in result.rejections)
-    assert reasons == {"not_json": 2, "not_object": 2}
+    assert reasons == {"not_utf8": 2, "not_json": 2, "not_object": 2}
 
 
 def test_generated_steps_are_valid_for_the_experiment(generated):

@@ -34,10 +34,10 @@ messages, Claude fork copies of a session into a new file (with and without the 
 compaction summaries, Codex sub-agent replay files (``thread_spawn.parent_thread_id``) and fork
 files (``forked_from_id``), an ``archived_sessions/`` copy of a live session and an archived-only
 session, a legacy Codex session without ``turn_context``, a half-written last line (a live log),
-unknown record types, blank lines, non-ASCII text (accents, CJK, emoji), tool results for unknown
-ids and repeated tool ids. ``--bad-lines`` adds a few lines that are not JSON objects (they
-stop a strict run, so they are opt-in). The edge-case sessions come first, so even a
-small ``--steps`` contains all of them.
+unknown record types, blank lines, non-ASCII text (accents, CJK, emoji, U+FFFD), tool results
+for unknown ids and repeated tool ids. ``--bad-lines`` adds a few lines that are not JSON objects,
+one not UTF-8 (they stop a strict run, so they are opt-in). The edge-case sessions come first, so
+even a small ``--steps`` contains all of them.
 
 ``--summary FILE`` writes what the generator put in, counted by the generator itself: the steps a
 correct reader keeps, the steps it must set aside (by reason), skipped token_counts, synthetic
@@ -171,6 +171,7 @@ NON_ASCII = (
     "\u2014",
     "\u201cquoted\u201d",
     "\u2026",
+    "\ufffd",
     "\u00b5s",
 )
 FILE_NAMES = ("main.py", "utils.py", "models.sql", "README.md", "config.yml", "test_api.py")
@@ -270,7 +271,7 @@ class Output:
         data = "".join(line + "\n" for line in sink.lines)
         if truncated_tail is not None:
             data += truncated_tail
-        encoded = data.encode("utf-8")
+        encoded = data.encode("utf-8", "surrogateescape")
         path.write_bytes(encoded)
         self.files += 1
         self.bytes += len(encoded)
@@ -307,6 +308,8 @@ def truncated_copy(record: Record, rng: random.Random) -> str:
 
 
 def bad_lines(sink: Sink) -> None:
+    # a line that is not UTF-8 (a byte 0xFF, written through surrogateescape)
+    sink.raw('{"type": "user", "text": "\udcff"}', "bad")
     sink.raw("this line is not JSON {", "bad")
     sink.raw("[1, 2, 3]", "bad")
 
@@ -1511,7 +1514,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--bad-lines",
         action="store_true",
-        help="also write a few lines that are not JSON objects (a strict reader stops on them)",
+        help="also write a few lines that are not JSON objects, one not UTF-8 (a strict reader"
+        " stops on them)",
     )
     parser.add_argument(
         "--summary",

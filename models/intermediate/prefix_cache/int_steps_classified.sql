@@ -23,7 +23,6 @@ triggers as (
         trigger,
         first_event_type
     from {{ ref('group_triggers') }}
-    where first_event_type is not null
 
 ),
 
@@ -73,6 +72,7 @@ steps_triggered as (
         triggers.trigger
     from steps_gated
     left join triggers
+        -- the seed's `all` row has no event type, so no step meets it here
         on steps_gated.first_timing_event_type = triggers.first_event_type
 
 ),

@@ -269,7 +269,7 @@ final as (
         rejection_reason,
         case when rejection_reason is not null then rejection_field end as rejection_field,
         case when rejection_reason is not null then rejection_problem end as rejection_problem,
-        case when rejection_reason is not null and rejection_reason <> 'not_utf8' then left(line_as_written, 200) end as line_excerpt,
+        case when rejection_reason is not null then left(line_as_written, 200) end as line_excerpt,
         {%- for field in text_fields %}
         case
             when rejection_reason is null and not is_blank

@@ -2,8 +2,9 @@
     as Spark's text source reads them (LF, CRLF or CR). Spark reads files in parallel splits, so
     a file's line order is rebuilt from the start of the split and the row's position within
     it; a UTF-8 BOM is removed from a file's first line, as DuckDB's reader does. Lines
-    DuckDB's reader could not read are flagged the same way: bytes that are not UTF-8 (Spark
-    shows them as U+FFFD) and lines longer than max_line_bytes. #}
+    DuckDB's reader could not read are flagged the same way: bytes that are not UTF-8 (Spark's
+    strings keep the bytes as read, so a U+FFFD written in the log is text like any other) and
+    lines longer than max_line_bytes. #}
 
 with
 
@@ -34,9 +35,9 @@ final as (
         source_path,
         line_order,
         case when line_order = 1 then regexp_replace(line_text, '^\uFEFF', '') else line_text end as line_text,
-        -- Spark hands over every line: invalid UTF-8 decoded as U+FFFD, lines of any length
+        -- Spark hands over every line: its strings keep the bytes as read, valid UTF-8 or not
         case
-            when instr(line_text, decode(unhex('EFBFBD'), 'UTF-8')) > 0 then 'not_utf8'
+            when not is_valid_utf8(line_text) then 'not_utf8'
             when octet_length(line_text) + 1 > {{ var('max_line_bytes') }} then 'line_too_long'
         end as reader_problem
     from lines_ordered

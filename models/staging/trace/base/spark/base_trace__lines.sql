@@ -3,8 +3,8 @@
     reads files in parallel splits, so the order is rebuilt from the file's path, the start of
     the split and the row's position within it; a UTF-8 BOM is removed from a file's first
     line, as DuckDB's reader does. Lines DuckDB's reader could not read are flagged the same way:
-    bytes that are not UTF-8 (Spark keeps a line's bytes as read) and lines longer than
-    max_line_bytes. #}
+    bytes that are not UTF-8 (Spark keeps a line's bytes as read; such a line is handed over
+    without its text, as DuckDB's reader does) and lines longer than max_line_bytes. #}
 
 with
 
@@ -35,8 +35,13 @@ final as (
     select
         source_file,
         input_row,
-        case when line_number = 1 then regexp_replace(line_text, '^\uFEFF', '') else line_text end as line_text,
-        -- Spark hands over every line: its strings keep the bytes as read, valid UTF-8 or not
+        -- Spark hands over every line: its strings keep the bytes as read, valid UTF-8 or not;
+        -- a line that is not UTF-8 has no text, as on DuckDB
+        case
+            when not is_valid_utf8(line_text) then null
+            when line_number = 1 then regexp_replace(line_text, '^\uFEFF', '')
+            else line_text
+        end as line_text,
         case
             when not is_valid_utf8(line_text) then 'not_utf8'
             when octet_length(line_text) + 1 > {{ var('max_line_bytes') }} then 'line_too_long'
