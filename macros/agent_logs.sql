@@ -410,9 +410,10 @@
 {% macro duckdb__restore_agent_log_reader_rejects() -%}
     {#- Post-hook of stg_agent_logs__lines, on the connection that scanned the logs: the lines
         DuckDB's reader skipped (not UTF-8, too long) are put back with their reason, and the
-        later lines of their file move down to their physical line number. Nothing happens when
-        nothing was skipped, nor when the plan read no file. -#}
-    {%- if agent_log_plan() and agent_log_files_to_read() | length == 0 %}
+        later lines of their file move down to their physical line number (a grown file holds
+        no such line before the ones read now: the runner reads it whole then). Nothing happens
+        when nothing was skipped, nor when the plan read no file. -#}
+    {%- if agent_log_plan() and agent_log_files_to_read() | length + agent_log_files_grown() | length == 0 %}
     select 1
     {%- else %}
     create or replace temporary table agent_log_reader_skipped as

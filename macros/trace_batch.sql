@@ -63,15 +63,16 @@
 {%- endmacro %}
 
 
-{% macro plan_files(actions, plan=none) -%}
+{% macro plan_files(actions, plan=none, more=[]) -%}
     {#- A subquery: the files of a plan (the trace's unless another is given) whose action is
-        one of `actions`. -#}
+        one of `actions`, with the plan's columns named in `more`. -#}
     (
-        select source_file
+        select source_file{% for column in more %}, {{ column }}{% endfor %}
         from read_csv('{{ (plan or trace_plan()) | replace("'", "''") }}', header = true, auto_detect = false,
             delim = ',', quote = '"', escape = '"', columns = {
                 'source_file': 'varchar', 'action': 'varchar', 'on_disk': 'boolean',
-                'size_bytes': 'bigint', 'modified_ns': 'bigint', 'fingerprint': 'varchar'
+                'size_bytes': 'bigint', 'modified_ns': 'bigint', 'fingerprint': 'varchar',
+                'lines_kept': 'bigint'
             })
         where action in {{ '(' ~ sql_string_list(actions)[1:-1] ~ ')' }}
     )

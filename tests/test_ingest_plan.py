@@ -67,10 +67,10 @@ def test_the_plan_file_holds_each_file_with_its_action_and_state(tmp_path: Path)
     target = tmp_path / "plan" / "nested" / "trace_plan.csv"
     plan.write_csv(target)
     assert target.read_text(encoding="utf-8").splitlines() == [
-        "source_file,action,on_disk,size_bytes,modified_ns,fingerprint",
-        ",".join([a, "keep", "true", *state(a)]),
-        ",".join([b, "keep", "false", *b_state]),
-        ",".join([c, "read", "true", *state(c)]),
+        "source_file,action,on_disk,size_bytes,modified_ns,fingerprint,lines_kept",
+        ",".join([a, "keep", "true", *state(a), ""]),
+        ",".join([b, "keep", "false", *b_state, ""]),
+        ",".join([c, "read", "true", *state(c), ""]),
     ]
 
 
@@ -105,6 +105,58 @@ def test_new_grown_rewritten_and_deleted_files(tmp_path: Path) -> None:
     assert plan.actions == {a: "read", b: "read", d: "read", c: "drop"}
     assert not plan.full_refresh and not plan.up_to_date
     assert plan.summary() == "3 to read, 0 unchanged, 1 gone, dropped"
+
+
+def test_a_log_that_only_grew_is_read_from_its_last_line_on(tmp_path: Path) -> None:
+    """Raw logs (grow=True, every file read hashed whole): a file appended to keeps all its
+    lines but the last one read (it may have been half-written), past the hash's chunk and the
+    fingerprint's edges; a file that grew after an edit of its old bytes (even in the middle,
+    same first and last 64 KiB), that shrank, or whose line count is not on record (the reader
+    skipped a line of it) is read whole; so is every file of a full refresh."""
+    database = tmp_path / "db.duckdb"
+    body = "".join(f'{{"n": {n:07d}}}\n' for n in range(150_000))  # 2.4 MB
+    grown, edited, shrunk, unknown, same = (
+        write(tmp_path / f"{name}.jsonl", body) for name in ("a", "b", "c", "d", "e")
+    )
+    files = [grown, edited, shrunk, unknown, same]
+    first = ingest_plan.make_plan(files, database, SETTINGS, grow=True)
+    counts = {path: 150_000 for path in files if path != unknown}
+    ingest_plan.record_build(database, first, counts, hashed=True)
+    for path in (grown, edited):
+        with open(path, "a", encoding="utf-8") as log:
+            log.write('{"n": "more"}\n{"n": "half')
+    middle = len(body) // 2
+    with open(edited, "r+b") as log:
+        log.seek(middle)
+        byte = log.read(1)
+        log.seek(middle)
+        log.write(b"9" if byte != b"9" else b"8")
+    write(Path(shrunk), body[: len(body) // 3])
+    with open(unknown, "a", encoding="utf-8") as log:
+        log.write("{}\n")
+    plan = ingest_plan.make_plan(files, database, SETTINGS, grow=True)
+    assert plan.actions == {
+        grown: "grow",
+        edited: "read",
+        shrunk: "read",
+        unknown: "read",
+        same: "keep",
+    }
+    assert plan.lines_kept == {grown: 149_999} and not plan.up_to_date
+    assert plan.summary() == "3 to read, 1 grown, read from their last line on, 1 unchanged"
+    plan.write_csv(tmp_path / "plan.csv")
+    rows = (tmp_path / "plan.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.rsplit(",", 1)[1] for row in rows] == ["lines_kept", "149999", "", "", "", ""]
+    assert ingest_plan.make_plan(files, database, SETTINGS).actions[grown] == "read"
+    refreshed = ingest_plan.make_plan(files, database, SETTINGS, full_refresh=True, grow=True)
+    assert set(refreshed.actions.values()) == {"read"}
+    # the grown file's record after its build: its new size, lines and hash, so it can grow again
+    ingest_plan.record_build(database, plan, {grown: 150_002}, hashed=True)
+    with open(grown, "a", encoding="utf-8") as log:
+        log.write('"}\n')
+    again = ingest_plan.make_plan(files, database, SETTINGS, grow=True)
+    assert again.actions[grown] == "grow" and again.lines_kept[grown] == 150_001
+    assert again.actions[same] == "keep"
 
 
 def test_history_keeps_a_deleted_file_until_a_full_refresh(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ trace_batch and agent_log_batch). Raw logs' history is kept as steps, not lines.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import json
@@ -25,7 +26,10 @@ PROJECT_FILES = ("dbt_project.yml", "macros", "models", "seeds", "tests")
 SEED_FILES = ("dbt_project.yml", "seeds", "macros/seeds.sql")
 PROJECT_SUFFIXES = {".yml", ".yaml", ".sql", ".csv", ".md"}
 FACTS = ("size_bytes", "modified_ns", "fingerprint")
-PLAN_COLUMNS = ("source_file", "action", "on_disk", *FACTS)
+PLAN_COLUMNS = ("source_file", "action", "on_disk", *FACTS, "lines_kept")
+# A raw log that only grew is read from its last line on; more such files than this in one
+# build are read in full (each is a scan of its own).
+MAX_GROWN_FILES = 64
 
 
 def file_facts(path: str) -> list:
@@ -43,6 +47,31 @@ def fingerprint(path: str, size: int) -> str:
             handle.seek(max(EDGE_BYTES, size - EDGE_BYTES))
             digest.update(handle.read(EDGE_BYTES))
     return digest.hexdigest()
+
+
+def content_hash(path: str, size: int) -> str:
+    """sha256 of the file's first `size` bytes (all of it as the build's plan saw it)."""
+    digest, left = hashlib.sha256(), size
+    with open(path, "rb") as handle:
+        while left > 0:
+            chunk = handle.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            digest.update(chunk)
+            left -= len(chunk)
+    return digest.hexdigest()
+
+
+def grown_lines_kept(path: str, size: int, known: dict) -> int | None:
+    """For a file that only grew since the last build (its first old-size bytes are the bytes
+    read then), the lines the database keeps: all but the last one read, which may have been
+    half-written. None when it must be read in full: not grown, or what was read is not on
+    record (a file with a line the reader skipped has no line count)."""
+    old_size, lines = known.get("size_bytes"), known.get("line_count")
+    recorded = known.get("content_sha256")
+    if old_size is None or lines is None or recorded is None or lines < 2 or size <= old_size:
+        return None
+    return lines - 1 if content_hash(path, old_size) == recorded else None
 
 
 def files_version(names: tuple[str, ...], settings: tuple[str, ...] = ()) -> str:
@@ -97,7 +126,7 @@ def load_recorded(database: Path) -> Recorded:
 class IngestPlan:
     """What this build reads, keeps and drops."""
 
-    actions: dict[str, str]  # path -> read | keep | drop
+    actions: dict[str, str]  # path -> read | grow | keep | drop
     on_disk: dict[str, bool]
     states: dict[str, list]  # path -> FACTS of the files given
     recorded: Recorded
@@ -106,6 +135,7 @@ class IngestPlan:
     full_refresh: bool
     reason: str
     notes: list[str] = field(default_factory=list)
+    lines_kept: dict[str, int] = field(default_factory=dict)  # path -> lines kept, when grown
 
     def files(self, action: str) -> list[str]:
         return sorted(path for path, done in self.actions.items() if done == action)
@@ -123,13 +153,16 @@ class IngestPlan:
 
     @property
     def up_to_date(self) -> bool:
-        changed = self.full_refresh or self.files("read") or self.files("drop")
+        changed = self.full_refresh or self.files("read") or self.files("grow")
+        changed = changed or self.files("drop")
         return not changed and self.recorded.build.get("build_key") == self.build_key
 
     def summary(self) -> str:
         read, keep, drop = self.files("read"), self.files("keep"), self.files("drop")
         gone = sum(1 for path in keep if not self.on_disk[path])
         parts = [f"{len(read)} to read", f"{len(keep) - gone} unchanged"]
+        if self.files("grow"):
+            parts.insert(1, f"{len(self.files('grow'))} grown, read from their last line on")
         if gone:
             parts.append(f"{gone} no longer on disk, kept (KEEP_HISTORY)")
         if drop:
@@ -143,7 +176,8 @@ class IngestPlan:
             writer.writerow(PLAN_COLUMNS)
             for source in sorted(self.actions):
                 on_disk = str(self.on_disk[source]).lower()
-                writer.writerow([source, self.actions[source], on_disk, *self.facts(source)])
+                kept = self.lines_kept.get(source, "")
+                writer.writerow([source, self.actions[source], on_disk, *self.facts(source), kept])
 
 
 def make_plan(
@@ -153,9 +187,11 @@ def make_plan(
     full_refresh: bool = False,
     keep_history: bool = False,
     rules: str | None = None,
+    grow: bool = False,
 ) -> IngestPlan:
     """Compare the files given with the database's inventory. `settings`: the options that
-    change the outputs, not what is read (ON_BAD_LINES); `rules`: the reading rules' version."""
+    change the outputs, not what is read (ON_BAD_LINES); `rules`: the reading rules' version;
+    `grow`: a file that only grew is read from its last line on (raw logs)."""
     recorded = load_recorded(database)
     rules = rules or reading_rules_version()
     states = {path: file_facts(path) for path in files}
@@ -174,6 +210,10 @@ def make_plan(
         same = plan.facts(path) == [known.get(column) for column in FACTS]
         plan.actions[path] = "keep" if same and not full_refresh else "read"
         plan.on_disk[path] = True
+        if grow and not full_refresh and not same and len(plan.lines_kept) < MAX_GROWN_FILES:
+            kept = grown_lines_kept(path, states[path][0], known)
+            if kept is not None:
+                plan.actions[path], plan.lines_kept[path] = "grow", kept
     gone = [path for path in recorded.files if path not in states]
     for path in gone:  # a rebuild starts from the files on disk: history cannot outlive it
         plan.actions[path] = "keep" if keep_history and not full_refresh else "drop"
@@ -187,26 +227,35 @@ def make_plan(
     return plan
 
 
-def record_build(database: Path, plan: IngestPlan, line_counts: dict[str, int]) -> None:
-    """After a successful build: the inventory of the files the database holds, and the build."""
+def record_build(
+    database: Path, plan: IngestPlan, line_counts: dict[str, int], hashed: bool = False
+) -> None:
+    """After a successful build: the inventory of the files the database holds, and the build.
+    `hashed`: each file read is hashed whole, so that a later build can tell it only grew."""
     import duckdb
 
     now = datetime.now(UTC).replace(tzinfo=None)
     rows = []
     for path, action in sorted(plan.actions.items()):
         known = plan.recorded.files.get(path, {})
-        lines = line_counts.get(path, known.get("line_count"))
-        ingested = now if action == "read" else known.get("ingested_at", now)
+        lines = line_counts.get(path) if hashed else line_counts.get(path, known.get("line_count"))
+        ingested, digest = known.get("ingested_at", now), known.get("content_sha256")
+        if action in ("read", "grow"):
+            ingested = now
+            digest = None
+            if hashed:
+                with contextlib.suppress(OSError):  # gone since: read in full next time
+                    digest = content_hash(path, plan.facts(path)[0])
         if action != "drop":
-            rows.append((path, *plan.facts(path), plan.on_disk[path], lines, ingested))
+            rows.append((path, *plan.facts(path), plan.on_disk[path], lines, ingested, digest))
     with duckdb.connect(str(database)) as connection:
         connection.execute(
             f"create or replace table {INVENTORY_TABLE} (source_file varchar, size_bytes bigint, "
             "modified_ns bigint, fingerprint varchar, on_disk boolean, line_count bigint, "
-            "ingested_at timestamp)"
+            "ingested_at timestamp, content_sha256 varchar)"
         )
         if rows:
-            insert = f"insert into {INVENTORY_TABLE} values (?, ?, ?, ?, ?, ?, ?)"
+            insert = f"insert into {INVENTORY_TABLE} values (?, ?, ?, ?, ?, ?, ?, ?)"
             connection.executemany(insert, rows)
         connection.execute(
             f"create or replace table {BUILD_TABLE} as select ? as build_key, "
@@ -227,7 +276,9 @@ def plan_run_inputs(run_plan, options, say) -> IngestPlan | None:
         settings["keep_history"] = bool(options.keep_history)
     keep = bool(options.keep_history) and not logs  # logs keep their history as steps
     rules = log_reading_rules_version(run_plan.env) if logs else None
-    ingest = make_plan(run_plan.files, run_plan.lock, settings, options.full_refresh, keep, rules)
+    ingest = make_plan(
+        run_plan.files, run_plan.lock, settings, options.full_refresh, keep, rules, grow=logs
+    )
     say(f"  inputs: {ingest.summary()}")
     if logs and options.keep_history and ingest.files("drop"):
         ingest.notes.append("the steps of the logs gone from disk are kept (KEEP_HISTORY)")

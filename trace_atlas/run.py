@@ -222,8 +222,8 @@ def run_build(
         kept = f"no output was written; {options.out or 'the output folder'} was left as it was."
         raise UserError(f"{progress.explain(dbt_log_path())}\n{kept}", code=1)
     if ingest is not None:
-        counts = built_line_counts(plan.lock) if plan.input_kind == "trace" else {}
-        ingest_plan.record_build(plan.lock, ingest, counts)
+        logs = plan.input_kind == "agent_logs"
+        ingest_plan.record_build(plan.lock, ingest, built_line_counts(plan.lock, logs), logs)
     return extra
 
 
@@ -257,12 +257,18 @@ def fast_reader_doubt(
     return None
 
 
-def built_line_counts(database: Path) -> dict[str, int]:
-    """Lines per trace file in the database just built (stg_trace__files)."""
+def built_line_counts(database: Path, logs: bool = False) -> dict[str, int]:
+    """Lines per trace file in the database just built (stg_trace__files); for raw logs, per
+    file all of whose lines the reader handed over (the ones a later build may read on from)."""
     import duckdb
 
+    query = "select source_file, line_count from stg_trace__files"
+    if logs:
+        query = (
+            "select source_path, max(line_number) from stg_agent_logs__lines"
+            " group by source_path having count(reader_problem) = 0"
+        )
     with duckdb.connect(str(database), read_only=True) as connection:
-        query = "select source_file, line_count from stg_trace__files"
         return dict(connection.execute(query).fetchall())
 
 

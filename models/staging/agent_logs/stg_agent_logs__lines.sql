@@ -14,7 +14,8 @@
     timestamps the rules need. Whether a bad last line is a live log's half-written line or a
     rejection needs the whole file, so it is decided later (int_agent_log_lines_classified).
     Incremental under the runner's plan (macro agent_log_plan): a build appends the lines of
-    the files it read and keeps those of unchanged files. #}
+    the files it read, and of a grown file those after the ones kept, and keeps those of
+    unchanged files. #}
 
 with
 
@@ -23,6 +24,7 @@ log_lines as (
     select
         source_path,
         line_order,
+        lines_before,
         line_text as line_as_written,
         {#- JSON that Python reads: a lone surrogate escape reads as U+FFFD (R2.3) #}
         {{ json_lone_surrogates_replaced('line_text') }} as line_text,
@@ -56,6 +58,7 @@ lines_parsed as (
         log_lines.source_path,
         log_files.agent,
         log_lines.line_order,
+        log_lines.lines_before,
         log_lines.reader_problem,
         {{ octets('log_lines.line_as_written') }} as line_octets,
         case
@@ -78,6 +81,7 @@ lines_checked as (
         source_path,
         agent,
         line_order,
+        lines_before,
         reader_problem,
         line_octets,
         is_blank,
@@ -101,6 +105,7 @@ values_read as (
         source_path,
         agent,
         line_order,
+        lines_before,
         reader_problem,
         line_octets,
         is_blank,
@@ -233,6 +238,7 @@ records_typed as (
         source_path,
         agent,
         line_order,
+        lines_before,
         line_octets,
         is_blank,
         reader_problem,
@@ -363,6 +369,7 @@ records_finished as (
         source_path,
         agent,
         line_order,
+        lines_before,
         line_octets,
         is_blank,
         reader_problem,
@@ -450,7 +457,7 @@ lines_numbered as (
 
     select
         *,
-        line_order - min(line_order) over (partition by source_path) + 1 as line_number
+        lines_before + line_order - min(line_order) over (partition by source_path) + 1 as line_number
     from records_finished
 
 ),

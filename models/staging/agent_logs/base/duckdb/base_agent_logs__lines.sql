@@ -5,10 +5,12 @@
     are numbered from it without a sort. Lines the reader cannot read (not UTF-8, longer than
     var max_line_bytes) are skipped by it and recorded; stg_agent_logs__lines puts them back.
     Under the runner's plan (macro agent_log_plan) only the files it marks `read` are scanned,
-    with the same reader; with none to read, no row. #}
+    with the same reader, and each file it marks `grow` in a scan of its own that hands over
+    the lines after the ones the database keeps (lines_before); with none to read, no row. #}
 
 -- depends_on: {{ source('agent_log_lines', 'lines') }}
 {%- set files = agent_log_files_to_read() %}
+{%- set grown = agent_log_files_grown() %}
 
 with
 
@@ -17,18 +19,42 @@ log_lines as (
     {%- if not agent_log_plan() %}
     select
         filename as source_path,
-        line_text
+        row_number() over () as line_order,
+        line_text,
+        cast(0 as bigint) as lines_before
     from {{ source('agent_log_lines', 'lines') }}
-    {%- elif files | length == 0 %}
+    {%- elif files | length + grown | length == 0 %}
     select
         cast(null as varchar) as source_path,
-        cast(null as varchar) as line_text
+        cast(null as bigint) as line_order,
+        cast(null as varchar) as line_text,
+        cast(null as bigint) as lines_before
     where false
     {%- else %}
+    {%- if files %}
     select
         filename as source_path,
-        line_text
+        row_number() over () as line_order,
+        line_text,
+        cast(0 as bigint) as lines_before
     from {{ duckdb_line_reader(files) }}
+    {%- endif %}
+    {%- for path, kept in grown %}
+    {{ 'union all' if files or not loop.first }}
+    select
+        source_path,
+        line_order,
+        line_text,
+        cast({{ kept }} as bigint) as lines_before
+    from (
+        select
+            filename as source_path,
+            row_number() over () as line_order,
+            line_text
+        from {{ duckdb_line_reader([path]) }}
+    )
+    where line_order > {{ kept }}
+    {%- endfor %}
     {%- endif %}
 
 ),
@@ -37,8 +63,9 @@ final as (
 
     select
         source_path,
-        row_number() over () as line_order,
+        line_order,
         line_text,
+        lines_before,
         -- lines DuckDB's reader cannot read are skipped by it and put back by stg_agent_logs__lines
         cast(null as varchar) as reader_problem
     from log_lines

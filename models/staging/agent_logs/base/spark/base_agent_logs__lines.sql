@@ -35,6 +35,8 @@ final as (
         source_path,
         line_order,
         case when line_order = 1 then regexp_replace(line_text, '^\uFEFF', '') else line_text end as line_text,
+        -- Spark reads every file whole
+        cast(0 as bigint) as lines_before,
         -- Spark hands over every line: its strings keep the bytes as read, valid UTF-8 or not
         case
             when not is_valid_utf8(line_text) then 'not_utf8'
