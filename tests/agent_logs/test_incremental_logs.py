@@ -104,3 +104,34 @@ def test_any_sequence_of_log_changes_gives_a_full_builds_outputs(tmp_path: Path)
     assert "up to date" in again.result.stdout and "dbt build (full log" not in again.result.stdout
     assert (again.out / "run_manifest.json").stat().st_mtime_ns == written
     assert_same_outputs(again, third_full)
+
+
+def test_a_grown_log_with_bad_lines_in_its_new_part(tmp_path: Path) -> None:
+    """A log that grows by a line that is not UTF-8 (which DuckDB's reader skips and the build
+    puts back), a line that is not JSON and a record is read from its last line on, with every
+    line at its own number; from then on the file holds a skipped line, so when it grows again
+    it is read whole. Each time the outputs, rejected lines included, are a full build's."""
+    claude, _ = generate(tmp_path / "home", 40)
+    log = max(claude.rglob("*.jsonl"), key=lambda path: path.stat().st_size)
+    records = log.read_bytes().splitlines(keepends=True)
+    quarantine = ("--on-bad-lines", "quarantine")
+
+    def incremental() -> Run:
+        return run_pipeline(tmp_path / "incremental", claude, None, *quarantine)
+
+    inputs_line(incremental())
+    with open(log, "ab") as grown:
+        grown.write(b'{"type": "user", "text": "\xff"}\n' + b"not json {\n" + records[-1])
+    second = incremental()
+    assert re.search(r"inputs: 0 to read, 1 grown, ", inputs_line(second))
+    assert_same_outputs(second, run_pipeline(tmp_path / "second", claude, None, *quarantine))
+    rejected = (second.out / "rejected_lines.csv").read_text(encoding="utf-8").splitlines()
+    assert [row.split(",")[1:3] for row in rejected[1:]] == [
+        [str(len(records) + 1), "not_utf8"],
+        [str(len(records) + 2), "not_json"],
+    ]
+    with open(log, "ab") as grown:
+        grown.write(records[-2])
+    third = incremental()
+    assert re.search(r"inputs: 1 to read, \d+ unchanged", inputs_line(third))
+    assert_same_outputs(third, run_pipeline(tmp_path / "third", claude, None, *quarantine))
