@@ -85,7 +85,15 @@ EVENT_TYPES = st.sampled_from(
     ['"user_message"', '"tool_result"', '"reasoning"', "null", '"tool_result"', '"user_message"']
 )
 TIMESTAMPS = st.sampled_from(
-    ['"2026-06-01T05:41:12.031Z"', '"2026-06-01"', '"yesterday"', "null", '"2026-02-30T00:00:00Z"']
+    [
+        '"2026-06-01T05:41:12.031Z"',
+        '"2026-06-01"',
+        '"yesterday"',
+        "null",
+        '"2026-02-30T00:00:00Z"',
+        '"2026-06-01T05:41Z"',
+        '"2026-06-01T05:41:12+0100"',
+    ]
 )
 
 

@@ -67,17 +67,16 @@ steps_ordered as (
 
 ),
 
-emissions_ranked as (
+emissions_timed as (
 
-    {#- a call id emitted twice by one step: its last tool (in tool order) is the one kept #}
     select
         step_id,
+        tool_position,
         tool_call_id,
         case
             when emitted_at_us is not null and result_at_us is not null and result_at_us >= emitted_at_us
                 then cast(result_at_us - emitted_at_us as double) / cast(1000000 as double)
-        end as duration_seconds,
-        row_number() over (partition by step_id, tool_call_id order by tool_position desc) as emission_rank
+        end as duration_seconds
     from tool_calls
 
 ),
@@ -88,12 +87,12 @@ emissions_placed as (
         steps_ordered.provider,
         steps_ordered.session_id,
         steps_ordered.session_position,
-        emissions_ranked.tool_call_id,
-        emissions_ranked.duration_seconds
-    from emissions_ranked
+        emissions_timed.tool_position,
+        emissions_timed.tool_call_id,
+        emissions_timed.duration_seconds
+    from emissions_timed
     inner join steps_ordered
-        on emissions_ranked.step_id = steps_ordered.step_id
-    where emissions_ranked.emission_rank = 1
+        on emissions_timed.step_id = steps_ordered.step_id
 
 ),
 
@@ -122,9 +121,11 @@ results_looked_up as (
     select
         leading_results.step_id,
         emissions_placed.duration_seconds,
+        {#- the latest earlier step's emission; of a call id that step emitted twice, its last
+            tool (in tool order) #}
         row_number() over (
             partition by leading_results.step_id, leading_results.event_index
-            order by emissions_placed.session_position desc
+            order by emissions_placed.session_position desc, emissions_placed.tool_position desc
         ) as emission_recency
     from leading_results
     inner join emissions_placed

@@ -71,7 +71,7 @@ lines_parsed as (
         lines_read.line_as_written,
         lines_read.line_text,
         lines_read.reader_problem,
-        lines_read.step is null and case
+        lines_read.step is null and lines_read.reader_problem is null and case
             when coalesce(lines_read.line_text, '') = '' then true
             when left(lines_read.line_text, 1) = '{' then false
             else translate(lines_read.line_text, chr(32) || chr(9) || chr(13), '') = ''
