@@ -63,7 +63,7 @@ COPY_IGNORE = shutil.ignore_patterns(
 TRACE_STEPS = 1500
 # Files holding code the two builds do not run, with the pytest tests that do: the generic
 # tests' failing side (a clean build only passes them), a compile before the seeds are
-# loaded, the runner's incremental plan (a build with nothing to read), the
+# loaded, the runner's incremental plan (a grown raw log), the
 # lines DuckDB's reader skips, Claude usages the generator never writes (a cache write split of
 # nothing, a split without counters), strict mode's message, and the branches that read a
 # prebuilt trace database.
@@ -85,7 +85,6 @@ PYTEST_FOR = {
         )
     },
     "macros/trace_batch.sql": ["tests/test_incremental.py"],
-    "models/staging/trace/base/duckdb/base_trace__lines.sql": ["tests/test_incremental.py"],
     **{
         path: ["tests/agent_logs/test_incremental_logs.py", "-k", "bad_lines_in_its_new_part"]
         for path in (
