@@ -212,6 +212,15 @@ WARNED = [
         "timing_events[0].timestamp",
     ),
     (
+        "timestamp_without_seconds",  # a time DuckDB's cast would read
+        "{"
+        + BASE
+        + ',"prefix_tokens":5,"timing_events":'
+        + '[{"event_type":"user_message","timestamp":"2026-06-01T05:41Z"}]}',
+        "unparseable_timestamp",
+        "timing_events[0].timestamp",
+    ),
+    (
         "output_tokens_string",
         "{" + BASE + ',"prefix_tokens":5,"output_tokens":"12","timing_events":[' + EVENT + "]}",
         "not_an_integer",
@@ -357,7 +366,7 @@ def test_values_no_output_reads_are_warnings_in_both_modes(tmp_path, mode):
     audit = audit_of(run.out)
     assert audit["lines.rejected_lines"] == 0
     assert audit["lines.steps_ingested"] == len(lines)
-    assert audit["warnings.unparseable_timestamp"] == 1
+    assert audit["warnings.unparseable_timestamp"] == 2
 
 
 @pytest.mark.parametrize("mode", ["strict", "quarantine"])

@@ -19,6 +19,11 @@ rate (raw MB / full-run seconds), the time of the model that parses the lines
 (stg_agent_logs__lines, from run_results.json) and the full run over the scan; with the machine's
 load average before and after (a busy machine slows both). ``--quick`` does the same on 20,000
 steps. Results also go to ``bench/raw/results.json``.
+
+``--daily`` times a practitioner's day instead, on a home of 6,680 generated steps (about 100
+sessions) copied afresh for each repetition: the first run (a new database), a run after the
+largest session grew by its last 1% of lines (held back until then), and a run with nothing
+new; with the grown run over the first run. Results go to ``bench/raw/daily.json``.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 TOOLS_DIR = PROJECT_DIR / "tools"
 DEFAULT_STEPS = 300_000
 QUICK_STEPS = 20_000
+DAILY_STEPS = 6_680
 MB = 1e6
 THREADS = "2"  # profiles.yml: TRACE_ATLAS_DUCKDB_THREADS or 2
 SCAN_CONFIG = {"threads": int(THREADS)}
@@ -110,10 +116,11 @@ def scan(claude: Path, codex: Path, parse: bool = False) -> tuple[float, int, in
     return seconds, lines, size
 
 
-def full_run(claude: Path, codex: Path, work: Path) -> tuple[float, float]:
-    """make run on the logs, in a fresh process: (seconds, seconds of stg_agent_logs__lines)."""
+def full_run(claude: Path, codex: Path, work: Path, fresh: bool = True) -> tuple[float, float]:
+    """make run on the logs, in a fresh process: (seconds, seconds of stg_agent_logs__lines,
+    0 when no build ran). `fresh`: a new database, else the one of the last run."""
     database = work / "atlas.duckdb"
-    for leftover in (database, database.with_name(database.name + ".wal")):
+    for leftover in (database, database.with_name(database.name + ".wal")) if fresh else ():
         leftover.unlink(missing_ok=True)
     env = os.environ | {
         "TRACE_ATLAS_DB": str(database),
@@ -141,6 +148,8 @@ def full_run(claude: Path, codex: Path, work: Path) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"the full run failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    if "up to date" in done.stdout:
+        return seconds, 0.0
     results = json.loads((work / "target" / "run_results.json").read_text())
     parse = next(
         result["execution_time"]
@@ -148,6 +157,53 @@ def full_run(claude: Path, codex: Path, work: Path) -> tuple[float, float]:
         if result["unique_id"].endswith(".stg_agent_logs__lines")
     )
     return seconds, parse
+
+
+def daily(args: argparse.Namespace) -> dict:
+    """First run, a run after 1% growth of the largest session, a run with nothing new."""
+    folder = args.folder.resolve()
+    claude, codex = ensure_logs(folder, DAILY_STEPS)
+    home, work = folder / "daily-home", folder / "daily-work"
+    firsts, growns, nothings, grown_parses = [], [], [], []
+    raw_bytes = 0
+    for repetition in range(1, args.repeat + 1):
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.copytree(claude.parent, home)
+        home_claude, home_codex = home / claude.name, home / codex.name
+        files = log_files(home_claude, home_codex)
+        raw_bytes = sum(path.stat().st_size for path in files)
+        live = max(files, key=lambda path: path.stat().st_size)
+        lines = live.read_bytes().splitlines(keepends=True)
+        held = max(1, len(lines) // 100)
+        live.write_bytes(b"".join(lines[:-held]))
+        firsts.append(full_run(home_claude, home_codex, work)[0])
+        with open(live, "ab") as log:
+            log.write(b"".join(lines[-held:]))
+        seconds, parse = full_run(home_claude, home_codex, work, fresh=False)
+        growns.append(seconds)
+        grown_parses.append(parse)
+        nothings.append(full_run(home_claude, home_codex, work, fresh=False)[0])
+        progress(
+            f"day {repetition}/{args.repeat}: first run {firsts[-1]:.1f} s, after 1% growth "
+            f"{growns[-1]:.1f} s (lines model {parse:.2f} s), nothing new {nothings[-1]:.1f} s"
+        )
+    first_s, grown_s, nothing_s = (statistics.median(v) for v in (firsts, growns, nothings))
+    return {
+        "steps_generated": DAILY_STEPS,
+        "files": len(files),
+        "raw_mb": round(raw_bytes / MB, 1),
+        "repeat": args.repeat,
+        "first_run_s": round(first_s, 2),
+        "grown_run_s": round(grown_s, 2),
+        "grown_lines_model_s": round(statistics.median(grown_parses), 2),
+        "nothing_new_s": round(nothing_s, 2),
+        "grown_over_first": round(grown_s / first_s, 3),
+        "first_runs_s": [round(v, 2) for v in firsts],
+        "grown_runs_s": [round(v, 2) for v in growns],
+        "nothing_new_runs_s": [round(v, 2) for v in nothings],
+        "load_average_after": load_average(),
+        "cores": os.cpu_count(),
+    }
 
 
 def benchmark(args: argparse.Namespace) -> dict:
@@ -215,6 +271,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--steps", type=int, default=DEFAULT_STEPS, help="steps to generate (default 300000)"
     )
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_STEPS:,} steps instead")
+    parser.add_argument(
+        "--daily",
+        action="store_true",
+        help=f"first run, 1%% growth and nothing new on {DAILY_STEPS:,} steps instead",
+    )
     parser.add_argument("--repeat", type=int, default=3, help="measured runs (default 3)")
     parser.add_argument(
         "--folder",
@@ -227,6 +288,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.daily:
+        result = daily(args)
+        (args.folder / "daily.json").write_text(json.dumps(result, indent=2) + "\n")
+        print(
+            f"a day of raw logs: {result['files']:,} files, {result['raw_mb']:,} MB "
+            f"({result['steps_generated']:,} steps generated)\n"
+            f"first run:          {result['first_run_s']:6.2f} s\n"
+            f"after 1% growth:    {result['grown_run_s']:6.2f} s "
+            f"({result['grown_over_first']:.1%} of the first run; lines model "
+            f"{result['grown_lines_model_s']:.2f} s)\n"
+            f"nothing new:        {result['nothing_new_s']:6.2f} s\n"
+            f"medians of {result['repeat']}; load average after {result['load_average_after']} "
+            f"on {result['cores']} cores"
+        )
+        return 0
     result = benchmark(args)
     (args.folder / "results.json").write_text(json.dumps(result, indent=2) + "\n")
     print(

@@ -806,13 +806,6 @@ def _edge_event_no_timestamp(rng: random.Random, step: Step, prev: Step) -> Step
     return step
 
 
-def _edge_event_timestamp_not_iso(rng: random.Random, step: Step, prev: Step) -> Step:
-    """A timestamp a lenient parser reads (DuckDB's cast does) but the ISO 8601 forms the
-    input accepts do not (no seconds): a warning, and the timestamp is read as NULL."""
-    _ensure_eligible(step)[0]["timestamp"] = "2026-06-01T05:41Z"
-    return step
-
-
 def _edge_events_no_source(rng: random.Random, step: Step, prev: Step) -> Step:
     for event in _ensure_eligible(step):
         event.pop("source", None)
@@ -910,7 +903,6 @@ EDGE_KINDS: tuple[tuple[str, EdgeMaker, bool], ...] = (
     ("round_id_reused", _edge_round_id_reused, True),
     ("ids_null", _edge_ids_null, True),
     ("event_no_timestamp", _edge_event_no_timestamp, True),
-    ("event_timestamp_not_iso", _edge_event_timestamp_not_iso, True),
     ("events_no_source", _edge_events_no_source, True),
     ("events_only_type", _edge_events_only_type, True),
     ("events_out_of_order", _edge_events_out_of_order, True),

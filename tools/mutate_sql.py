@@ -93,6 +93,7 @@ PYTEST_FOR = {
         )
     },
     "macros/seed_rows.sql": ["tests/test_docs.py", "-k", "empty_database"],
+    "macros/json.sql": ["tests/test_bad_input.py", "-k", "warnings_in_both_modes"],
     "macros/agent_logs.sql": [
         "tests/agent_logs/test_live_logs_and_bad_lines.py",
         "-k",
