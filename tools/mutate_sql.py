@@ -126,6 +126,7 @@ PYTEST_FOR = {
             "models/intermediate/steps/int_step_timing_events.sql",
             "models/intermediate/steps/int_step_tool_calls.sql",
             "models/intermediate/steps/int_steps_unioned.sql",
+            "models/marts/trace_quality/rejected_lines.sql",
             "models/staging/trace_db/stg_trace_db__steps.sql",
             "models/staging/trace_db/stg_trace_db__timing_events.sql",
             "models/staging/trace_db/stg_trace_db__tool_calls.sql",
