@@ -314,3 +314,20 @@ def test_prices():
 def test_record_kinds():
     rows = {(row["agent"], row["label"], row["category"]) for row in seed("agent_log_record_kinds")}
     assert rows == docs_record_kinds()
+
+
+def test_audit_items_have_one_order_each():
+    """The raw-log audit's rows sort by section_order, then item_order: each section of an agent
+    has its own order (a shared one would leave the order to the sections' names), each item
+    its own place, and the seed lists them in that order."""
+    rows = seed("agent_log_audit_items")
+    for agent in {row["agent"] for row in rows}:
+        mine = [row for row in rows if row["agent"] == agent]
+        orders = {(row["section"], int(row["section_order"])) for row in mine}
+        assert (
+            len({section for section, _ in orders})
+            == len(orders)
+            == len({order for _, order in orders})
+        ), agent
+        places = [(int(row["section_order"]), int(row["item_order"])) for row in mine]
+        assert places == sorted(set(places)), agent

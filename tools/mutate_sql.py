@@ -65,14 +65,15 @@ TRACE_STEPS = 1500
 # tests' failing side (a clean build only passes them), a compile before the seeds are
 # loaded, the runner's incremental plan (a grown raw log), the
 # lines DuckDB's reader skips, Claude usages the generator never writes (a cache write split of
-# nothing, a split without counters), strict mode's message, and the branches that read a
-# prebuilt trace database.
+# nothing, a split without counters), strict mode's message, the branches that read a
+# prebuilt trace database, and the steps of deleted log files kept as history.
 TRACE_DB_TESTS = [
     "tests/test_trace_database.py",
     "tests/test_idle_cost_reference.py",
     "-k",
     "trace_database",
 ]
+HISTORY_TEST = "tests/agent_logs/test_history.py"
 PYTEST_FOR = {
     **{
         f"macros/generic_tests/{name}.sql": ["tests/test_generic_tests.py"]
@@ -121,11 +122,24 @@ PYTEST_FOR = {
         "strict_mode_stops_at_the_first_bad_line",
     ],
     **{
-        path: TRACE_DB_TESTS
+        path: [*TRACE_DB_TESTS[:2], HISTORY_TEST, "-k", "trace_database or deleted_logs"]
         for path in (
             "models/intermediate/steps/int_step_timing_events.sql",
             "models/intermediate/steps/int_step_tool_calls.sql",
             "models/intermediate/steps/int_steps_unioned.sql",
+        )
+    },
+    **{
+        path: [HISTORY_TEST]
+        for path in (
+            "models/intermediate/agent_logs/int_agent_log_steps_deleted.sql",
+            "models/intermediate/agent_logs/int_agent_log_activity_remembered.sql",
+            "models/intermediate/agent_logs/int_agent_log_activity_deleted.sql",
+        )
+    },
+    **{
+        path: TRACE_DB_TESTS
+        for path in (
             "models/marts/trace_quality/rejected_lines.sql",
             "models/staging/trace_db/stg_trace_db__steps.sql",
             "models/staging/trace_db/stg_trace_db__timing_events.sql",
@@ -443,15 +457,44 @@ def unread_seed_column(mutant: Mutant) -> str | None:
     return f"column {column} of {mutant.file} is named by no model, macro or runtime module"
 
 
-def read_equivalent() -> dict[tuple[str, str, int], str]:
-    """tools/mutants_equivalent.txt: `file | operator | line | reason` per line, # comments."""
+def equivalent_names(mutants: list[Mutant]) -> dict[str, tuple[str, str, str]]:
+    """What an equivalents entry names each mutant by: file, operator and the lines it replaces,
+    stripped and joined by ` ⏎ `, so that an entry follows its code when lines above it move.
+    Where the same lines sit at several places of a file, ` #k` names the k-th of them."""
+
+    def text(mutant: Mutant) -> str:
+        return " ⏎ ".join(line.strip() for line in mutant.old)
+
+    places = defaultdict(set)
+    for mutant in mutants:
+        places[(mutant.file, mutant.operator, text(mutant))].add(mutant.line)
+    names = {}
+    for mutant in mutants:
+        where = (mutant.file, mutant.operator, text(mutant))
+        lines = sorted(places[where])
+        suffix = f" #{lines.index(mutant.line) + 1}" if len(lines) > 1 else ""
+        names[mutant.key] = (where[0], where[1], where[2] + suffix)
+    return names
+
+
+EQUIVALENT_ENTRY = re.compile(r"^(\S+) \| (\w+) \| `(.*?)` \| (.*)$")
+
+
+def read_equivalent() -> dict[tuple[str, str, str], str]:
+    """tools/mutants_equivalent.txt: `file | operator | `replaced lines` | reason` per line
+    (every mutant of that operator replacing those lines), # comments; Python lines apart."""
     known = {}
     if EQUIVALENT_FILE.is_file():
         for raw in EQUIVALENT_FILE.read_text(encoding="utf-8").splitlines():
-            if raw.strip() and not raw.lstrip().startswith("#"):
-                file, operator, line, reason = (part.strip() for part in raw.split("|", 3))
-                known[(file, operator, int(line))] = reason
+            entry = EQUIVALENT_ENTRY.match(raw.strip())
+            if entry and not entry[1].endswith(".py"):
+                known[(entry[1], entry[2], entry[3])] = entry[4]
     return known
+
+
+def stale_equivalents(known: dict[tuple[str, str, str], str], names: dict) -> list:
+    """Entries that name no mutant of today's code (their lines changed): to review again."""
+    return sorted(set(known) - set(names.values()))
 
 
 # --- one scratch copy of the project, its clean builds and the mutants run in it -------------
@@ -858,11 +901,14 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(header))
         return 0
     equivalent = read_equivalent()
+    names = equivalent_names(enumerate_mutants(PROJECT))
+    for file, operator, text in stale_equivalents(equivalent, names):
+        print(f"mutate: stale equivalent (no such mutant now): {file} | {operator} | `{text}`")
     started = time.perf_counter()
     outcomes: list[Outcome] = []
     to_run = []
     for mutant in chosen:
-        reason = equivalent.get((mutant.file, mutant.operator, mutant.line))
+        reason = equivalent.get(names[mutant.key])
         reason = reason or unread_seed_column(mutant)
         if reason:
             outcomes.append(Outcome(mutant, "equivalent", reason))

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -21,7 +22,11 @@ HISTORY_TEXT_COLUMNS = {
     "source_round_id", "source_turn_id", "source_trace_key", "model", "store", "home",
     "user_name", "first_input_event_type", "first_timing_event_type",
 }  # fmt: skip
-COMPARED = ("cache_hit_ratio_summary.csv", "cache_hit_ratio_bins.csv", "cache_hit_ratio_table.md")
+# what differs with history kept: the audits of what was read, and the run's own record
+NOT_COMPARED = {
+    "cache_hit_ratio_step_audit.csv", "agent_log_audit.csv", "run_manifest.json", "index.html",
+}  # fmt: skip
+IN_STEP_ORDER = {"cache_hit_idle_gap_points.csv"}
 
 
 def mine(home: Path, data: Path, out: Path, **env_vars: str) -> str:
@@ -55,9 +60,14 @@ def test_steps_of_deleted_logs_are_kept_until_history_is_off(tmp_path: Path) -> 
     assert before["steps_from_deleted_logs"] == 0
 
     codex = sorted((home / ".codex" / "sessions").rglob("*.jsonl"))
+    # a Claude session with its sub-agents: one session read from several files
+    subagents = sorted((home / ".claude" / "projects").rglob("subagents/agent-*.jsonl"))
+    claude = sorted(subagents[0].parent.parent.parent.glob(subagents[0].parts[-3] + "*"))
     with duckdb.connect(str(database), read_only=True) as connection:
         deleted_steps = connection.execute(
-            "select count(*) from int_steps_unioned where provider = 'codex'"
+            "select count(*) from int_agent_log_steps_kept where provider = 'codex'"
+            " or source_path like ?",
+            [f"{claude[0].parent}/{subagents[0].parts[-3]}%"],
         ).fetchone()[0]
     assert deleted_steps > 0
     with duckdb.connect(str(database), read_only=True) as connection:
@@ -70,8 +80,8 @@ def test_steps_of_deleted_logs_are_kept_until_history_is_off(tmp_path: Path) -> 
         }
     # what is kept: ids, names, paths and event types -- no column for any text of a log
     assert text_columns == HISTORY_TEXT_COLUMNS
-    for path in codex:
-        path.unlink()
+    for path in codex + claude:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
     kept = tmp_path / "kept"
     said = mine(home, data, kept)
@@ -80,8 +90,13 @@ def test_steps_of_deleted_logs_are_kept_until_history_is_off(tmp_path: Path) -> 
     assert after["steps_from_deleted_logs"] == deleted_steps
     assert after["steps_ingested"] == before["steps_ingested"]
     assert after["lines_read"] < before["lines_read"]
-    for name in COMPARED:  # the same numbers as when the deleted logs were on disk
-        assert (kept / name).read_text() == (first / name).read_text(), name
+    compared = sorted(p.name for p in first.iterdir() if p.is_file() and p.name not in NOT_COMPARED)
+    assert "cache_hit_idle_gap_points.csv" in compared and "cache_miss_ledger.csv" in compared
+    for name in compared:  # the same numbers as when the deleted logs were on disk
+        now, then = (kept / name).read_text(), (first / name).read_text()
+        if name in IN_STEP_ORDER:  # steps kept as history come after the steps on disk
+            now, then = sorted(now.splitlines()), sorted(then.splitlines())
+        assert now == then, name
 
     followed = tmp_path / "followed"
     said = mine(home, data, followed, KEEP_HISTORY="0")

@@ -112,8 +112,10 @@ def test_a_grown_log_with_bad_lines_in_its_new_part(tmp_path: Path) -> None:
     line at its own number; from then on the file holds a skipped line, so when it grows again
     it is read whole. Each time the outputs, rejected lines included, are a full build's."""
     claude, _ = generate(tmp_path / "home", 40)
-    log = max(claude.rglob("*.jsonl"), key=lambda path: path.stat().st_size)
+    # the shortest log grows: the other logs hold lines past its kept ones, which stay theirs
+    log = min(claude.rglob("*.jsonl"), key=lambda path: path.stat().st_size)
     records = log.read_bytes().splitlines(keepends=True)
+    assert max(len(p.read_bytes().splitlines()) for p in claude.rglob("*.jsonl")) > len(records)
     quarantine = ("--on-bad-lines", "quarantine")
 
     def incremental() -> Run:

@@ -36,7 +36,7 @@ first_results as (
         result_chars,
         result_is_error
     from {{ ref('int_claude_tool_results_matched') }}
-    where tool_line is not null and result_anomaly is null
+    where result_anomaly is null
 
 ),
 

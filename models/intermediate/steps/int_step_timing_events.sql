@@ -88,6 +88,28 @@ log_events as (
 
 ),
 
+remembered_events as (
+
+    {#- KEEP_HISTORY: the events of the steps of log files deleted since they were read #}
+    select
+        step_id,
+        item_index as event_index,
+        event_type,
+        tool_call_id,
+        event_at as timestamp_text
+    from {{ ref('int_agent_log_activity_deleted') }}
+    where item_kind = 'event'
+
+),
+
+events_unioned as (
+
+    select * from log_events
+    union all
+    select * from remembered_events
+
+),
+
 input_events as (
 
     select
@@ -96,7 +118,7 @@ input_events as (
         event_type,
         tool_call_id,
         {{ instant_us('timestamp_text') }} as event_at_us
-    from log_events
+    from events_unioned
 
 ),
 {%- endif %}

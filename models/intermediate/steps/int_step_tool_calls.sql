@@ -87,6 +87,28 @@ log_tools as (
 
 ),
 
+remembered_tools as (
+
+    {#- KEEP_HISTORY: the tools of the steps of log files deleted since they were read #}
+    select
+        step_id,
+        item_index as tool_index,
+        tool_call_id,
+        emitted_at,
+        result_at
+    from {{ ref('int_agent_log_activity_deleted') }}
+    where item_kind = 'tool'
+
+),
+
+tools_unioned as (
+
+    select * from log_tools
+    union all
+    select * from remembered_tools
+
+),
+
 input_tools as (
 
     select
@@ -95,7 +117,7 @@ input_tools as (
         tool_call_id,
         {{ instant_us('emitted_at') }} as emitted_at_us,
         {{ instant_us('result_at') }} as result_at_us
-    from log_tools
+    from tools_unioned
 
 ),
 {%- endif %}

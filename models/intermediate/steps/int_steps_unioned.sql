@@ -36,30 +36,11 @@ present_steps as (
 
 ),
 
-remembered_steps as (
-
-    select *
-    from {{ ref('int_agent_log_steps_remembered') }}
-
-),
-
-log_files as (
-
-    select source_path
-    from {{ ref('stg_agent_logs__files') }}
-
-),
-
 deleted_steps as (
 
-    {#- KEEP_HISTORY: the steps of log files deleted since they were read, numbered after the
-        steps of the files on disk #}
-    select
-        remembered_steps.*,
-        (select coalesce(max(present_steps.step_id), 0) from present_steps)
-        + row_number() over (order by remembered_steps.source_file, remembered_steps.source_line_number) as step_id
-    from remembered_steps
-    where remembered_steps.source_path not in (select log_files.source_path from log_files)
+    {#- KEEP_HISTORY: the steps of log files deleted since they were read #}
+    select *
+    from {{ ref('int_agent_log_steps_deleted') }}
 
 ),
 

@@ -89,7 +89,7 @@ misses_ranked as (
         steps,
         row_number() over (order by dollars_lost desc, reprefilled_tokens desc, cause_order asc) as cause_rank
     from summary
-    where cause <> 'cold_start' and steps > 0
+    where cause <> 'cold_start'
 
 ),
 
