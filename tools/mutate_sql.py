@@ -871,14 +871,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="the sample's seed")
     parser.add_argument("--jobs", type=int, default=1, help="scratch copies run side by side")
     parser.add_argument(
-        "--only", default="", help="only mutants whose file:line:operator holds this text"
+        "--only",
+        default="",
+        help="only mutants whose file:line:operator holds one of these texts (comma-separated)",
     )
     parser.add_argument("--list", action="store_true", help="list the mutants, run nothing")
     parser.add_argument("--report", type=Path, default=PROJECT / "target/mutate/sql_report.txt")
     args = parser.parse_args(argv)
 
     everything = [
-        m for m in enumerate_mutants(PROJECT) if args.only in f"{m.file}:{m.line}:{m.operator}"
+        m
+        for m in enumerate_mutants(PROJECT)
+        if any(only in f"{m.file}:{m.line}:{m.operator}" for only in args.only.split(","))
     ]
     chosen = sample(everything, args.sample, args.seed)
     counts = Counter(m.operator for m in everything)
