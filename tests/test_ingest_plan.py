@@ -34,6 +34,7 @@ def test_a_new_database_reads_everything(tmp_path: Path) -> None:
     plan = ingest_plan.make_plan(files, tmp_path / "db.duckdb", SETTINGS)
     assert plan.files("read") == files and plan.full_refresh and not plan.up_to_date
     assert plan.reason == "first build of this database"
+    assert plan.summary() == "3 to read, 0 unchanged (first build of this database)"
 
 
 def test_unchanged_files_are_kept_and_a_second_run_is_up_to_date(tmp_path: Path) -> None:
@@ -151,12 +152,57 @@ def test_a_log_that_only_grew_is_read_from_its_last_line_on(tmp_path: Path) -> N
     refreshed = ingest_plan.make_plan(files, database, SETTINGS, full_refresh=True, grow=True)
     assert set(refreshed.actions.values()) == {"read"}
     # the grown file's record after its build: its new size, lines and hash, so it can grow again
-    ingest_plan.record_build(database, plan, {grown: 150_002}, hashed=True)
+    ingest_plan.record_build(database, plan, {grown: 150_002, same: 150_000}, hashed=True)
     with open(grown, "a", encoding="utf-8") as log:
         log.write('"}\n')
     again = ingest_plan.make_plan(files, database, SETTINGS, grow=True)
     assert again.actions[grown] == "grow" and again.lines_kept[grown] == 150_001
     assert again.actions[same] == "keep"
+    # a file kept by a build keeps the hash of its first read, so it can grow later
+    with open(same, "a", encoding="utf-8") as log:
+        log.write("{}\n")
+    later = ingest_plan.make_plan(files, database, SETTINGS, grow=True)
+    assert later.actions[same] == "grow" and later.lines_kept[same] == 149_999
+
+
+def test_a_log_of_two_lines_grows_one_of_one_line_is_read_again(tmp_path: Path) -> None:
+    """The last line read is always read again: a grown file of two lines keeps one, a grown
+    file of one line keeps nothing and is read whole."""
+    database = tmp_path / "db.duckdb"
+    one, two = write(tmp_path / "one.jsonl", "{}\n"), write(tmp_path / "two.jsonl", "{}\n{}\n")
+    first = ingest_plan.make_plan([one, two], database, SETTINGS, grow=True)
+    ingest_plan.record_build(database, first, {one: 1, two: 2}, hashed=True)
+    for path in (one, two):
+        with open(path, "a", encoding="utf-8") as log:
+            log.write('{"n": 3}\n')
+    plan = ingest_plan.make_plan([one, two], database, SETTINGS, grow=True)
+    assert plan.actions == {one: "read", two: "grow"} and plan.lines_kept == {two: 1}
+
+
+def test_the_build_key_follows_the_files_held_not_the_order_given(tmp_path: Path) -> None:
+    """The build key (which tells whether OUT holds this build's outputs) is the same for the
+    same files given in another order, and another when a file held changes."""
+    database = tmp_path / "db.duckdb"
+    a, b = (write(tmp_path / f"{name}.jsonl", "{}\n") for name in "ab")
+    assert (
+        ingest_plan.make_plan([a, b], database, SETTINGS).build_key
+        == ingest_plan.make_plan([b, a], database, SETTINGS).build_key
+    )
+    before = built(database, [a, b]).build_key
+    assert ingest_plan.make_plan([b, a], database, SETTINGS).build_key == before
+    write(Path(a), '{"x": 1}\n')
+    assert ingest_plan.make_plan([a, b], database, SETTINGS).build_key != before
+
+
+def test_new_reading_rules_rebuild_even_after_a_build_of_no_file(tmp_path: Path) -> None:
+    """A database whose last build read no file (an empty log folder) still records its
+    reading rules: when they change, the next build is a full one, not a first one."""
+    database = tmp_path / "db.duckdb"
+    built(database, [])
+    a = write(tmp_path / "a.jsonl", "{}\n")
+    plan = ingest_plan.make_plan([a], database, SETTINGS, rules="other rules")
+    assert plan.full_refresh and plan.files("read") == [a]
+    assert plan.reason == "the project's reading rules changed since the last build"
 
 
 def test_history_keeps_a_deleted_file_until_a_full_refresh(tmp_path: Path) -> None:

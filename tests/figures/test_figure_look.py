@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import itertools
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -269,6 +269,17 @@ def test_fig4_draws_each_day_at_its_date(tmp_path: Path) -> None:
     assert top_alpha.get_title() == "alpha (1 days)"
     title = fig.get_suptitle()
     assert "hit rate" in title and "dollars lost" in title and "per day" in title
+
+
+def test_fig4_dates_a_month_by_the_week(tmp_path: Path) -> None:
+    """Thirty days read as four dates a week apart (the month's name on the first), not a
+    label every few days."""
+    start = date(2026, 3, 1)
+    rows = [
+        ((start + timedelta(days=n)).isoformat(), "alpha", "5", "0.5", "1.0") for n in range(30)
+    ]
+    bottom = day_figure(tmp_path, rows).axes[-1]
+    assert [t.get_text() for t in bottom.get_xticklabels()] == ["Mar", "08", "15", "22"]
 
 
 def test_fig4_without_rows_is_one_named_empty_column(tmp_path: Path) -> None:

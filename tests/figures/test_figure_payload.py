@@ -90,6 +90,9 @@ def test_two_processes_draw_all_four_figures_each_naming_what_it_plots(kit, tmp_
         assert read.manifest["figure"] == name
         assert read.manifest["plotted_column"] == column
         assert read.manifest["sql"] == "source"
+        assert read.manifest["sql_note"] == (
+            "dbt models and macros as written (Jinja unrendered), not target/compiled"
+        )
         with Image.open(out / name) as image:
             assert image.text["Title"] == title
             assert image.text["Software"].startswith("Matplotlib version")

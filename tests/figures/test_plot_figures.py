@@ -184,6 +184,7 @@ def test_axes_are_shared_and_bin_labels_only_on_the_bottom_row(fixture_export, k
         if scope == "codex":
             assert labels == [label for label, _ in kit.bins]
             assert all(t.get_rotation() == 60 for t in ax.get_xticklabels())
+            assert {t.get_fontsize() for t in ax.get_xticklabels()} == {9.0}  # eleven fit
         else:
             assert labels == []
 
