@@ -81,9 +81,11 @@ def logs(tmp_path_factory: pytest.TempPathFactory):
     bookkeeping = lines_of([{"type": "system", "subtype": "turn_duration"}])
     crlf = lines_of(conversation("m2")) + bookkeeping + [b'{"type":"assistant","message":{"id"']
     write(projects / "p" / "crlf.jsonl", crlf, b"\r\n")
-    # a line that is not UTF-8 in the middle, blank lines, an unknown record type
+    # lines that are not UTF-8 in the middle, blank lines, an unknown record type
     middle = lines_of(conversation("m3"))
     middle[2:2] = [b'{"type":"user","message":{"role":"user","content":"caf\xe9"}}', b"", b"  \t"]
+    # a second one further on: each line after it moves down past both
+    middle.insert(6, b'{"type":"user","message":{"role":"user","content":"na\xefve"}}')
     middle.append(lines_of([{"type": "x-new-kind", "v": 1}])[0])
     write(projects / "p" / "utf8.jsonl", [*middle, b""], b"\n")
     # a bad last line that is complete (followed by a line feed): a rejection
