@@ -37,26 +37,11 @@ kept_step_lines as (
 
 ),
 
-steps_remembered as (
-
-    select source_path
-    from {{ ref('int_agent_log_steps_remembered') }}
-
-),
-
-log_files as (
-
-    select source_path
-    from {{ ref('stg_agent_logs__files') }}
-
-),
-
 deleted_logs_counted as (
 
     {#- KEEP_HISTORY: steps kept from log files no longer on disk (read by no line here) #}
     select count(*) as steps_from_deleted_logs
-    from steps_remembered
-    where source_path not in (select log_files.source_path from log_files)
+    from {{ ref('int_agent_log_steps_deleted') }}
 
 ),
 {#- --- end agent_logs --- #}
